@@ -1,0 +1,311 @@
+import { invalidValue, MpsdError } from './errors';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals } from './json';
+import { MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL, MAX_ARRAY_ITEMS } from './limits';
+import type { PropertyBag } from './session-document';
+import {
+  expectBoolean,
+  expectEnum,
+  expectInteger,
+  expectKnownKeys,
+  expectObject,
+  expectString,
+  expectStringArray,
+  expectTimeout,
+  expectXuid,
+} from './validate';
+
+/** The documented 107 defaults filled in for fields neither the template nor the creator set (spec §2.3, §3). */
+export const DEFAULT_SYSTEM_CONSTANTS: JsonObject = {
+  version: 1,
+  maxMembersCount: 100,
+  visibility: 'open',
+  reservedRemovalTimeout: 30000,
+  inactiveRemovalTimeout: 0,
+  readyRemovalTimeout: 180000,
+  sessionEmptyTimeout: 0,
+};
+
+export const TIMEOUT_NAMES = [
+  'reservedRemovalTimeout',
+  'inactiveRemovalTimeout',
+  'readyRemovalTimeout',
+  'sessionEmptyTimeout',
+] as const;
+export type TimeoutName = (typeof TIMEOUT_NAMES)[number];
+
+const CAPABILITIES = [
+  'connectivity',
+  'suppressPresenceActivityCheck',
+  'gameplay',
+  'large',
+  'connectionRequiredForActiveMembers',
+  'clientMatchmaking',
+  'cloudCompute',
+  'autoPopulateServerCandidates',
+  'userAuthorizationStyle',
+  'crossPlay',
+  'crossplay',
+  'broadcast',
+  'team',
+  'arbitration',
+  'hasOwners',
+  'searchable',
+] as const;
+
+const SYSTEM_CONSTANT_FIELDS = [
+  'version',
+  'maxMembersCount',
+  'visibility',
+  'initiators',
+  'inviteProtocol',
+  ...TIMEOUT_NAMES,
+  'capabilities',
+  'metrics',
+  'memberInitialization',
+  'peerToPeerRequirements',
+  'peerToHostRequirements',
+  'measurementServerAddresses',
+  'cloudComputePackage',
+  'arbitration',
+  'broadcastViewerTitleIds',
+  'ownershipPolicies',
+] as const;
+
+// 104/105 spellings (spec §1.2): the `timeouts` object and `managedInitialization` with `autoEvaluate`.
+const LEGACY_TIMEOUT_NAMES: Record<string, TimeoutName> = {
+  reserved: 'reservedRemovalTimeout',
+  inactive: 'inactiveRemovalTimeout',
+  ready: 'readyRemovalTimeout',
+  sessionEmpty: 'sessionEmptyTimeout',
+};
+
+/** Rewrites a 104/105 `constants.system` into 107 form, so the rest of the service knows one shape. */
+export function upgradeLegacySystemConstants(system: JsonObject): JsonObject {
+  const upgraded: JsonObject = {};
+  for (const [key, value] of Object.entries(system)) {
+    if (key === 'timeouts' && isJsonObject(value)) {
+      for (const [legacy, v] of Object.entries(value)) {
+        const name = LEGACY_TIMEOUT_NAMES[legacy];
+        if (name === undefined) {
+          throw invalidValue(`constants.system.timeouts.${legacy}`, 'is not a 104/105 timeout (reserved, inactive, ready, sessionEmpty).');
+        }
+        upgraded[name] = v;
+      }
+    } else if (key === 'managedInitialization' && isJsonObject(value)) {
+      const init: JsonObject = {};
+      for (const [k, v] of Object.entries(value)) {
+        if (k === 'autoEvaluate') init.externalEvaluation = typeof v === 'boolean' ? !v : v;
+        else init[k] = v;
+      }
+      upgraded.memberInitialization = init;
+    } else {
+      upgraded[key] = value;
+    }
+  }
+  return upgraded;
+}
+
+function validateCapabilities(value: JsonValue): JsonObject {
+  const caps = expectObject('constants.system.capabilities', value);
+  expectKnownKeys('constants.system.capabilities', caps, CAPABILITIES);
+  for (const [k, v] of Object.entries(caps)) expectBoolean(`constants.system.capabilities.${k}`, v);
+  return caps;
+}
+
+function validateNumberFields(path: string, value: JsonValue, fields: Record<string, 'timeout' | 'count' | 'boolean'>) {
+  const obj = expectObject(path, value);
+  expectKnownKeys(path, obj, Object.keys(fields));
+  for (const [k, v] of Object.entries(obj)) {
+    const kind = fields[k];
+    if (kind === 'boolean') expectBoolean(`${path}.${k}`, v);
+    else if (kind === 'timeout') expectTimeout(`${path}.${k}`, v);
+    else expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
+  }
+  return obj;
+}
+
+/** Checks every field of the assembled session constants by type and documented rule (spec §2.3, §4). */
+export function validateSystemConstants(system: JsonObject): void {
+  const p = 'constants.system';
+  expectKnownKeys(p, system, SYSTEM_CONSTANT_FIELDS);
+  const caps = system.capabilities === undefined ? {} : validateCapabilities(system.capabilities);
+  const large = caps.large === true;
+  for (const [key, value] of Object.entries(system)) {
+    const path = `${p}.${key}`;
+    switch (key) {
+      case 'version':
+        expectInteger(path, value, 1, 1);
+        break;
+      case 'maxMembersCount':
+        expectInteger(path, value, 1, large ? MAX_MEMBERS_LARGE : MAX_MEMBERS_NORMAL);
+        break;
+      case 'visibility':
+        expectEnum(path, value, ['private', 'visible', 'open'] as const);
+        break;
+      case 'initiators':
+        expectStringArray(path, value, MAX_ARRAY_ITEMS).forEach((x, i) => expectXuid(`${path}[${i}]`, x));
+        break;
+      case 'inviteProtocol':
+        expectString(path, value, 100);
+        break;
+      case 'reservedRemovalTimeout':
+      case 'inactiveRemovalTimeout':
+      case 'readyRemovalTimeout':
+      case 'sessionEmptyTimeout':
+        expectTimeout(path, value);
+        break;
+      case 'metrics':
+        validateNumberFields(path, value, { latency: 'boolean', bandwidthDown: 'boolean', bandwidthUp: 'boolean', custom: 'boolean' });
+        if (caps.connectivity !== true) throw invalidValue(path, 'needs the connectivity capability.');
+        break;
+      case 'memberInitialization': {
+        const init = validateNumberFields(path, value, {
+          joinTimeout: 'timeout',
+          measurementTimeout: 'timeout',
+          evaluationTimeout: 'timeout',
+          externalEvaluation: 'boolean',
+          membersNeededToStart: 'count',
+        });
+        if (large) throw invalidValue(path, 'is not allowed on large sessions.');
+        if (init.evaluationTimeout !== undefined && init.externalEvaluation !== true) {
+          throw invalidValue(`${path}.evaluationTimeout`, 'is allowed only when externalEvaluation is true.');
+        }
+        break;
+      }
+      case 'peerToPeerRequirements':
+        validateNumberFields(path, value, { latencyMaximum: 'count', bandwidthMinimum: 'count' });
+        break;
+      case 'peerToHostRequirements': {
+        const req = expectObject(path, value);
+        expectKnownKeys(path, req, ['latencyMaximum', 'bandwidthDownMinimum', 'bandwidthUpMinimum', 'hostSelectionMetric']);
+        for (const [k, v] of Object.entries(req)) {
+          if (k === 'hostSelectionMetric') {
+            expectEnum(`${path}.${k}`, v, ['bandwidthup', 'bandwidthdown', 'bandwidth', 'latency'] as const);
+          } else expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
+        }
+        break;
+      }
+      case 'measurementServerAddresses':
+        if (large) throw invalidValue(path, 'is not allowed on large sessions.');
+        for (const [k, v] of Object.entries(expectObject(path, value))) expectObject(`${path}.${k}`, v);
+        break;
+      case 'cloudComputePackage':
+        expectObject(path, value);
+        if (caps.cloudCompute !== true) throw invalidValue(path, 'needs the cloudCompute capability.');
+        break;
+      case 'arbitration': {
+        const arb = validateNumberFields(path, value, { forfeitTimeout: 'timeout', arbitrationTimeout: 'timeout' });
+        const forfeit = arb.forfeitTimeout ?? 60000;
+        const arbitration = arb.arbitrationTimeout ?? 300000;
+        if (typeof forfeit === 'number' && typeof arbitration === 'number' && arbitration < forfeit) {
+          throw invalidValue(`${path}.arbitrationTimeout`, 'must be at least forfeitTimeout.');
+        }
+        break;
+      }
+      case 'broadcastViewerTitleIds':
+        expectStringArray(path, value, MAX_ARRAY_ITEMS);
+        break;
+      case 'ownershipPolicies':
+        expectObject(path, value);
+        if (caps.hasOwners !== true) throw invalidValue(path, 'needs the hasOwners capability.');
+        break;
+    }
+  }
+  const conflicts: [boolean, string][] = [
+    [large && caps.connectivity === true, 'connectivity is not allowed with large'],
+    [large && caps.userAuthorizationStyle === true, 'userAuthorizationStyle is not allowed with large'],
+    [large && caps.autoPopulateServerCandidates === true, 'autoPopulateServerCandidates is not allowed with large'],
+    [caps.broadcast === true && !large, 'broadcast needs large'],
+    [caps.team === true && (large || caps.gameplay === true), 'team is not allowed with large or gameplay'],
+    [caps.arbitration === true && (large || caps.gameplay !== true), 'arbitration needs gameplay and is not allowed with large'],
+    [
+      caps.searchable === true && caps.userAuthorizationStyle === true && caps.hasOwners !== true,
+      'searchable with userAuthorizationStyle needs hasOwners',
+    ],
+  ];
+  for (const [broken, rule] of conflicts) {
+    if (broken) throw invalidValue('constants.system.capabilities', `break a documented rule: ${rule}.`);
+  }
+  if (!large && typeof system.maxMembersCount === 'number' && system.maxMembersCount > MAX_MEMBERS_NORMAL) {
+    throw invalidValue('constants.system.maxMembersCount', `must be at most ${MAX_MEMBERS_NORMAL} without the large capability.`);
+  }
+}
+
+function mergeWithoutConflict(path: string, base: JsonObject, extra: JsonObject, into: JsonObject): void {
+  for (const [key, value] of Object.entries(extra)) {
+    if (Object.hasOwn(base, key)) {
+      if (!jsonEquals(base[key], value)) {
+        throw new MpsdError(
+          'ConstantsConflict',
+          `${path}.${key} is already set by the session template and cannot be changed; send the same value or leave it out.`,
+        );
+      }
+    } else {
+      into[key] = cloneJson(value);
+    }
+  }
+}
+
+/**
+ * Session constants at creation (spec §2.5, §3): template constants, then request constants for what the template
+ * leaves unset (a conflicting value is 409), then the documented defaults. A template `null` keeps a field unset,
+ * which for a timeout means "never".
+ */
+export function assembleConstants(template: PropertyBag, request: PropertyBag | undefined): PropertyBag {
+  const system = cloneJson(template.system);
+  if (request !== undefined) mergeWithoutConflict('constants.system', template.system, request.system, system);
+  for (const [key, value] of Object.entries(DEFAULT_SYSTEM_CONSTANTS)) {
+    if (!Object.hasOwn(system, key)) system[key] = value;
+  }
+  for (const [key, value] of Object.entries(system)) {
+    // A null keeps the field unset; only the timeouts keep an explicit null, which means "never" (spec §2.4).
+    if (value === null && !(TIMEOUT_NAMES as readonly string[]).includes(key)) delete system[key];
+  }
+  validateSystemConstants(system);
+
+  let custom: JsonValue = cloneJson(template.custom);
+  if (request !== undefined && request.custom !== undefined) {
+    if (isJsonObject(custom) && isJsonObject(request.custom)) {
+      mergeWithoutConflict('constants.custom', custom, request.custom, custom);
+    } else if (isJsonObject(custom) && Object.keys(custom).length === 0) {
+      custom = cloneJson(request.custom);
+    } else if (!jsonEquals(custom, request.custom)) {
+      throw new MpsdError('ConstantsConflict', 'constants.custom is already set by the session template and cannot be changed.');
+    }
+  }
+  return { system, custom };
+}
+
+/**
+ * Constants sent to an existing session: accepted when every field equals what the session holds (PUTs are
+ * idempotent), 409 otherwise: constants are fixed at creation (spec §1.4).
+ */
+export function checkConstantsUnchanged(current: PropertyBag, request: PropertyBag): void {
+  for (const [key, value] of Object.entries(request.system)) {
+    if (!jsonEquals(current.system[key], value)) {
+      throw new MpsdError(
+        'ConstantsConflict',
+        `constants.system.${key} differs from the session's value; session constants can only be set when the session is created.`,
+      );
+    }
+  }
+  const custom = request.custom;
+  if (isJsonObject(custom) && isJsonObject(current.custom)) {
+    for (const [key, value] of Object.entries(custom)) {
+      if (!jsonEquals(current.custom[key], value)) {
+        throw new MpsdError(
+          'ConstantsConflict',
+          `constants.custom.${key} differs from the session's value; session constants can only be set when the session is created.`,
+        );
+      }
+    }
+  } else if (custom !== undefined && !jsonEquals(current.custom, custom)) {
+    throw new MpsdError('ConstantsConflict', 'constants.custom differs from the session\'s value; session constants can only be set when the session is created.');
+  }
+}
+
+/** A timeout in ms from the session constants; null = never. */
+export function timeoutOf(constants: PropertyBag, name: TimeoutName): number | null {
+  const value = constants.system[name];
+  return typeof value === 'number' ? value : null;
+}

@@ -1,0 +1,58 @@
+/**
+ * The error catalogue: every refusal the service gives, by code. The status of each code is fixed here and only
+ * here (spec §1.6, §4); `satisfies` makes a code without a status a compile error.
+ */
+export const STATUS_BY_CODE = {
+  MissingContractVersion: 400,
+  UnsupportedContractVersion: 400,
+  InvalidSessionReference: 400,
+  MalformedJson: 400,
+  InvalidRequest: 400,
+  ProhibitedMember: 400,
+  InvalidValue: 400,
+  SessionFull: 400,
+  SessionNotJoinable: 400,
+  MissingAuthorization: 401,
+  InvalidToken: 401,
+  Forbidden: 403,
+  MemberReferenceRequiresServer: 403,
+  ServersRequireServer: 403,
+  SessionAccessDenied: 403,
+  ServiceConfigNotFound: 404,
+  SessionTemplateNotFound: 404,
+  ConstantsConflict: 409,
+  PreconditionFailed: 412,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  TooManyRequests: 429,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof STATUS_BY_CODE;
+
+/**
+ * A refusal with a code from the catalogue. 4xx messages say what was wrong and what is allowed; 5xx messages
+ * say nothing internal (the cause goes to the log only).
+ */
+export class MpsdError extends Error {
+  readonly code: ErrorCode;
+  /** Seconds the caller should wait before retrying (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MpsdError';
+    this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+
+  get status(): number {
+    return STATUS_BY_CODE[this.code];
+  }
+}
+
+/** Shorthand for the commonest refusal: a value in the body that breaks a documented rule. */
+export function invalidValue(path: string, problem: string): MpsdError {
+  return new MpsdError('InvalidValue', `${path} ${problem}`);
+}

@@ -1,0 +1,75 @@
+import { MpsdError } from './errors';
+import { isJsonObject } from './json';
+import type { Principal } from './principal';
+import { restrictionsOf, type Restriction } from './properties';
+import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
+
+// Access rules of spec §2.14. Messages quote the live service where its wording is documented.
+
+const PRIVATE_SESSION_MESSAGE =
+  'The requested session cannot be accessed. Private Sessions can only be read by members of the session.';
+
+function visibilityOf(session: SessionDocument): string {
+  return typeof session.constants.system.visibility === 'string' ? session.constants.system.visibility : 'open';
+}
+
+export function isMember(session: SessionDocument, principal: Principal): boolean {
+  return principal.xuid !== undefined && findMemberByXuid(session, principal.xuid) !== undefined;
+}
+
+/**
+ * A `local` restriction admits users on the device of an active member (spec §2.6). `followed` needs a social
+ * graph that a staging service does not have; it is treated as `none` (README, "Decisions").
+ */
+function satisfiesRestriction(session: SessionDocument, principal: Principal, restriction: Restriction): boolean {
+  if (restriction !== 'local') return true;
+  if (principal.deviceId === undefined) return false;
+  return Object.values(session.members).some((m) => m.deviceId === principal.deviceId && memberStatus(m) === 'active');
+}
+
+/** Throws 403 unless the principal may read the session. */
+export function assertCanRead(session: SessionDocument, principal: Principal): void {
+  if (principal.isServer || isMember(session, principal)) return;
+  if (visibilityOf(session) === 'private') throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
+  const { read } = restrictionsOf(session.properties, session.constants);
+  if (!satisfiesRestriction(session, principal, read)) {
+    throw new MpsdError(
+      'SessionAccessDenied',
+      `The session's readRestriction is "${read}": only users on the device of an active member may read it.`,
+    );
+  }
+}
+
+/** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
+export function assertCanJoin(session: SessionDocument, principal: Principal): void {
+  const visibility = visibilityOf(session);
+  if (visibility === 'private') {
+    throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
+  }
+  if (visibility === 'visible') {
+    throw new MpsdError('SessionNotJoinable', 'The session\'s visibility is "visible": it can be read but only users with a reservation may join it.');
+  }
+  if (session.properties.system.closed === true) {
+    throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
+  }
+  const { join } = restrictionsOf(session.properties, session.constants);
+  if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
+    throw new MpsdError(
+      'SessionAccessDenied',
+      `The session's joinRestriction is "${join}": only users on the device of an active member may join without a reservation.`,
+    );
+  }
+}
+
+/** Throws 403 unless the principal may change the session (it is a member after its own join, or a server). */
+export function assertCanWrite(session: SessionDocument, principal: Principal): void {
+  if (principal.isServer || isMember(session, principal)) return;
+  throw new MpsdError(
+    'SessionAccessDenied',
+    'Only members of the session (or a server) may change it; join it with members.me first.',
+  );
+}
+
+export function capabilitiesOf(session: SessionDocument) {
+  return isJsonObject(session.constants.system.capabilities) ? session.constants.system.capabilities : {};
+}

@@ -1,0 +1,180 @@
+import { invalidValue } from './errors';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { MAX_ARRAY_ITEMS } from './limits';
+import type { PropertyBag } from './session-document';
+import {
+  expectBoolean,
+  expectEnum,
+  expectInteger,
+  expectIntegerArray,
+  expectKnownKeys,
+  expectObject,
+  expectString,
+  expectStringArray,
+} from './validate';
+
+export const RESTRICTIONS = ['none', 'local', 'followed'] as const;
+export type Restriction = (typeof RESTRICTIONS)[number];
+
+// From most to least permissive; readRestriction may not be stricter than joinRestriction (spec §2.6).
+const RESTRICTION_RANK: Record<Restriction, number> = { none: 0, followed: 1, local: 2 };
+
+const SESSION_SYSTEM_PROPERTIES = [
+  'keywords',
+  'turn',
+  'joinRestriction',
+  'readRestriction',
+  'closed',
+  'locked',
+  'host',
+  'initializationSucceeded',
+  'serverConnectionStringCandidates',
+  'matchmaking',
+  'matchmakingResubmit',
+  'allocateCloudCompute',
+  'owners',
+] as const;
+
+const CLIENT_RESULT_STATUSES = ['searching', 'expired', 'found', 'failed', 'canceled'] as const;
+
+function validateSessionReferenceObject(path: string, value: JsonValue): void {
+  const ref = expectObject(path, value);
+  expectKnownKeys(path, ref, ['scid', 'templateName', 'name']);
+  for (const [k, v] of Object.entries(ref)) expectString(`${path}.${k}`, v, 100);
+}
+
+function validateMatchmaking(path: string, value: JsonValue, capabilities: JsonObject): void {
+  const mm = expectObject(path, value);
+  expectKnownKeys(path, mm, ['targetSessionConstants', 'serverConnectionString', 'clientResult', 'resubmit']);
+  for (const [k, v] of Object.entries(mm)) {
+    const p = `${path}.${k}`;
+    if (k === 'targetSessionConstants') expectObject(p, v);
+    else if (k === 'serverConnectionString') expectString(p, v);
+    else if (k === 'resubmit') expectBoolean(p, v);
+    else {
+      if (capabilities.clientMatchmaking !== true) throw invalidValue(p, 'needs the clientMatchmaking capability.');
+      const result = expectObject(p, v);
+      expectKnownKeys(p, result, ['status', 'statusDetails', 'typicalWait', 'targetSessionRef']);
+      for (const [rk, rv] of Object.entries(result)) {
+        if (rk === 'status') expectEnum(`${p}.status`, rv, CLIENT_RESULT_STATUSES);
+        else if (rk === 'statusDetails') expectString(`${p}.statusDetails`, rv);
+        else if (rk === 'typicalWait') expectInteger(`${p}.typicalWait`, rv, 0, 2 ** 31 - 1);
+        else validateSessionReferenceObject(`${p}.targetSessionRef`, rv);
+      }
+    }
+  }
+}
+
+/** Checks one `properties.system` field sent in a request (spec §2.6); null (delete) is always allowed. */
+function validateSessionSystemField(key: string, value: JsonValue, constants: PropertyBag): void {
+  if (value === null) return;
+  const path = `properties.system.${key}`;
+  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
+  const large = capabilities.large === true;
+  switch (key) {
+    case 'keywords':
+      expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
+      if (constants.system.visibility === 'private') throw invalidValue(path, 'cannot be set on a private session.');
+      break;
+    case 'turn':
+      if (large) throw invalidValue(path, 'is not available on large sessions.');
+      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, 2 ** 31 - 1);
+      break;
+    case 'joinRestriction':
+      expectEnum(path, value, RESTRICTIONS);
+      if (large && String(value).toLowerCase() !== 'none') throw invalidValue(path, 'must be "none" on large sessions.');
+      break;
+    case 'readRestriction':
+      expectEnum(path, value, RESTRICTIONS);
+      break;
+    case 'closed':
+    case 'locked':
+    case 'initializationSucceeded':
+    case 'matchmakingResubmit':
+    case 'allocateCloudCompute':
+      expectBoolean(path, value);
+      break;
+    case 'host':
+      if (large) throw invalidValue(path, 'is not available on large sessions.');
+      expectString(path, value, 39);
+      break;
+    case 'serverConnectionStringCandidates':
+      expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
+      break;
+    case 'matchmaking':
+      validateMatchmaking(path, value, capabilities);
+      break;
+    case 'owners':
+      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, 2 ** 31 - 1);
+      break;
+  }
+}
+
+/**
+ * Merges the custom part of a bag (spec §2.1): objects merge by key at the first level, a `null` value deletes the
+ * key, anything below that level is stored verbatim. A non-object replaces the whole value.
+ */
+export function mergeCustom(current: JsonValue, change: JsonValue | undefined): JsonValue {
+  if (change === undefined) return current;
+  if (!isJsonObject(change)) return cloneJson(change);
+  const merged: JsonObject = isJsonObject(current) ? { ...current } : {};
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete merged[key];
+    else merged[key] = cloneJson(value);
+  }
+  return merged;
+}
+
+/** Merges a `system` object: each named field is replaced whole, `null` deletes it (spec §2.1). */
+export function mergeSystem(current: JsonObject, change: JsonObject): JsonObject {
+  const merged: JsonObject = { ...current };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete merged[key];
+    else merged[key] = cloneJson(value);
+  }
+  return merged;
+}
+
+/** Validates and normalises a request's `properties` bag for a session. */
+export function readPropertiesChange(value: JsonValue, constants: PropertyBag): { system: JsonObject; custom?: JsonValue } {
+  const bag = expectObject('properties', value);
+  expectKnownKeys('properties', bag, ['system', 'custom']);
+  const system = bag.system === undefined || bag.system === null ? {} : expectObject('properties.system', bag.system);
+  expectKnownKeys('properties.system', system, SESSION_SYSTEM_PROPERTIES);
+  for (const [key, v] of Object.entries(system)) validateSessionSystemField(key, v, constants);
+  return bag.custom === undefined ? { system } : { system, custom: bag.custom };
+}
+
+/** Rules that span fields, checked on the merged result (spec §2.6). Enum values are stored lower-case. */
+export function finishSessionProperties(system: JsonObject, constants: PropertyBag): void {
+  for (const key of ['joinRestriction', 'readRestriction'] as const) {
+    const value = system[key];
+    if (typeof value === 'string') system[key] = value.toLowerCase();
+  }
+  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
+  const fallback: Restriction = capabilities.userAuthorizationStyle === true ? 'local' : 'none';
+  const join = (system.joinRestriction ?? fallback) as Restriction;
+  const read = (system.readRestriction ?? fallback) as Restriction;
+  if (RESTRICTION_RANK[read] > RESTRICTION_RANK[join]) {
+    throw invalidValue(
+      'properties.system.readRestriction',
+      `("${read}") must be at least as permissive as joinRestriction ("${join}"): none, then followed, then local.`,
+    );
+  }
+  if (system.locked === true && system.closed !== true) {
+    throw invalidValue('properties.system.locked', 'can be true only while closed is true.');
+  }
+  // Write-only: acted on and removed at once (spec §2.6). Member initialization episodes are not run here.
+  delete system.initializationSucceeded;
+}
+
+/** The effective join and read restrictions, with their documented defaults (spec §2.6). */
+export function restrictionsOf(properties: PropertyBag, constants: PropertyBag): { join: Restriction; read: Restriction } {
+  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
+  const fallback: Restriction = capabilities.userAuthorizationStyle === true ? 'local' : 'none';
+  return {
+    join: (properties.system.joinRestriction as Restriction | undefined) ?? fallback,
+    read: (properties.system.readRestriction as Restriction | undefined) ?? fallback,
+  };
+}
+

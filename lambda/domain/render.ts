@@ -1,0 +1,137 @@
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { memberIndices, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
+import { nextTimerAt } from './timers';
+
+/** Contract versions the service answers in (spec §1.2): 107, and 104/105 (identical to each other). */
+export const SUPPORTED_CONTRACT_VERSIONS = [104, 105, 107] as const;
+export type ContractVersion = (typeof SUPPORTED_CONTRACT_VERSIONS)[number];
+
+/** ISO 8601 UTC with seven fractional digits, the form MPSD documents (`2009-06-15T13:45:30.0900000Z`). */
+export function isoTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+}
+
+function renderSystemConstants(system: JsonObject, contractVersion: ContractVersion): JsonObject {
+  const rendered: JsonObject = {};
+  const legacyTimeouts: JsonObject = {};
+  const legacyNames: Record<string, string> = {
+    reservedRemovalTimeout: 'reserved',
+    inactiveRemovalTimeout: 'inactive',
+    readyRemovalTimeout: 'ready',
+    sessionEmptyTimeout: 'sessionEmpty',
+  };
+  for (const [key, value] of Object.entries(system)) {
+    // An infinite (null) timeout is omitted: XSAPI reads timeouts as numbers and a null aborts its parse (spec §2.2).
+    if (value === null) continue;
+    const legacyName = legacyNames[key];
+    if (contractVersion < 107 && legacyName !== undefined) {
+      legacyTimeouts[legacyName] = value;
+    } else if (contractVersion < 107 && key === 'memberInitialization' && isJsonObject(value)) {
+      const { externalEvaluation, ...rest } = value;
+      rendered.managedInitialization = { ...cloneJson(rest), autoEvaluate: externalEvaluation !== true };
+    } else {
+      rendered[key] = cloneJson(value);
+    }
+  }
+  if (contractVersion < 107 && Object.keys(legacyTimeouts).length > 0) rendered.timeouts = legacyTimeouts;
+  return rendered;
+}
+
+function renderBag(bag: PropertyBag): JsonObject {
+  return { system: cloneJson(bag.system), custom: cloneJson(bag.custom) };
+}
+
+function renderMember(member: StoredMember, index: number, next: number, turn: readonly JsonValue[]): JsonObject {
+  const rendered: JsonObject = { next };
+  if (member.reserved === true) rendered.reserved = true;
+  if (member.gamertag !== undefined && member.reserved !== true) rendered.gamertag = member.gamertag;
+  if (member.activeTitleId !== undefined && member.properties.system.active === true) {
+    rendered.activeTitleId = member.activeTitleId;
+  }
+  if (member.deviceToken !== undefined) rendered.deviceToken = member.deviceToken;
+  if (member.nat !== undefined) rendered.nat = member.nat;
+  if (turn.includes(index)) rendered.turn = true;
+  rendered.joinTime = member.joinTime;
+  if (member.roles !== undefined) rendered.roles = cloneJson(member.roles);
+  rendered.constants = renderBag(member.constants);
+  rendered.properties = renderBag(member.properties);
+  return rendered;
+}
+
+function renderRoleTypes(session: SessionDocument): JsonObject | undefined {
+  if (session.roleTypes === undefined) return undefined;
+  const rendered = cloneJson(session.roleTypes);
+  for (const [typeName, roleType] of Object.entries(rendered)) {
+    if (!isJsonObject(roleType) || !isJsonObject(roleType.roles)) continue;
+    for (const [roleName, role] of Object.entries(roleType.roles)) {
+      if (!isJsonObject(role)) continue;
+      const xuids = Object.values(session.members)
+        .filter((m) => m.roles?.[typeName] === roleName)
+        .map((m) => m.constants.system.xuid ?? null);
+      role.count = xuids.length;
+      role.memberXuids = xuids;
+    }
+  }
+  return rendered;
+}
+
+/** What a rendering depends on besides the session. */
+export interface RenderContext {
+  contractVersion: ContractVersion;
+  /** The caller's xuid: large sessions list only the caller, as `me` (spec §2.15). */
+  callerXuid?: string;
+}
+
+/**
+ * The session document as clients read it (spec §2.2, §9.8): every top-level field with its strict JSON type,
+ * `constants` and `properties` each with `system` and `custom`, members keyed by decimal index and chained by
+ * `next`, and `membersInfo` with `first`, `next`, `count`, `accepted` and `active`.
+ */
+export function renderSession(session: SessionDocument, context: RenderContext): JsonObject {
+  const indices = memberIndices(session);
+  const turn = Array.isArray(session.properties.system.turn) ? session.properties.system.turn : [];
+  const large = isJsonObject(session.constants.system.capabilities) && session.constants.system.capabilities.large === true;
+  const members: JsonObject = {};
+  let accepted = 0;
+  let active = 0;
+  indices.forEach((index, position) => {
+    const member = session.members[String(index)] as StoredMember;
+    if (member.reserved !== true) accepted += 1;
+    if (member.properties.system.active === true) active += 1;
+    const next = indices[position + 1] ?? session.nextMemberIndex;
+    if (!large) members[String(index)] = renderMember(member, index, next, turn);
+    else if (context.callerXuid !== undefined && member.constants.system.xuid === context.callerXuid) {
+      members.me = renderMember(member, index, next, []);
+    }
+  });
+  const rendered: JsonObject = {
+    contractVersion: context.contractVersion,
+    branch: session.branch,
+    changeNumber: session.changeNumber,
+    correlationId: session.correlationId,
+    startTime: session.startTime,
+  };
+  const next = nextTimerAt(session);
+  if (next !== undefined) rendered.nextTimer = isoTime(next);
+  const roleTypes = renderRoleTypes(session);
+  if (roleTypes !== undefined) rendered.roleTypes = roleTypes;
+  rendered.constants = {
+    system: renderSystemConstants(session.constants.system, context.contractVersion),
+    custom: cloneJson(session.constants.custom),
+  };
+  rendered.properties = renderBag(session.properties);
+  rendered.members = members;
+  rendered.membersInfo = {
+    first: indices[0] ?? session.nextMemberIndex,
+    next: session.nextMemberIndex,
+    count: indices.length,
+    accepted,
+    active,
+  };
+  const servers: JsonObject = {};
+  for (const [name, server] of Object.entries(session.servers)) {
+    servers[name] = { constants: renderBag(server.constants), properties: renderBag(server.properties) };
+  }
+  rendered.servers = servers;
+  return rendered;
+}

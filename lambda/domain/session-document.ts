@@ -1,0 +1,87 @@
+import type { JsonObject, JsonValue } from './json';
+
+/** A property bag (spec §2.1): a validated `system` object and free-form `custom` JSON. */
+export interface PropertyBag {
+  system: JsonObject;
+  custom: JsonValue;
+}
+
+/** One member as stored. Read-only fields (spec §2.7.2) are set by the service only. */
+export interface StoredMember {
+  constants: PropertyBag;
+  properties: PropertyBag;
+  /** Role assignments `{ roleType: roleName }` (spec §2.11). */
+  roles?: JsonObject;
+  gamertag?: string;
+  /** Present (true) while the member is a reservation nobody has accepted yet. */
+  reserved?: boolean;
+  /** Decimal title id the member is active in (present only while active). */
+  activeTitleId?: string;
+  deviceToken?: string;
+  nat?: string;
+  /** Device id from the member's token at its last write; the `local` restrictions compare it (spec §2.6). */
+  deviceId?: string;
+  /** ISO 8601 time the member joined or was reserved. */
+  joinTime: string;
+  /** Epoch ms the member entered its current state; the member timers run from here (spec §2.4). */
+  stateSince: number;
+}
+
+/** A server participant (spec §2.13). */
+export interface StoredServer {
+  constants: PropertyBag;
+  properties: PropertyBag;
+}
+
+/**
+ * The session as stored: one per DynamoDB item. Derived fields (`membersInfo`, member `next` and `turn`,
+ * `nextTimer`, role counts) are not stored; rendering computes them, so they can never disagree.
+ */
+export interface SessionDocument {
+  /** GUID scoping `changeNumber`; new on every creation. */
+  branch: string;
+  /** Increases by one on every committed change. */
+  changeNumber: number;
+  /** GUID kept across deletion of an empty session and its re-creation (spec §2.2). */
+  correlationId: string;
+  /** ISO 8601 time the session was (re)created. */
+  startTime: string;
+  constants: PropertyBag;
+  properties: PropertyBag;
+  roleTypes?: JsonObject;
+  /** Members by decimal index, in index order (indices only grow, so index order is join order). */
+  members: Record<string, StoredMember>;
+  /** The index the next added member gets (`membersInfo.next`); indices are never reused. */
+  nextMemberIndex: number;
+  servers: Record<string, StoredServer>;
+  /** Epoch ms the session became empty; the session-empty timer runs from here. */
+  emptySince?: number;
+}
+
+/** Member indices in list order. */
+export function memberIndices(session: SessionDocument): number[] {
+  return Object.keys(session.members)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** The member's status in MPSD's precedence: active, ready, reserved, inactive (spec §2.7.5). */
+export type MemberStatus = 'active' | 'ready' | 'reserved' | 'inactive';
+
+export function memberStatus(member: StoredMember): MemberStatus {
+  if (member.properties.system.active === true) return 'active';
+  if (member.properties.system.ready === true) return 'ready';
+  if (member.reserved === true) return 'reserved';
+  return 'inactive';
+}
+
+/** Finds the member entry of a xuid (xuids are decimal strings). */
+export function findMemberByXuid(
+  session: SessionDocument,
+  xuid: string,
+): { index: string; member: StoredMember } | undefined {
+  for (const [index, member] of Object.entries(session.members)) {
+    if (member.constants.system.xuid === xuid) return { index, member };
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import { invalidValue } from './errors';
+import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
+
+// Small type checks for the fixed schemas of `system` objects. Each throws a 400 naming the field's path and
+// what is allowed, so every message says what was wrong and what would be accepted.
+
+export function expectObject(path: string, value: JsonValue): JsonObject {
+  if (!isJsonObject(value)) throw invalidValue(path, 'must be a JSON object.');
+  return value;
+}
+
+export function expectBoolean(path: string, value: JsonValue): boolean {
+  if (typeof value !== 'boolean') throw invalidValue(path, 'must be true or false.');
+  return value;
+}
+
+export function expectString(path: string, value: JsonValue, maxLength = 1024): string {
+  if (typeof value !== 'string') throw invalidValue(path, 'must be a string.');
+  if (value.length > maxLength) throw invalidValue(path, `must be at most ${maxLength} characters long.`);
+  return value;
+}
+
+export function expectInteger(path: string, value: JsonValue, min: number, max: number): number {
+  const n = toNumber(value);
+  if (!isJsonInteger(value) || n === undefined || n < min || n > max) {
+    throw invalidValue(path, `must be an integer from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+/** Enum strings are compared case-insensitively (XSAPI fixtures send "Open", "None"); returns the lower-case form. */
+export function expectEnum<T extends string>(path: string, value: JsonValue, allowed: readonly T[]): T {
+  const lower = typeof value === 'string' ? value.toLowerCase() : undefined;
+  const match = allowed.find((a) => a.toLowerCase() === lower);
+  if (match === undefined) throw invalidValue(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}.`);
+  return match;
+}
+
+export function expectArray(path: string, value: JsonValue, maxItems: number): JsonValue[] {
+  if (!Array.isArray(value)) throw invalidValue(path, 'must be an array.');
+  if (value.length > maxItems) throw invalidValue(path, `must have at most ${maxItems} entries.`);
+  return value;
+}
+
+export function expectStringArray(path: string, value: JsonValue, maxItems: number, maxLength = 256): string[] {
+  return expectArray(path, value, maxItems).map((v, i) => expectString(`${path}[${i}]`, v, maxLength));
+}
+
+export function expectIntegerArray(path: string, value: JsonValue, maxItems: number, min: number, max: number) {
+  return expectArray(path, value, maxItems).map((v, i) => expectInteger(`${path}[${i}]`, v, min, max));
+}
+
+/** A decimal xuid: JSON string (or, as some docs' examples send, a JSON number), returned as a string. */
+export function expectXuid(path: string, value: JsonValue): string {
+  const text = typeof value === 'string' ? value : isJsonInteger(value) ? String(toNumber(value) ?? '') : undefined;
+  const raw = typeof value === 'object' && value !== null && 'value' in value ? String(value.value) : text;
+  if (raw === undefined || !/^[1-9][0-9]{0,19}$/.test(raw)) {
+    throw invalidValue(path, 'must be a decimal xuid string such as "2533274790395904".');
+  }
+  return raw;
+}
+
+/** A timeout in milliseconds, or null for "never" (spec §2.4). */
+export function expectTimeout(path: string, value: JsonValue): number | null {
+  if (value === null) return null;
+  return expectInteger(path, value, 0, 2 ** 31 - 1);
+}
+
+/** Rejects keys of a fixed-schema object that the schema does not list. */
+export function expectKnownKeys(path: string, value: JsonObject, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw invalidValue(`${path}.${key}`, `is not a field MPSD knows here; allowed: ${known.join(', ')}.`);
+    }
+  }
+}
