@@ -115,7 +115,12 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
     );
   }
   constants.system.xuid = principal.xuid;
-  const change = readMemberPropertiesChange('members.me.properties', me.properties, session.constants, session.nextMemberIndex);
+  const change = readMemberPropertiesChange(
+    'members.me.properties',
+    me.properties,
+    session.constants,
+    session.nextMemberIndex,
+  );
   let member: StoredMember;
   let joined = false;
   if (existing === undefined) {
@@ -139,7 +144,10 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
       try {
         checkConstantsUnchanged({ system: storedSystem, custom: member.constants.custom }, unchanged);
       } catch {
-        throw new MpsdError('ConstantsConflict', 'members.me.constants can only be set when the member is added; they differ from the stored ones.');
+        throw new MpsdError(
+          'ConstantsConflict',
+          'members.me.constants can only be set when the member is added; they differ from the stored ones.',
+        );
       }
     }
     if (member.reserved === true) {
@@ -193,11 +201,17 @@ function applyMembers(session: SessionDocument, value: JsonValue, context: PutCo
     } else if (MEMBER_INDEX.test(key)) {
       if (!context.principal.isServer) throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
       if (entry !== null) {
-        throw invalidValue(`members.${key}`, 'can only be null (remove the member); a server cannot change other fields of a member.');
+        throw invalidValue(
+          `members.${key}`,
+          'can only be null (remove the member); a server cannot change other fields of a member.',
+        );
       }
       if (session.members[key] !== undefined) removeMember(session, key, context.now);
     } else {
-      throw invalidValue(`members.${key}`, 'is not a member key MPSD knows; use "me", "reserve_<n>" or (servers only) a member index.');
+      throw invalidValue(
+        `members.${key}`,
+        'is not a member key MPSD knows; use "me", "reserve_<n>" or (servers only) a member index.',
+      );
     }
   }
   return added;
@@ -224,7 +238,10 @@ function applyServers(session: SessionDocument, value: JsonValue, principal: Pri
       const bag = expectObject(`servers.${name}.${part}`, bagValue);
       expectKnownKeys(`servers.${name}.${part}`, bag, ['system', 'custom']);
       if (bag.system !== undefined && bag.system !== null) {
-        current[part].system = mergeSystem(current[part].system, expectObject(`servers.${name}.${part}.system`, bag.system));
+        current[part].system = mergeSystem(
+          current[part].system,
+          expectObject(`servers.${name}.${part}.system`, bag.system),
+        );
       }
       current[part].custom = mergeCustom(current[part].custom, bag.custom);
     }
@@ -239,7 +256,10 @@ function checkInitiators(constants: PropertyBag, principal: Principal): void {
   const initiators = constants.system.initiators;
   if (!Array.isArray(initiators) || principal.isServer) return;
   if (principal.xuid === undefined || !initiators.includes(principal.xuid)) {
-    throw new MpsdError('Forbidden', 'constants.system.initiators must include the creator\'s xuid (or the creator must be a server).');
+    throw new MpsdError(
+      'Forbidden',
+      "constants.system.initiators must include the creator's xuid (or the creator must be a server).",
+    );
   }
 }
 
@@ -248,7 +268,11 @@ function checkInitiators(constants: PropertyBag, principal: Principal): void {
  * timers already applied; it is not changed (a retried write merges again from a fresh read). The body has been
  * parsed exactly, so object key order is the request's.
  */
-export function applySessionRequest(current: SessionDocument | undefined, body: JsonValue, context: PutContext): PutOutcome {
+export function applySessionRequest(
+  current: SessionDocument | undefined,
+  body: JsonValue,
+  context: PutContext,
+): PutOutcome {
   const request = expectObject('The request body', body);
   for (const key of Object.keys(request)) {
     if (!(REQUEST_MEMBERS as readonly string[]).includes(key)) {
@@ -259,7 +283,8 @@ export function applySessionRequest(current: SessionDocument | undefined, body: 
     }
   }
   const creating = current === undefined;
-  const requestConstants = request.constants === undefined ? undefined : readConstantsChange(request.constants, context.contractVersion);
+  const requestConstants =
+    request.constants === undefined ? undefined : readConstantsChange(request.constants, context.contractVersion);
   let session: SessionDocument;
   if (current === undefined) {
     const constants = assembleConstants(context.template.constants, requestConstants);
@@ -286,7 +311,8 @@ export function applySessionRequest(current: SessionDocument | undefined, body: 
   finishSessionProperties(session.properties.system, session.constants);
   if (request.servers !== undefined) applyServers(session, request.servers, context.principal);
 
-  const max = typeof session.constants.system.maxMembersCount === 'number' ? session.constants.system.maxMembersCount : 100;
+  const max =
+    typeof session.constants.system.maxMembersCount === 'number' ? session.constants.system.maxMembersCount : 100;
   const count = Object.keys(session.members).length;
   if (added > 0 && count > max) {
     throw new MpsdError(

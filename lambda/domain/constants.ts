@@ -1,6 +1,6 @@
 import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals } from './json';
-import { MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL, MAX_ARRAY_ITEMS } from './limits';
+import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from './limits';
 import type { PropertyBag } from './session-document';
 import {
   expectBoolean,
@@ -87,7 +87,10 @@ export function upgradeLegacySystemConstants(system: JsonObject): JsonObject {
       for (const [legacy, v] of Object.entries(value)) {
         const name = LEGACY_TIMEOUT_NAMES[legacy];
         if (name === undefined) {
-          throw invalidValue(`constants.system.timeouts.${legacy}`, 'is not a 104/105 timeout (reserved, inactive, ready, sessionEmpty).');
+          throw invalidValue(
+            `constants.system.timeouts.${legacy}`,
+            'is not a 104/105 timeout (reserved, inactive, ready, sessionEmpty).',
+          );
         }
         upgraded[name] = v;
       }
@@ -143,7 +146,7 @@ export function validateSystemConstants(system: JsonObject): void {
         expectEnum(path, value, ['private', 'visible', 'open'] as const);
         break;
       case 'initiators':
-        expectStringArray(path, value, MAX_ARRAY_ITEMS).forEach((x, i) => expectXuid(`${path}[${i}]`, x));
+        for (const [i, x] of expectStringArray(path, value, MAX_ARRAY_ITEMS).entries()) expectXuid(`${path}[${i}]`, x);
         break;
       case 'inviteProtocol':
         expectString(path, value, 100);
@@ -155,7 +158,12 @@ export function validateSystemConstants(system: JsonObject): void {
         expectTimeout(path, value);
         break;
       case 'metrics':
-        validateNumberFields(path, value, { latency: 'boolean', bandwidthDown: 'boolean', bandwidthUp: 'boolean', custom: 'boolean' });
+        validateNumberFields(path, value, {
+          latency: 'boolean',
+          bandwidthDown: 'boolean',
+          bandwidthUp: 'boolean',
+          custom: 'boolean',
+        });
         if (caps.connectivity !== true) throw invalidValue(path, 'needs the connectivity capability.');
         break;
       case 'memberInitialization': {
@@ -177,7 +185,12 @@ export function validateSystemConstants(system: JsonObject): void {
         break;
       case 'peerToHostRequirements': {
         const req = expectObject(path, value);
-        expectKnownKeys(path, req, ['latencyMaximum', 'bandwidthDownMinimum', 'bandwidthUpMinimum', 'hostSelectionMetric']);
+        expectKnownKeys(path, req, [
+          'latencyMaximum',
+          'bandwidthDownMinimum',
+          'bandwidthUpMinimum',
+          'hostSelectionMetric',
+        ]);
         for (const [k, v] of Object.entries(req)) {
           if (k === 'hostSelectionMetric') {
             expectEnum(`${path}.${k}`, v, ['bandwidthup', 'bandwidthdown', 'bandwidth', 'latency'] as const);
@@ -217,7 +230,10 @@ export function validateSystemConstants(system: JsonObject): void {
     [large && caps.autoPopulateServerCandidates === true, 'autoPopulateServerCandidates is not allowed with large'],
     [caps.broadcast === true && !large, 'broadcast needs large'],
     [caps.team === true && (large || caps.gameplay === true), 'team is not allowed with large or gameplay'],
-    [caps.arbitration === true && (large || caps.gameplay !== true), 'arbitration needs gameplay and is not allowed with large'],
+    [
+      caps.arbitration === true && (large || caps.gameplay !== true),
+      'arbitration needs gameplay and is not allowed with large',
+    ],
     [
       caps.searchable === true && caps.userAuthorizationStyle === true && caps.hasOwners !== true,
       'searchable with userAuthorizationStyle needs hasOwners',
@@ -227,7 +243,10 @@ export function validateSystemConstants(system: JsonObject): void {
     if (broken) throw invalidValue('constants.system.capabilities', `break a documented rule: ${rule}.`);
   }
   if (!large && typeof system.maxMembersCount === 'number' && system.maxMembersCount > MAX_MEMBERS_NORMAL) {
-    throw invalidValue('constants.system.maxMembersCount', `must be at most ${MAX_MEMBERS_NORMAL} without the large capability.`);
+    throw invalidValue(
+      'constants.system.maxMembersCount',
+      `must be at most ${MAX_MEMBERS_NORMAL} without the large capability.`,
+    );
   }
 }
 
@@ -270,7 +289,10 @@ export function assembleConstants(template: PropertyBag, request: PropertyBag | 
     } else if (isJsonObject(custom) && Object.keys(custom).length === 0) {
       custom = cloneJson(request.custom);
     } else if (!jsonEquals(custom, request.custom)) {
-      throw new MpsdError('ConstantsConflict', 'constants.custom is already set by the session template and cannot be changed.');
+      throw new MpsdError(
+        'ConstantsConflict',
+        'constants.custom is already set by the session template and cannot be changed.',
+      );
     }
   }
   return { system, custom };
@@ -300,7 +322,10 @@ export function checkConstantsUnchanged(current: PropertyBag, request: PropertyB
       }
     }
   } else if (custom !== undefined && !jsonEquals(current.custom, custom)) {
-    throw new MpsdError('ConstantsConflict', 'constants.custom differs from the session\'s value; session constants can only be set when the session is created.');
+    throw new MpsdError(
+      'ConstantsConflict',
+      "constants.custom differs from the session's value; session constants can only be set when the session is created.",
+    );
   }
 }
 

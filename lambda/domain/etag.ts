@@ -13,6 +13,11 @@ export function etagOf(branch: string, changeNumber: number): string {
 export function etagMatches(headerValue: string, etag: string): boolean {
   return headerValue
     .split(',')
-    .map((v) => v.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((v) =>
+      v
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .some((v) => v === '*' || v.toUpperCase() === etag);
 }

@@ -69,7 +69,13 @@ export function jsonEquals(a: JsonValue | undefined, b: JsonValue | undefined): 
   const nb = toNumber(b);
   if (na !== undefined || nb !== undefined) {
     if (a instanceof LosslessNumber && b instanceof LosslessNumber) return a.value === b.value;
-    return na !== undefined && nb !== undefined && na === nb && !(a instanceof LosslessNumber) && !(b instanceof LosslessNumber);
+    return (
+      na !== undefined &&
+      nb !== undefined &&
+      na === nb &&
+      !(a instanceof LosslessNumber) &&
+      !(b instanceof LosslessNumber)
+    );
   }
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;

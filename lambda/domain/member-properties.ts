@@ -41,14 +41,21 @@ export function readMemberConstants(path: string, value: JsonValue | undefined):
     const p = `${path}.system.${k}`;
     if (k === 'xuid') system.xuid = expectXuid(p, v);
     // One documented example sends the string "false"; XSAPI reads only booleans, so render a boolean.
-    else if (k === 'initialize') system.initialize = typeof v === 'string' ? v.toLowerCase() === 'true' : expectBoolean(p, v);
+    else if (k === 'initialize')
+      system.initialize = typeof v === 'string' ? v.toLowerCase() === 'true' : expectBoolean(p, v);
     else if (k === 'matchmakingResult') expectObject(p, v);
     else if (k === 'team') expectString(p, v, 100);
   }
   return { system, custom: bag.custom === undefined ? {} : cloneJson(bag.custom) };
 }
 
-function validateMemberSystemField(path: string, key: string, value: JsonValue, sessionConstants: PropertyBag, nextIndex: number) {
+function validateMemberSystemField(
+  path: string,
+  key: string,
+  value: JsonValue,
+  sessionConstants: PropertyBag,
+  nextIndex: number,
+) {
   if (value === null) return;
   const capabilities = isJsonObject(sessionConstants.system.capabilities) ? sessionConstants.system.capabilities : {};
   const large = capabilities.large === true;

@@ -1,7 +1,7 @@
 import { MpsdError } from './errors';
 import { isJsonObject } from './json';
 import type { Principal } from './principal';
-import { restrictionsOf, type Restriction } from './properties';
+import { type Restriction, restrictionsOf } from './properties';
 import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
 
 // Access rules of spec §2.14. Messages quote the live service where its wording is documented.
@@ -47,7 +47,10 @@ export function assertCanJoin(session: SessionDocument, principal: Principal): v
     throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
   }
   if (visibility === 'visible') {
-    throw new MpsdError('SessionNotJoinable', 'The session\'s visibility is "visible": it can be read but only users with a reservation may join it.');
+    throw new MpsdError(
+      'SessionNotJoinable',
+      'The session\'s visibility is "visible": it can be read but only users with a reservation may join it.',
+    );
   }
   if (session.properties.system.closed === true) {
     throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');

@@ -82,7 +82,8 @@ function validateSessionSystemField(key: string, value: JsonValue, constants: Pr
       break;
     case 'joinRestriction':
       expectEnum(path, value, RESTRICTIONS);
-      if (large && String(value).toLowerCase() !== 'none') throw invalidValue(path, 'must be "none" on large sessions.');
+      if (large && String(value).toLowerCase() !== 'none')
+        throw invalidValue(path, 'must be "none" on large sessions.');
       break;
     case 'readRestriction':
       expectEnum(path, value, RESTRICTIONS);
@@ -136,7 +137,10 @@ export function mergeSystem(current: JsonObject, change: JsonObject): JsonObject
 }
 
 /** Validates and normalises a request's `properties` bag for a session. */
-export function readPropertiesChange(value: JsonValue, constants: PropertyBag): { system: JsonObject; custom?: JsonValue } {
+export function readPropertiesChange(
+  value: JsonValue,
+  constants: PropertyBag,
+): { system: JsonObject; custom?: JsonValue } {
   const bag = expectObject('properties', value);
   expectKnownKeys('properties', bag, ['system', 'custom']);
   const system = bag.system === undefined || bag.system === null ? {} : expectObject('properties.system', bag.system);
@@ -169,7 +173,10 @@ export function finishSessionProperties(system: JsonObject, constants: PropertyB
 }
 
 /** The effective join and read restrictions, with their documented defaults (spec §2.6). */
-export function restrictionsOf(properties: PropertyBag, constants: PropertyBag): { join: Restriction; read: Restriction } {
+export function restrictionsOf(
+  properties: PropertyBag,
+  constants: PropertyBag,
+): { join: Restriction; read: Restriction } {
   const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
   const fallback: Restriction = capabilities.userAuthorizationStyle === true ? 'local' : 'none';
   return {
@@ -177,4 +184,3 @@ export function restrictionsOf(properties: PropertyBag, constants: PropertyBag):
     read: (properties.system.readRestriction as Restriction | undefined) ?? fallback,
   };
 }
-

@@ -53,7 +53,11 @@ function renderMember(member: StoredMember, index: number, next: number, turn: r
   if (turn.includes(index)) rendered.turn = true;
   rendered.joinTime = member.joinTime;
   if (member.roles !== undefined) rendered.roles = cloneJson(member.roles);
-  rendered.constants = renderBag(member.constants);
+  // The live service reports each member's own index in its constants (real MinecraftLobby capture, spec §2.7.3).
+  rendered.constants = {
+    system: { ...cloneJson(member.constants.system), index },
+    custom: cloneJson(member.constants.custom),
+  };
   rendered.properties = renderBag(member.properties);
   return rendered;
 }
@@ -90,7 +94,8 @@ export interface RenderContext {
 export function renderSession(session: SessionDocument, context: RenderContext): JsonObject {
   const indices = memberIndices(session);
   const turn = Array.isArray(session.properties.system.turn) ? session.properties.system.turn : [];
-  const large = isJsonObject(session.constants.system.capabilities) && session.constants.system.capabilities.large === true;
+  const large =
+    isJsonObject(session.constants.system.capabilities) && session.constants.system.capabilities.large === true;
   const members: JsonObject = {};
   let accepted = 0;
   let active = 0;

@@ -19,13 +19,18 @@ export function assignMemberRoles(session: SessionDocument, member: StoredMember
     }
     expectString(path, roleName, 100);
     const roleType = session.roleTypes?.[typeName];
-    const role = isJsonObject(roleType) && isJsonObject(roleType.roles) ? roleType.roles[roleName as string] : undefined;
-    if (!isJsonObject(role)) throw invalidValue(path, `names a role the session does not define ("${String(roleName)}").`);
+    const role =
+      isJsonObject(roleType) && isJsonObject(roleType.roles) ? roleType.roles[roleName as string] : undefined;
+    if (!isJsonObject(role))
+      throw invalidValue(path, `names a role the session does not define ("${String(roleName)}").`);
     if (assigned[typeName] === roleName) continue;
     const max = toNumber(role.max);
     const taken = Object.values(session.members).filter((m) => m !== member && m.roles?.[typeName] === roleName).length;
     if (max !== undefined && taken >= max) {
-      throw new MpsdError('ConstantsConflict', `The role ${typeName}/${String(roleName)} is full: ${taken} of ${max} members hold it.`);
+      throw new MpsdError(
+        'ConstantsConflict',
+        `The role ${typeName}/${String(roleName)} is full: ${taken} of ${max} members hold it.`,
+      );
     }
     assigned[typeName] = roleName;
   }
@@ -33,7 +38,12 @@ export function assignMemberRoles(session: SessionDocument, member: StoredMember
 }
 
 /** Applies a top-level `roleTypes` change: only `max` and `target` of existing roles, where the type allows it. */
-export function applyRoleTypesChange(session: SessionDocument, value: JsonValue, principal: Principal, creating: boolean): void {
+export function applyRoleTypesChange(
+  session: SessionDocument,
+  value: JsonValue,
+  principal: Principal,
+  creating: boolean,
+): void {
   const change = expectObject('roleTypes', value);
   for (const [typeName, typeChange] of Object.entries(change)) {
     const path = `roleTypes.${typeName}`;
@@ -59,7 +69,10 @@ export function applyRoleTypesChange(session: SessionDocument, value: JsonValue,
       expectKnownKeys(rolePath, settings, ['max', 'target']);
       for (const [setting, v] of Object.entries(settings)) {
         if (!mutable.includes(setting)) {
-          throw new MpsdError('Forbidden', `${rolePath}.${setting} is not listed in mutableRoleSettings, so it cannot be changed.`);
+          throw new MpsdError(
+            'Forbidden',
+            `${rolePath}.${setting} is not listed in mutableRoleSettings, so it cannot be changed.`,
+          );
         }
         role[setting] = expectInteger(`${rolePath}.${setting}`, v, 1, 1000);
       }

@@ -1,8 +1,8 @@
 import { upgradeLegacySystemConstants } from './constants';
 import { MpsdError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
-import type { SessionReference } from './session-reference';
 import type { PropertyBag } from './session-document';
+import type { SessionReference } from './session-reference';
 
 /** A session template (spec §3): the constants (and role types) every session created from it starts with. */
 export interface SessionTemplate {

@@ -1,0 +1,51 @@
+import { MpsdError } from '../domain/errors';
+import { isJsonObject, type JsonValue, parseExactJson } from '../domain/json';
+import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from '../domain/limits';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function depthOf(value: JsonValue, limit: number, depth = 1): number {
+  if (depth > limit) return depth;
+  let deepest = depth;
+  if (Array.isArray(value)) {
+    for (const v of value) deepest = Math.max(deepest, depthOf(v, limit, depth + 1));
+  } else if (isJsonObject(value)) {
+    for (const v of Object.values(value)) deepest = Math.max(deepest, depthOf(v, limit, depth + 1));
+  }
+  return deepest;
+}
+
+/**
+ * The PUT body as exact JSON: at most MAX_REQUEST_BODY_BYTES of UTF-8, nested at most MAX_JSON_DEPTH deep, an
+ * object at the top. An empty body is `{}`, the documented no-change PUT (spec §1.4).
+ */
+export function readRequestBody(body: string | undefined, isBase64Encoded: boolean | undefined): JsonValue {
+  if (body === undefined || body === '') return {};
+  const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (bytes.length > MAX_REQUEST_BODY_BYTES) {
+    throw new MpsdError(
+      'PayloadTooLarge',
+      `The request body is ${bytes.length} bytes; at most ${MAX_REQUEST_BODY_BYTES} bytes are accepted.`,
+    );
+  }
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new MpsdError('MalformedJson', 'The request body is not valid UTF-8; send UTF-8 encoded JSON.');
+  }
+  let value: JsonValue;
+  try {
+    value = parseExactJson(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MpsdError('MalformedJson', `The request body is not valid JSON (${detail}).`);
+  }
+  if (!isJsonObject(value)) {
+    throw new MpsdError('InvalidRequest', 'The request body must be a JSON object, such as {"members":{"me":{}}}.');
+  }
+  if (depthOf(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new MpsdError('InvalidRequest', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
+  return value;
+}

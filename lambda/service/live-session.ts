@@ -1,0 +1,33 @@
+import { cloneJson, type JsonObject } from '../domain/json';
+import type { SessionDocument } from '../domain/session-document';
+import { applyDueTimers } from '../domain/timers';
+import type { StoredRecord } from '../store/session-store';
+
+/** The stored record seen at `now`: the session with its due timers applied, or absent. */
+export interface LiveView {
+  /** The session as of `now`, or undefined when there is none (never created, deleted, expired). */
+  readonly session: SessionDocument | undefined;
+  /** True when timers changed the session relative to what is stored. */
+  readonly changedByTimers: boolean;
+  /** The correlation id to keep when the session is created again (spec §2.2). */
+  readonly previousCorrelationId: string | undefined;
+}
+
+/**
+ * Applies due timers to a stored record (spec §2.4). An item whose TTL has passed is absent even if DynamoDB has not
+ * yet removed it (its TTL deletion can lag by days).
+ */
+export function viewAt(record: StoredRecord | undefined, now: number): LiveView {
+  if (record === undefined) return { session: undefined, changedByTimers: false, previousCorrelationId: undefined };
+  if (record.kind === 'deleted') {
+    return { session: undefined, changedByTimers: false, previousCorrelationId: record.correlationId };
+  }
+  const correlationId = record.document.correlationId;
+  if (record.expiresAt !== undefined && record.expiresAt * 1000 <= now) {
+    return { session: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+  }
+  const session = cloneJson(record.document as unknown as JsonObject) as unknown as SessionDocument;
+  const outcome = applyDueTimers(session, now);
+  if (outcome.deleted) return { session: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+  return { session, changedByTimers: outcome.changed, previousCorrelationId: correlationId };
+}

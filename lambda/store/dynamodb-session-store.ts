@@ -1,0 +1,77 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { buildGetSession, buildPutSession } from './dynamodb-requests';
+import { decodeItem } from './item-codec';
+import {
+  type ExpectedVersion,
+  type NewRecord,
+  type SessionStore,
+  type StoredRecord,
+  StoreUnavailableError,
+  type WriteResult,
+} from './session-store';
+
+// Errors after which a later attempt may succeed: throttling, DynamoDB 5xx and network time-outs. The SDK has
+// already retried them (its maxAttempts); what reaches here becomes a 503 with Retry-After.
+const RETRYABLE_ERROR_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
+  return (
+    RETRYABLE_ERROR_NAMES.has(error.name) ||
+    (meta?.httpStatusCode ?? 0) >= 500 ||
+    ('code' in error &&
+      ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(String((error as { code: unknown }).code)))
+  );
+}
+
+function translate(error: unknown, action: string): never {
+  if (isRetryable(error))
+    throw new StoreUnavailableError(`DynamoDB ${action} failed and may succeed later`, { cause: error });
+  throw error;
+}
+
+/** The SessionStore on DynamoDB: the only module that knows ConditionalCheckFailedException. */
+export class DynamoDbSessionStore implements SessionStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async read(key: string): Promise<StoredRecord | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetItemCommand(buildGetSession(this.tableName, key)));
+      return Item === undefined ? undefined : decodeItem(Item);
+    } catch (error) {
+      return translate(error, 'GetItem');
+    }
+  }
+
+  async write(key: string, record: NewRecord, expected: ExpectedVersion): Promise<WriteResult> {
+    const input = buildPutSession(this.tableName, key, record, expected);
+    try {
+      await this.client.send(new PutItemCommand(input));
+      return { outcome: 'written', version: Number(input.Item?.version?.N) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { outcome: 'rejected', current: error.Item === undefined ? undefined : decodeItem(error.Item) };
+      }
+      return translate(error, 'PutItem');
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type JsonValue, parseExactJson, stringifyExactJson } from '../domain/json';
+import type { SessionDocument } from '../domain/session-document';
+import type { NewRecord, StoredRecord } from './session-store';
+
+/** Attribute names of a session item; `pk` and `ttl` are also fixed by the CDK table and the local table. */
+export const ATTR = {
+  key: 'pk',
+  version: 'version',
+  ttl: 'ttl',
+  document: 'doc',
+  encoding: 'enc',
+  deleted: 'deleted',
+  correlationId: 'correlationId',
+} as const;
+
+/**
+ * Documents above this size are gzipped (level 1): write units grow with item size (1 WCU per KB), and gzip of a
+ * large session takes well under a millisecond (DESIGN.md). Small documents stay plain JSON text.
+ */
+export const COMPRESS_ABOVE_BYTES = 4096;
+
+export function encodeItem(key: string, record: NewRecord, version: number): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    [ATTR.key]: { S: key },
+    [ATTR.version]: { N: String(version) },
+  };
+  if (record.expiresAt !== undefined) item[ATTR.ttl] = { N: String(record.expiresAt) };
+  if (record.kind === 'deleted') {
+    item[ATTR.deleted] = { BOOL: true };
+    item[ATTR.correlationId] = { S: record.correlationId };
+    return item;
+  }
+  const text = stringifyExactJson(record.document as unknown as JsonValue);
+  if (Buffer.byteLength(text) > COMPRESS_ABOVE_BYTES) {
+    item[ATTR.document] = { B: gzipSync(text, { level: 1 }) };
+    item[ATTR.encoding] = { S: 'gzip' };
+  } else {
+    item[ATTR.document] = { S: text };
+  }
+  return item;
+}
+
+export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
+  const version = Number(item[ATTR.version]?.N ?? Number.NaN);
+  const ttl = item[ATTR.ttl]?.N;
+  const expiresAt = ttl === undefined ? {} : { expiresAt: Number(ttl) };
+  if (item[ATTR.deleted]?.BOOL === true) {
+    return { kind: 'deleted', version, correlationId: item[ATTR.correlationId]?.S ?? '', ...expiresAt };
+  }
+  const stored = item[ATTR.document];
+  const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '');
+  const document = parseExactJson(text) as unknown as SessionDocument;
+  return { kind: 'session', document, version, ...expiresAt };
+}
