@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Where the bundled session templates live inside the Lambda package (`/var/task` is the package root). */
+export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
+
+/** API Gateway ends every integration after 29 s; a function must give up well before that to answer itself. */
+const API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29;
+
+/** The repository root, seen from lib/constructs/ (the app never runs from a copied or compiled tree). */
+const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Properties of {@link SessionFunction}. */
+export interface SessionFunctionProps {
+  /** Path of the handler module, relative to `projectRoot` (for example `lambda/get-session.ts`); it exports `handler`. */
+  readonly entry: string;
+
+  /**
+   * Environment variables added to the defaults (`SESSION_TEMPLATES_DIR`, `NODE_OPTIONS`). Never put a secret value
+   * here: pass the ARN of a Secrets Manager secret and grant read on it instead.
+   *
+   * @default - only the defaults
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+
+  /**
+   * Memory in MB. Lambda allots CPU in proportion to memory, and JSON parsing of large session documents is CPU-bound.
+   *
+   * @default 1024
+   */
+  readonly memorySize?: number;
+
+  /**
+   * How long one invocation may run. Must stay below API Gateway's 29 s integration limit so the function, not the
+   * gateway, decides what the caller sees.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * How long the function's log group keeps its logs.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * The repository root: esbuild's working directory and where `entry`, `templatesDir` and `package-lock.json` are
+   * looked up.
+   *
+   * @default - the directory two levels above this file
+   */
+  readonly projectRoot?: string;
+
+  /**
+   * Folder of session template JSON files (one per SCID), relative to `projectRoot`, copied into the bundle as
+   * `templates/`. Bundling fails if it is missing, so a deployment can never come up without its templates; an empty
+   * folder is copied as it is.
+   *
+   * @default 'lambda/templates'
+   */
+  readonly templatesDir?: string;
+}
+
+/**
+ * A session handler as a Node.js Lambda function, with the house defaults: Node.js 22 on Graviton (arm64), bundled
+ * locally by esbuild (no Docker) into one minified ESM file with the AWS SDK inside and source maps, session templates
+ * copied beside it, and a log group with a finite retention.
+ */
+export class SessionFunction extends Construct {
+  /** The Lambda function; grant access to it and integrate it through this. */
+  public readonly function: NodejsFunction;
+
+  public constructor(scope: Construct, id: string, props: SessionFunctionProps) {
+    super(scope, id);
+
+    const projectRoot = props.projectRoot ?? DEFAULT_PROJECT_ROOT;
+    const templatesDir = props.templatesDir ?? 'lambda/templates';
+    const timeout = props.timeout ?? Duration.seconds(10);
+    if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() >= API_GATEWAY_INTEGRATION_LIMIT_SECONDS) {
+      throw new Error(
+        `SessionFunction ${id}: timeout must be below API Gateway's ${API_GATEWAY_INTEGRATION_LIMIT_SECONDS} s integration limit, got ${timeout.toSeconds()} s`,
+      );
+    }
+
+    // An explicit log group rather than `logRetention`: the latter adds a custom-resource Lambda to the stack only to
+    // set a retention that CloudFormation can set directly. Logs are diagnostics that expire anyway, so they go with
+    // the stack.
+    const logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const commandHooks: ICommandHooks = {
+      beforeInstall: () => [],
+      beforeBundling: () => [],
+      // Templates are configuration loaded once per container from SESSION_TEMPLATES_DIR (DESIGN.md), so they travel
+      // inside the package. Local bundling only (POSIX `cp`); with Docker inputDir would be the container's view.
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `cp -R "${path.join(inputDir, templatesDir)}" "${path.join(outputDir, 'templates')}"`,
+      ],
+    };
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      // Graviton: about 20 % cheaper per GB-second, and nothing in the bundle is native code.
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout,
+      logGroup,
+      environment: {
+        SESSION_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
+        // Stack traces in the logs point at the TypeScript sources; NodejsFunction does not set this by itself.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        // esbuild is a local dev dependency: bundling works offline and on machines without Docker.
+        forceDockerBundling: false,
+        target: 'node22',
+        format: OutputFormat.ESM,
+        // Prefer the ESM builds of dependencies: they tree-shake better than their CommonJS builds.
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies bundled into ESM still call `require` (for Node built-ins); give them one.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        // The sources stay in the repository; the map only needs names and positions.
+        sourcesContent: false,
+        // A pinned SDK from package-lock.json, not whatever the runtime ships: measured at about 345 KB and 30 ms to
+        // load (DESIGN.md), and behaviour does not change under us when AWS updates the runtime.
+        bundleAwsSDK: true,
+        commandHooks,
+      },
+    });
+  }
+}

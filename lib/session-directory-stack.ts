@@ -1,0 +1,139 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { SessionApi } from './constructs/session-api';
+import { SessionFunction } from './constructs/session-function';
+import { SessionTable } from './constructs/session-table';
+
+/** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
+const POWERTOOLS_SERVICE_NAME = 'session-directory';
+
+/**
+ * A complete Secrets Manager ARN ends in `-` plus six random characters. A partial ARN (without them) would give an
+ * IAM policy that never matches the real secret, so it is refused at synth time rather than failing on first call.
+ */
+const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+/** Properties of {@link SessionDirectoryStack}. */
+export interface SessionDirectoryStackProps extends StackProps {
+  /**
+   * What happens to the session table when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Complete ARN (with its six-character suffix) of an existing Secrets Manager secret whose string value is the
+   * HS256 token-signing secret. If it is encrypted with a customer-managed KMS key, grant the functions
+   * `kms:Decrypt` on that key separately.
+   *
+   * @default - the stack creates a secret with a random 64-character value
+   */
+  readonly tokenSecretArn?: string;
+
+  /**
+   * Required `iss` claim of caller tokens, passed to the functions as `TOKEN_ISSUER`.
+   *
+   * @default - the issuer is not checked
+   */
+  readonly tokenIssuer?: string;
+
+  /**
+   * Required `aud` claim of caller tokens, passed to the functions as `TOKEN_AUDIENCE`.
+   *
+   * @default - the audience is not checked
+   */
+  readonly tokenAudience?: string;
+}
+
+/**
+ * The session directory: an HTTP API whose GET and PUT routes on the MPSD session resource go to one Lambda function
+ * each, over one DynamoDB table, with caller tokens verified against a secret in Secrets Manager.
+ *
+ * Environment-agnostic (no account or Region lookups), so it synthesizes offline and deploys anywhere.
+ */
+export class SessionDirectoryStack extends Stack {
+  /** The session table construct. */
+  public readonly sessionTable: SessionTable;
+
+  /** The secret holding the HS256 token-signing key. */
+  public readonly tokenSecret: ISecret;
+
+  /** The function answering GET. */
+  public readonly getSession: SessionFunction;
+
+  /** The function answering PUT. */
+  public readonly putSession: SessionFunction;
+
+  /** The HTTP API. */
+  public readonly api: SessionApi;
+
+  public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
+    super(scope, id, props);
+
+    this.sessionTable = new SessionTable(this, 'Sessions', {
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const table = this.sessionTable.table;
+
+    this.tokenSecret = this.resolveTokenSecret(props.tokenSecretArn);
+
+    // Only identifiers go into the environment: the functions fetch the secret value at cold start, so it never shows
+    // in the console, the template or `get-function-configuration`.
+    const environment: Record<string, string> = {
+      SESSION_TABLE_NAME: table.tableName,
+      TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+      POWERTOOLS_SERVICE_NAME,
+      ...(props.tokenIssuer ? { TOKEN_ISSUER: props.tokenIssuer } : {}),
+      ...(props.tokenAudience ? { TOKEN_AUDIENCE: props.tokenAudience } : {}),
+    };
+
+    this.getSession = new SessionFunction(this, 'GetSession', { entry: 'lambda/get-session.ts', environment });
+    this.putSession = new SessionFunction(this, 'PutSession', { entry: 'lambda/put-session.ts', environment });
+
+    // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
+    // write; PUT reads (the consistent read before each conditional write) and writes.
+    table.grantReadData(this.getSession.function);
+    table.grantReadWriteData(this.putSession.function);
+    this.tokenSecret.grantRead(this.getSession.function);
+    this.tokenSecret.grantRead(this.putSession.function);
+
+    this.api = new SessionApi(this, 'Api', {
+      getSessionFunction: this.getSession.function,
+      putSessionFunction: this.putSession.function,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the session directory; append /serviceconfigs/{scid}/sessiontemplates/...',
+      value: this.api.url,
+    });
+    new CfnOutput(this, 'TokenSecretArn', {
+      description: 'Secret holding the HS256 token-signing key (read it with Secrets Manager to mint tokens)',
+      value: this.tokenSecret.secretArn,
+    });
+    new CfnOutput(this, 'SessionTableName', {
+      description: 'DynamoDB table holding one item per session',
+      value: table.tableName,
+    });
+  }
+
+  /** Imports the given secret, or creates one when no ARN is given. */
+  private resolveTokenSecret(tokenSecretArn: string | undefined): ISecret {
+    if (tokenSecretArn === undefined) {
+      return new Secret(this, 'TokenSecret', {
+        description: 'HS256 signing key for session directory caller tokens',
+        // 64 alphanumerics is about 381 bits, above the 256 bits HS256 needs; no punctuation, so the value can be
+        // pasted into a shell or a .env file unquoted. Deleting the stack schedules deletion with Secrets Manager's
+        // recovery window, so a mistaken destroy can still be undone.
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+    }
+    if (!Token.isUnresolved(tokenSecretArn) && !COMPLETE_SECRET_ARN.test(tokenSecretArn)) {
+      throw new Error(
+        `tokenSecretArn must be the complete ARN of a Secrets Manager secret, ending in '-' and six characters (as the console shows it); got '${tokenSecretArn}'`,
+      );
+    }
+    return Secret.fromSecretCompleteArn(this, 'TokenSecret', tokenSecretArn);
+  }
+}

@@ -1,0 +1,278 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SessionFunction } from '../../lib/constructs/session-function';
+import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+
+/** CloudFormation JSON as the assertions library returns it. */
+type Json = Record<string, unknown>;
+
+const SESSION_PATHS = [
+  '/serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}',
+  '/serviceconfigs/{scid}/sessionTemplates/{sessionTemplateName}/sessions/{sessionName}',
+];
+
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:*',
+];
+
+/** Skips esbuild for stacks that only check configuration: bundling is what makes a synth take seconds. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+let app: App;
+let stack: SessionDirectoryStack;
+let template: Template;
+
+// One real synth (with esbuild bundling) for the whole file.
+beforeAll(() => {
+  app = new App();
+  stack = new SessionDirectoryStack(app, 'SessionDirectoryTest');
+  template = Template.fromStack(stack);
+});
+
+function logicalIdOf(fn: SessionFunction): string {
+  return stack.getLogicalId(fn.function.node.defaultChild as CfnFunction);
+}
+
+function tableLogicalId(): string {
+  return stack.getLogicalId(stack.sessionTable.table.node.defaultChild as CfnTable);
+}
+
+function functionResource(fn: SessionFunction): Json {
+  const resources = template.findResources('AWS::Lambda::Function');
+  const resource = resources[logicalIdOf(fn)];
+  if (resource === undefined) throw new Error(`no function ${logicalIdOf(fn)} in the template`);
+  return resource as Json;
+}
+
+function environmentOf(resource: Json): Record<string, unknown> {
+  const properties = resource.Properties as Json;
+  return ((properties.Environment as Json | undefined)?.Variables ?? {}) as Record<string, unknown>;
+}
+
+/** Every IAM statement in the policies attached to the function's execution role. */
+function statementsOf(fn: SessionFunction): Json[] {
+  const roleRef = (functionResource(fn).Properties as Json).Role as Json;
+  const roleId = (roleRef['Fn::GetAtt'] as string[])[0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Json[];
+  return policies
+    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
+}
+
+function actionsOf(statement: Json): string[] {
+  const action = statement.Action as string | string[];
+  return Array.isArray(action) ? action : [action];
+}
+
+/** Actions the function may take on the session table (statements whose resources name the table). */
+function tableActionsOf(fn: SessionFunction): string[] {
+  const tableId = tableLogicalId();
+  return statementsOf(fn)
+    .filter((statement) => JSON.stringify(statement.Resource).includes(`"${tableId}"`))
+    .flatMap(actionsOf);
+}
+
+function secretLogicalId(): string {
+  const secrets = Object.keys(template.findResources('AWS::SecretsManager::Secret'));
+  expect(secrets).toHaveLength(1);
+  return secrets[0] as string;
+}
+
+describe('session table', () => {
+  test('is keyed by the string partition key pk alone', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    });
+  });
+
+  test('bills on demand, expires items by the ttl attribute and keeps point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  test('is retained when the stack is deleted or the table replaced', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('has no physical name', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: Match.absent() });
+  });
+});
+
+describe('functions', () => {
+  test('are exactly two, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      const properties = fn.Properties as Json;
+      expect(properties.Runtime).toBe('nodejs22.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Timeout).toBeLessThan(29);
+      expect(properties.Handler).toBe('index.handler');
+    }
+  });
+
+  test('are told the table, the secret ARN, the templates folder and the service name', () => {
+    const tableId = tableLogicalId();
+    for (const fn of [stack.getSession, stack.putSession]) {
+      expect(environmentOf(functionResource(fn))).toEqual(
+        expect.objectContaining({
+          SESSION_TABLE_NAME: { Ref: tableId },
+          TOKEN_SECRET_ARN: { Ref: secretLogicalId() },
+          SESSION_TEMPLATES_DIR: '/var/task/templates',
+          POWERTOOLS_SERVICE_NAME: 'session-directory',
+        }),
+      );
+    }
+  });
+
+  test('get no TOKEN_ISSUER or TOKEN_AUDIENCE unless the context gives them', () => {
+    for (const fn of [stack.getSession, stack.putSession]) {
+      const environment = environmentOf(functionResource(fn));
+      expect(environment).not.toHaveProperty('TOKEN_ISSUER');
+      expect(environment).not.toHaveProperty('TOKEN_AUDIENCE');
+    }
+  });
+
+  test('have no environment variable that holds a secret value', () => {
+    const secretId = secretLogicalId();
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
+      for (const [name, value] of Object.entries(environmentOf(fn))) {
+        const text = JSON.stringify(value);
+        // A dynamic reference or SecretString attribute would put the value itself into the configuration.
+        expect(text).not.toMatch(/resolve:secretsmanager|SecretString/);
+        if (text.includes(`"${secretId}"`)) {
+          // The secret may only appear as its ARN (Ref of AWS::SecretsManager::Secret is the ARN).
+          expect([name, value]).toEqual(['TOKEN_SECRET_ARN', { Ref: secretId }]);
+        }
+      }
+    }
+  });
+
+  test('bundle the handler as ESM with its source map and the session templates beside it', () => {
+    const templatesDir = path.join(__dirname, '..', '..', 'lambda', 'templates');
+    const templateFiles = fs.readdirSync(templatesDir).filter((name) => name.endsWith('.json'));
+    for (const fn of [stack.getSession, stack.putSession]) {
+      const code = (functionResource(fn).Properties as Json).Code as Json;
+      const assetHash = String(code.S3Key).replace(/\.zip$/, '');
+      const bundleDir = path.join(app.outdir, `asset.${assetHash}`);
+      expect(fs.readdirSync(bundleDir).sort()).toEqual(['index.mjs', 'index.mjs.map', 'templates']);
+      expect(fs.readdirSync(path.join(bundleDir, 'templates')).sort()).toEqual(templateFiles.sort());
+    }
+  });
+
+  test('refuse a timeout at or above API Gateway’s 29 s integration limit', () => {
+    const scratch = new Stack(new App({ context: NO_BUNDLING }), 'Scratch');
+    expect(
+      () => new SessionFunction(scratch, 'TooSlow', { entry: 'lambda/get-session.ts', timeout: Duration.seconds(29) }),
+    ).toThrow(/below API Gateway's 29 s/);
+  });
+});
+
+describe('permissions', () => {
+  test('grants the GET function read access only', () => {
+    const actions = tableActionsOf(stack.getSession);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+    for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+  });
+
+  test('grants the PUT function read and write access', () => {
+    const actions = tableActionsOf(stack.putSession);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+    expect(actions.some((action) => action === 'dynamodb:PutItem' || action === 'dynamodb:UpdateItem')).toBe(true);
+  });
+
+  test('lets both functions read the token secret', () => {
+    const secretId = secretLogicalId();
+    for (const fn of [stack.getSession, stack.putSession]) {
+      const secretActions = statementsOf(fn)
+        .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify({ Ref: secretId }))
+        .flatMap(actionsOf);
+      expect(secretActions).toContain('secretsmanager:GetSecretValue');
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  test('routes GET and PUT on both spellings of the sessiontemplates segment, and nothing else', () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => ((route as Json).Properties as Json).RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual(SESSION_PATHS.flatMap((p) => [`GET ${p}`, `PUT ${p}`]).sort());
+  });
+
+  test('sends GET to the get function and PUT to the put function with payload format 2.0', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+    for (const route of routes) {
+      const properties = route.Properties as Json;
+      const integrationId = targetIntegrationId(properties.Target);
+      const integration = integrations[integrationId]?.Properties as Json;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const expected = String(properties.RouteKey).startsWith('GET ') ? stack.getSession : stack.putSession;
+      expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${logicalIdOf(expected)}"`);
+    }
+  });
+
+  test('outputs its URL', () => {
+    template.hasOutput('ApiUrl', { Value: Match.anyValue() });
+  });
+});
+
+describe('context', () => {
+  test('imports an existing token secret and passes issuer and audience when given', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-token-AbC123';
+    const configured = Template.fromStack(
+      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Configured', {
+        tokenSecretArn: arn,
+        tokenIssuer: 'https://issuer.example',
+        tokenAudience: 'session-directory',
+      }),
+    );
+    configured.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    for (const fn of Object.values(configured.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect(environmentOf(fn)).toEqual(
+        expect.objectContaining({
+          TOKEN_SECRET_ARN: arn,
+          TOKEN_ISSUER: 'https://issuer.example',
+          TOKEN_AUDIENCE: 'session-directory',
+        }),
+      );
+    }
+    configured.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']), Resource: arn }),
+        ]),
+      },
+    });
+  });
+
+  test('refuses a partial secret ARN, whose IAM policy would never match the secret', () => {
+    expect(
+      () =>
+        new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Partial', {
+          tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-token',
+        }),
+    ).toThrow(/complete ARN/);
+  });
+});
+
+/** The integration's logical ID from a route target, `integrations/<id>` built with Fn::Join. */
+function targetIntegrationId(target: unknown): string {
+  const parts = ((target as Json)['Fn::Join'] as [string, unknown[]])[1];
+  const ref = parts.find((part): part is Json => typeof part === 'object' && part !== null && 'Ref' in part);
+  return String(ref?.Ref);
+}
