@@ -39,7 +39,9 @@ export interface SessionHandlers {
 
 /**
  * SDK settings: a request must end well inside the Lambda timeout (10 s), which ends inside API Gateway's 29 s.
- * Three attempts of at most 1 s each (plus the SDK's back-off) keep a slow DynamoDB call under about 4 s.
+ * DynamoDB answers in milliseconds, so 1 s to connect and 1 s of silence mean a lost call; three attempts (the SDK
+ * retries throttling and 5xx with its own back-off, under 2 s in all) keep one call under about 5 s, and the
+ * service's time budget (RetryPolicy.timeBudgetMs, 6 s) aborts any call still running when it ends.
  */
 export function makeDynamoDbClient(config: Pick<ServiceConfig, 'region' | 'dynamoDbEndpoint'>): DynamoDBClient {
   return new DynamoDBClient({
@@ -64,6 +66,10 @@ function errorReplacer(_key: string, value: unknown): unknown {
 export function makeSessionHandlers(config: ServiceConfig): SessionHandlers {
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
+  }
+  if (config.environment !== 'local' && config.decorateStore !== undefined) {
+    // Fault injection (and any other store decorator) exists for tests and QA; a deployed stack can never run it.
+    throw new Error('A store decorator (fault injection) may only be used locally.');
   }
   const clock = config.clock ?? Date.now;
   const dynamoStore = new DynamoDbSessionStore(makeDynamoDbClient(config), config.tableName);

@@ -9,9 +9,15 @@ import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import { nextTimerAt, untouchedDeletionAt } from '../domain/timers';
-import type { NewRecord, SessionStore, StoredRecord } from '../store/session-store';
+import {
+  type NewRecord,
+  type SessionStore,
+  type StoreCallOptions,
+  type StoredRecord,
+  StoreUnavailableError,
+} from '../store/session-store';
 import { viewAt } from './live-session';
-import { backoffDelayMs, type RetryPolicy } from './retry-policy';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 
 /** What the service is built from; wired once per container. */
 export interface SessionServiceDeps {
@@ -22,6 +28,8 @@ export interface SessionServiceDeps {
   readonly newGuid: () => string;
   readonly retry: RetryPolicy;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Monotonic milliseconds for the time budget (performance.now when absent); never the session clock. */
+  readonly elapsedMs?: () => number;
 }
 
 /** A session as answered: the rendering and what its headers need. */
@@ -120,7 +128,17 @@ export class SessionService {
 
   async read(request: ReadRequest): Promise<ReadResult> {
     resolveTemplate(this.deps.templates, request.ref);
-    const record = await this.deps.store.read(sessionKey(request.ref));
+    const key = sessionKey(request.ref);
+    const budget = new AttemptBudget(this.deps.retry, this.deps.elapsedMs ?? performance.now.bind(performance));
+    let record: StoredRecord | undefined;
+    for (;;) {
+      try {
+        record = await this.deps.store.read(key, budget.callOptions());
+        break;
+      } catch (error) {
+        await this.backOffAfterFault(error, budget, false);
+      }
+    }
     const { session } = viewAt(record, this.deps.clock());
     if (session === undefined) return { kind: 'absent' };
     assertCanRead(session, request.principal);
@@ -131,15 +149,40 @@ export class SessionService {
   }
 
   /**
-   * Reads, merges and writes conditionally on the version read. A lost race is merged again from the winner's
-   * item, after a jittered back-off, up to the policy's attempts; then 503. With a precondition a lost race ends in
-   * the precondition's 412 on the next pass, never in a blind retry.
+   * Reads, merges and writes conditionally on the version read (spec §8 PUT step 9).
+   *
+   * - A lost race is merged again from the winner's item, after a jittered back-off; with a precondition the next
+   *   pass answers the precondition's 412, never a blind retry.
+   * - A store fault (throttling, a time-out) is retried within the same attempts and time budget. A write whose
+   *   answer was lost is resolved by reading: an item at the next version holding exactly what we wrote is ours;
+   *   anything else is merged again, which cannot apply twice because every write is conditional on the version
+   *   it read and every MPSD change is idempotent (spec §1.4).
+   * - When attempts or time run out: 503 with Retry-After. It guarantees that nothing was stored, or (only after a
+   *   write whose answer was lost) that the change was stored once; repeating the same PUT is safe either way.
    */
   async write(request: WriteRequest): Promise<WriteResult> {
     const template = resolveTemplate(this.deps.templates, request.ref);
     const key = sessionKey(request.ref);
-    let record: StoredRecord | undefined = await this.deps.store.read(key);
-    for (let attempt = 1; ; attempt += 1) {
+    const budget = new AttemptBudget(this.deps.retry, this.deps.elapsedMs ?? performance.now.bind(performance));
+    let record: StoredRecord | undefined;
+    let known = false;
+    // The write whose answer was lost, until a read tells whether it was applied.
+    let unanswered: { readonly next: NewRecord; readonly version: number; readonly result: WriteResult } | undefined;
+    let maybeWritten = false;
+    for (;;) {
+      if (!known) {
+        try {
+          record = await this.deps.store.read(key, budget.callOptions());
+          known = true;
+        } catch (error) {
+          await this.backOffAfterFault(error, budget, maybeWritten);
+          continue;
+        }
+        if (unanswered !== undefined && holdsWrite(record, unanswered.next, unanswered.version)) {
+          return unanswered.result;
+        }
+        unanswered = undefined;
+      }
       const now = this.deps.clock();
       const view = viewAt(record, now);
       const precondition = checkPrecondition(view.session, request);
@@ -175,25 +218,105 @@ export class SessionService {
       }
       const next = recordFor(outcome, view.previousCorrelationId, view.session?.correlationId, now);
       if (next === undefined) return { kind: 'gone' };
-      const result = await this.deps.store.write(
-        key,
-        next,
-        record === undefined ? { absent: true } : { version: record.version },
-      );
-      if (result.outcome === 'written') {
-        if (outcome.kind === 'deleted') return { kind: 'gone' };
-        return { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+      const success: WriteResult =
+        outcome.kind === 'deleted'
+          ? { kind: 'gone' }
+          : { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+      const expected = record === undefined ? { absent: true as const } : { version: record.version };
+      let result: Awaited<ReturnType<SessionStore['write']>>;
+      try {
+        result = await this.deps.store.write(key, next, expected, budget.callOptions());
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          maybeWritten = true;
+          unanswered = { next, version: expectedNextVersion(record), result: success };
+          known = false;
+        }
+        await this.backOffAfterFault(error, budget, maybeWritten);
+        continue;
       }
-      if (attempt >= this.deps.retry.maxAttempts) {
+      // A rejection that holds exactly our write means an SDK-level retry repeated a write that had been applied.
+      if (result.outcome === 'written' || holdsWrite(result.current, next, expectedNextVersion(record))) return success;
+      if (!budget.allowsAnother()) {
         throw new MpsdError(
           'ServiceUnavailable',
-          'The session is being changed by many callers at once; nothing was changed. Retry after the Retry-After delay.',
+          maybeWritten
+            ? 'The session store did not confirm a write in time; the change was stored once or not at all. Repeating the same request is safe.'
+            : 'The session is being changed by many callers at once; nothing was changed. Retry after the Retry-After delay.',
           { retryAfterSeconds: 1 },
         );
       }
-      await this.deps.sleep(backoffDelayMs(this.deps.retry, attempt));
+      await this.deps.sleep(budget.backoffMs());
       // The losing write got the winner's item back (ALL_OLD); read only if it did not.
-      record = result.current ?? (await this.deps.store.read(key));
+      if (result.current !== undefined) record = result.current;
+      else known = false;
     }
+  }
+
+  /** Waits before the next attempt after a store fault, or ends the request with 503 when none is left. */
+  private async backOffAfterFault(error: unknown, budget: AttemptBudget, maybeWritten: boolean): Promise<void> {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    if (!budget.allowsAnother()) {
+      throw new MpsdError(
+        'ServiceUnavailable',
+        maybeWritten
+          ? 'The session store did not confirm a write in time; the change was stored once or not at all. Repeating the same request is safe.'
+          : 'The session store is busy; nothing was changed. Retry after the Retry-After delay.',
+        { retryAfterSeconds: 1, cause: error },
+      );
+    }
+    await this.deps.sleep(budget.backoffMs());
+  }
+}
+
+function expectedNextVersion(record: StoredRecord | undefined): number {
+  return record === undefined ? 1 : record.version + 1;
+}
+
+/** True when the stored record is exactly the write whose answer was lost: that write was applied. */
+function holdsWrite(record: StoredRecord | undefined, written: NewRecord, version: number): boolean {
+  if (record === undefined || record.version !== version || record.kind !== written.kind) return false;
+  if (record.kind === 'deleted') return written.kind === 'deleted' && record.correlationId === written.correlationId;
+  return (
+    written.kind === 'session' &&
+    jsonEquals(record.document as unknown as JsonObject, written.document as unknown as JsonObject)
+  );
+}
+
+/** The attempts and wall-clock time one request may spend on the store (RetryPolicy). */
+class AttemptBudget {
+  private attempt = 1;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly elapsedMs: () => number,
+  ) {
+    this.deadline = elapsedMs() + (policy.timeBudgetMs ?? DEFAULT_RETRY_POLICY.timeBudgetMs);
+  }
+
+  /** Counts an attempt; false when the attempts are spent or too little time is left for a back-off and a call. */
+  allowsAnother(): boolean {
+    if (this.attempt >= this.policy.maxAttempts) return false;
+    if (this.remainingMs() <= this.ceilingMs()) return false;
+    this.attempt += 1;
+    return true;
+  }
+
+  backoffMs(): number {
+    return backoffDelayMs(this.policy, this.attempt - 1);
+  }
+
+  /** Every store call is aborted when the budget ends, so no request outlives it. */
+  callOptions(): StoreCallOptions {
+    return { abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(this.remainingMs()))) };
+  }
+
+  private remainingMs(): number {
+    return this.deadline - this.elapsedMs();
+  }
+
+  private ceilingMs(): number {
+    return Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (this.attempt - 1));
   }
 }

@@ -10,6 +10,7 @@ import {
   type ExpectedVersion,
   type NewRecord,
   type SessionStore,
+  type StoreCallOptions,
   type StoredRecord,
   StoreUnavailableError,
   type WriteResult,
@@ -27,6 +28,8 @@ const RETRYABLE_ERROR_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
+  // The service's time budget ran out during the call (StoreCallOptions.abortSignal).
+  'AbortError',
 ]);
 
 function isRetryable(error: unknown): boolean {
@@ -40,7 +43,12 @@ function isRetryable(error: unknown): boolean {
   );
 }
 
-function translate(error: unknown, action: string): never {
+/**
+ * Maps an error the AWS SDK threw to what the service understands: StoreUnavailableError for a fault a later attempt
+ * may not meet, the error itself otherwise (a 500). Exported for the fault injector, which throws the SDK's own
+ * errors through this same path.
+ */
+export function translateStoreError(error: unknown, action: 'GetItem' | 'PutItem'): never {
   if (isRetryable(error))
     throw new StoreUnavailableError(`DynamoDB ${action} failed and may succeed later`, { cause: error });
   throw error;
@@ -53,25 +61,34 @@ export class DynamoDbSessionStore implements SessionStore {
     private readonly tableName: string,
   ) {}
 
-  async read(key: string): Promise<StoredRecord | undefined> {
+  async read(key: string, options?: StoreCallOptions): Promise<StoredRecord | undefined> {
     try {
-      const { Item } = await this.client.send(new GetItemCommand(buildGetSession(this.tableName, key)));
+      const { Item } = await this.client.send(new GetItemCommand(buildGetSession(this.tableName, key)), {
+        ...(options?.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      });
       return Item === undefined ? undefined : decodeItem(Item);
     } catch (error) {
-      return translate(error, 'GetItem');
+      return translateStoreError(error, 'GetItem');
     }
   }
 
-  async write(key: string, record: NewRecord, expected: ExpectedVersion): Promise<WriteResult> {
+  async write(
+    key: string,
+    record: NewRecord,
+    expected: ExpectedVersion,
+    options?: StoreCallOptions,
+  ): Promise<WriteResult> {
     const input = buildPutSession(this.tableName, key, record, expected);
     try {
-      await this.client.send(new PutItemCommand(input));
+      await this.client.send(new PutItemCommand(input), {
+        ...(options?.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+      });
       return { outcome: 'written', version: Number(input.Item?.version?.N) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         return { outcome: 'rejected', current: error.Item === undefined ? undefined : decodeItem(error.Item) };
       }
-      return translate(error, 'PutItem');
+      return translateStoreError(error, 'PutItem');
     }
   }
 }

@@ -34,13 +34,19 @@ export type WriteResult =
   | { readonly outcome: 'written'; readonly version: number }
   | { readonly outcome: 'rejected'; readonly current: StoredRecord | undefined };
 
+/** Per-call options: the service's time budget reaches every store call as an abort signal. */
+export interface StoreCallOptions {
+  /** Aborts the call (it then fails with StoreUnavailableError: whether a write was applied is unknown). */
+  readonly abortSignal?: AbortSignal;
+}
+
 /**
  * One item per session, keyed `scid#template#name`. Reads are strongly consistent: they feed conditional writes,
  * and a client reading right after its own PUT must see it.
  */
 export interface SessionStore {
-  read(key: string): Promise<StoredRecord | undefined>;
-  write(key: string, record: NewRecord, expected: ExpectedVersion): Promise<WriteResult>;
+  read(key: string, options?: StoreCallOptions): Promise<StoredRecord | undefined>;
+  write(key: string, record: NewRecord, expected: ExpectedVersion, options?: StoreCallOptions): Promise<WriteResult>;
 }
 
 /**
