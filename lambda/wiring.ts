@@ -6,7 +6,7 @@ import { loadTemplateCatalogue } from './config/template-files';
 import type { ApiHandler } from './http/api-types';
 import { type ErrorLog, makeGetSessionHandler, makePutSessionHandler } from './http/session-handlers';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './service/retry-policy';
-import { SessionService } from './service/session-service';
+import { SessionService, type WriteReport } from './service/session-service';
 import { DynamoDbSessionStore } from './store/dynamodb-session-store';
 import type { SessionStore } from './store/session-store';
 
@@ -29,6 +29,8 @@ export interface ServiceConfig {
   readonly retry?: RetryPolicy;
   /** Wraps the store (fault injection in tests and for QA; never set by the Lambda entries). */
   readonly decorateStore?: (store: SessionStore) => SessionStore;
+  /** Told how every PUT went through the retry loop (attempts, faults, outcome). */
+  readonly observeWrite?: (report: WriteReport) => void;
   readonly log?: ErrorLog;
 }
 
@@ -81,6 +83,7 @@ export function makeSessionHandlers(config: ServiceConfig): SessionHandlers {
     newGuid: randomUUID,
     retry: config.retry ?? DEFAULT_RETRY_POLICY,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
   });
   const verifier = makeHmacTokenVerifier({
     secret: config.tokenSecret,

@@ -30,6 +30,17 @@ export interface SessionServiceDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** Monotonic milliseconds for the time budget (performance.now when absent); never the session clock. */
   readonly elapsedMs?: () => number;
+  /** Told how every PUT went: attempts used, store faults met, outcome (metrics, the concurrency tests). */
+  readonly observeWrite?: (report: WriteReport) => void;
+}
+
+/** How one PUT went through the retry loop. */
+export interface WriteReport {
+  /** Attempts used, the first included (lost races and store faults). */
+  readonly attempts: number;
+  readonly faults: number;
+  /** The result kind, or the error code it ended with. */
+  readonly outcome: string;
 }
 
 /** A session as answered: the rendering and what its headers need. */
@@ -161,9 +172,23 @@ export class SessionService {
    *   write whose answer was lost) that the change was stored once; repeating the same PUT is safe either way.
    */
   async write(request: WriteRequest): Promise<WriteResult> {
+    const budget = new AttemptBudget(this.deps.retry, this.deps.elapsedMs ?? performance.now.bind(performance));
+    let outcome = 'error';
+    try {
+      const result = await this.writeWithin(request, budget);
+      outcome = result.kind;
+      return result;
+    } catch (error) {
+      if (error instanceof MpsdError) outcome = error.code;
+      throw error;
+    } finally {
+      this.deps.observeWrite?.({ attempts: budget.attempts, faults: budget.faults, outcome });
+    }
+  }
+
+  private async writeWithin(request: WriteRequest, budget: AttemptBudget): Promise<WriteResult> {
     const template = resolveTemplate(this.deps.templates, request.ref);
     const key = sessionKey(request.ref);
-    const budget = new AttemptBudget(this.deps.retry, this.deps.elapsedMs ?? performance.now.bind(performance));
     let record: StoredRecord | undefined;
     let known = false;
     // The write whose answer was lost, until a read tells whether it was applied.
@@ -256,6 +281,7 @@ export class SessionService {
   /** Waits before the next attempt after a store fault, or ends the request with 503 when none is left. */
   private async backOffAfterFault(error: unknown, budget: AttemptBudget, maybeWritten: boolean): Promise<void> {
     if (!(error instanceof StoreUnavailableError)) throw error;
+    budget.faults += 1;
     if (!budget.allowsAnother()) {
       throw new MpsdError(
         'ServiceUnavailable',
@@ -286,6 +312,8 @@ function holdsWrite(record: StoredRecord | undefined, written: NewRecord, versio
 /** The attempts and wall-clock time one request may spend on the store (RetryPolicy). */
 class AttemptBudget {
   private attempt = 1;
+  /** Store faults met so far. */
+  faults = 0;
   private readonly deadline: number;
 
   constructor(
@@ -301,6 +329,11 @@ class AttemptBudget {
     if (this.remainingMs() <= this.ceilingMs()) return false;
     this.attempt += 1;
     return true;
+  }
+
+  /** Attempts made so far, the first included. */
+  get attempts(): number {
+    return this.attempt;
   }
 
   backoffMs(): number {
