@@ -17,17 +17,18 @@ export interface RetryPolicy {
 }
 
 /**
- * 60 attempts, 5 ms doubling to 200 ms, within 6 s (plus at most one SDK back-off, under 2 s, for a call aborted at
- * the end: about 8 s in a 10 s Lambda). A write cycle on one item takes a few ms, so a lost race is
- * worth retrying soon; the 200 ms cap keeps a writer that lost many races from sleeping through the gaps other
- * writers leave. 150 joiners racing for one session on a 2-core machine need up to about 40 attempts (test/concurrency);
- * the time budget, not the attempt count, is what ends a request under a sustained overload.
+ * 40 attempts, 5 ms doubling to 1 s, within 7 s. After a lost race the writer backs off and reads afresh, so the
+ * back-off must thin out the crowd: with many writers on one item only one wins each read-to-write window, and a
+ * 1 s ceiling keeps 150 writers from spending their attempts on each other (test/concurrency reports the spread:
+ * most PUTs need under 15 attempts). The time budget, not the attempt count, ends a request under sustained
+ * overload; every store call is aborted at its end (the SDK's own retry delays included), so a PUT ends by about
+ * 7 s in a 10 s Lambda.
  */
 export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = {
-  maxAttempts: 60,
+  maxAttempts: 40,
   baseDelayMs: 5,
-  maxDelayMs: 200,
-  timeBudgetMs: 6000,
+  maxDelayMs: 1000,
+  timeBudgetMs: 7000,
 };
 
 /** "Full jitter" back-off: a uniformly random wait up to the capped exponential, so racing writers spread out. */

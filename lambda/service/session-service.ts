@@ -18,6 +18,7 @@ import {
 } from '../store/session-store';
 import { viewAt } from './live-session';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
+import { SessionWriteQueue } from './session-write-queue';
 
 /** What the service is built from; wired once per container. */
 export interface SessionServiceDeps {
@@ -135,6 +136,8 @@ function recordFor(
 
 /** The session resource's logic: GET and PUT over the store, with timers, preconditions and retries (spec §8). */
 export class SessionService {
+  private readonly queue = new SessionWriteQueue();
+
   constructor(private readonly deps: SessionServiceDeps) {}
 
   async read(request: ReadRequest): Promise<ReadResult> {
@@ -162,8 +165,8 @@ export class SessionService {
   /**
    * Reads, merges and writes conditionally on the version read (spec §8 PUT step 9).
    *
-   * - A lost race is merged again from the winner's item, after a jittered back-off; with a precondition the next
-   *   pass answers the precondition's 412, never a blind retry.
+   * - A lost race is merged again onto a fresh read, after a jittered back-off; with a precondition the winner's
+   *   item (returned by the lost write) answers the precondition's 412 at once, never a blind retry.
    * - A store fault (throttling, a time-out) is retried within the same attempts and time budget. A write whose
    *   answer was lost is resolved by reading: an item at the next version holding exactly what we wrote is ours;
    *   anything else is merged again, which cannot apply twice because every write is conditional on the version
@@ -175,7 +178,8 @@ export class SessionService {
     const budget = new AttemptBudget(this.deps.retry, this.deps.elapsedMs ?? performance.now.bind(performance));
     let outcome = 'error';
     try {
-      const result = await this.writeWithin(request, budget);
+      // The budget runs while the request waits its turn: a long queue ends in 503, not in a late answer.
+      const result = await this.queue.run(sessionKey(request.ref), () => this.writeWithin(request, budget));
       outcome = result.kind;
       return result;
     } catch (error) {
@@ -194,6 +198,7 @@ export class SessionService {
     // The write whose answer was lost, until a read tells whether it was applied.
     let unanswered: { readonly next: NewRecord; readonly version: number; readonly result: WriteResult } | undefined;
     let maybeWritten = false;
+    let finalLook = false;
     for (;;) {
       if (!known) {
         try {
@@ -247,6 +252,7 @@ export class SessionService {
         outcome.kind === 'deleted'
           ? { kind: 'gone' }
           : { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+      if (finalLook) throw contended(maybeWritten);
       const expected = record === undefined ? { absent: true as const } : { version: record.version };
       let result: Awaited<ReturnType<SessionStore['write']>>;
       try {
@@ -262,19 +268,24 @@ export class SessionService {
       }
       // A rejection that holds exactly our write means an SDK-level retry repeated a write that had been applied.
       if (result.outcome === 'written' || holdsWrite(result.current, next, expectedNextVersion(record))) return success;
-      if (!budget.allowsAnother()) {
-        throw new MpsdError(
-          'ServiceUnavailable',
-          maybeWritten
-            ? 'The session store did not confirm a write in time; the change was stored once or not at all. Repeating the same request is safe.'
-            : 'The session is being changed by many callers at once; nothing was changed. Retry after the Retry-After delay.',
-          { retryAfterSeconds: 1 },
-        );
+      if (finalLook || !budget.allowsAnother()) {
+        if (finalLook || result.current === undefined) throw contended(maybeWritten);
+        // Out of attempts: one last look at the winner's item, current at this instant, without writing. If it
+        // already decides the request (SessionFull, a 4xx, nothing left to change), that is the answer, not a 503.
+        finalLook = true;
+        record = result.current;
+        continue;
       }
+      const hasPrecondition = request.ifMatch !== undefined || request.ifNoneMatch !== undefined;
+      if (hasPrecondition && result.current !== undefined) {
+        // The winner's item (ALL_OLD) is current now: the precondition is checked against it at once (412).
+        record = result.current;
+        continue;
+      }
+      // Back off, then read afresh: the winner's item would be stale after the wait, and merging onto a stale item
+      // only loses again. The short read-to-write window is what lets one of many racing writers win each round.
       await this.deps.sleep(budget.backoffMs());
-      // The losing write got the winner's item back (ALL_OLD); read only if it did not.
-      if (result.current !== undefined) record = result.current;
-      else known = false;
+      known = false;
     }
   }
 
@@ -293,6 +304,17 @@ export class SessionService {
     }
     await this.deps.sleep(budget.backoffMs());
   }
+}
+
+/** The 503 of a PUT that kept losing races (or whose write was not confirmed) until its attempts ran out. */
+function contended(maybeWritten: boolean): MpsdError {
+  return new MpsdError(
+    'ServiceUnavailable',
+    maybeWritten
+      ? 'The session store did not confirm a write in time; the change was stored once or not at all. Repeating the same request is safe.'
+      : 'The session is being changed by many callers at once; nothing was changed. Retry after the Retry-After delay.',
+    { retryAfterSeconds: 1 },
+  );
 }
 
 function expectedNextVersion(record: StoredRecord | undefined): number {

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { WriteReport } from '../../lambda/service/session-service';
+import type { ServiceConfig } from '../../lambda/wiring';
+import { startTestService, type TestService } from '../support/local-service';
+import { joinBody, SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
+
+// Shared by the concurrency suites: many callers, one session, and what the final stored session must hold.
+
+/**
+ * Several instances of the service on one table: each stands for a Lambda container. A container writes one
+ * session one request at a time (SessionWriteQueue), so the races a deployment meets are between containers; these
+ * suites spread their callers over CONTAINERS instances to have them.
+ */
+export interface Containers {
+  readonly baseUrls: string[];
+  close(): Promise<void>;
+}
+
+export const CONTAINERS = 4;
+
+export async function startContainers(
+  overrides: (index: number) => Partial<ServiceConfig> = () => ({}),
+  count = CONTAINERS,
+): Promise<Containers> {
+  const tableName = `sessions-test-${randomUUID()}`;
+  const services: TestService[] = [];
+  for (let i = 0; i < count; i += 1) services.push(await startTestService({ tableName, ...overrides(i) }));
+  return {
+    baseUrls: services.map((s) => s.baseUrl),
+    async close() {
+      // Each instance deletes the shared table on close; only the first finds it.
+      const results = await Promise.allSettled(services.map((s) => s.close()));
+      const failures = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+      for (const f of failures) {
+        if ((f.reason as Error).name !== 'ResourceNotFoundException') throw f.reason;
+      }
+    },
+  };
+}
+
+/** A caller per xuid, spread round-robin over the containers (or one base URL). */
+export function players(baseUrls: string | string[], count: number, firstXuid = 2_000_000): SessionClient[] {
+  const urls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
+  return Array.from(
+    { length: count },
+    (_, i) => new SessionClient(urls[i % urls.length] as string, { xuid: String(firstXuid + i) }),
+  );
+}
+
+export function xuidOf(i: number, firstXuid = 2_000_000): string {
+  return String(firstXuid + i);
+}
+
+/**
+ * A PUT as a client that honours 503 does it: repeated after a short pause until it is answered otherwise (the
+ * pause stands for Retry-After, shortened so the suite stays quick). Returns the final answer and how many 503s came
+ * first.
+ */
+export async function putHonouringRetryAfter(
+  client: SessionClient,
+  name: string,
+  body: unknown,
+  template = 'open',
+  headers: Record<string, string> = {},
+): Promise<{ response: SessionResponse; unavailable: number }> {
+  let unavailable = 0;
+  for (;;) {
+    const response = await client.put(SAMPLE_SCID, template, name, body, { headers });
+    if (response.status !== 503) return { response, unavailable };
+    expect(response.headers.get('retry-after')).toBe('1');
+    unavailable += 1;
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+  }
+}
+
+/** Asserts the member list of a rendered session is whole: unique indices, the `next` chain, membersInfo. */
+// biome-ignore lint/suspicious/noExplicitAny: a rendered session is arbitrary JSON
+export function expectIntactMembers(session: any, count: number): string[] {
+  const indices = Object.keys(session.members).map(Number);
+  expect(indices).toHaveLength(count);
+  expect(new Set(indices).size).toBe(count);
+  const sorted = [...indices].sort((a, b) => a - b);
+  expect(session.membersInfo.count).toBe(count);
+  expect(session.membersInfo.first).toBe(sorted[0]);
+  sorted.forEach((index, position) => {
+    const expectedNext = sorted[position + 1] ?? session.membersInfo.next;
+    expect(session.members[String(index)].next).toBe(expectedNext);
+  });
+  const xuids = sorted.map((i) => String(session.members[String(i)].constants.system.xuid));
+  expect(new Set(xuids).size).toBe(count);
+  return xuids;
+}
+
+/** Collects WriteReports (ServiceConfig.observeWrite) and summarises attempts for the report printed by a suite. */
+export class AttemptLog {
+  readonly reports: WriteReport[] = [];
+  readonly observe = (report: WriteReport): void => {
+    this.reports.push(report);
+  };
+
+  clear(): void {
+    this.reports.length = 0;
+  }
+
+  summary(): string {
+    const attempts = this.reports.map((r) => r.attempts).sort((a, b) => a - b);
+    if (attempts.length === 0) return 'no writes';
+    const at = (q: number) => attempts[Math.min(attempts.length - 1, Math.floor(q * attempts.length))];
+    const outcomes = new Map<string, number>();
+    for (const r of this.reports) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    const faults = this.reports.reduce((n, r) => n + r.faults, 0);
+    return `${attempts.length} PUTs: attempts median ${at(0.5)}, p90 ${at(0.9)}, max ${attempts.at(-1)}; faults ${faults}; outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`;
+  }
+}
+
+export { joinBody, SAMPLE_SCID };

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { type FaultInjectingSessionStore, faultInjectionDecorator } from '../../lambda/store/fault-injection';
+import type { SessionStore } from '../../lambda/store/session-store';
+import {
+  AttemptLog,
+  type Containers,
+  expectIntactMembers,
+  joinBody,
+  players,
+  putHonouringRetryAfter,
+  SAMPLE_SCID,
+  startContainers,
+  xuidOf,
+} from '../concurrency/concurrency-helpers';
+import { startTestService } from '../support/local-service';
+import { SessionClient } from '../support/session-client';
+
+// The concurrency cases again with faults injected into the store (FaultInjectingSessionStore, the same decorator
+// the local server builds from FAULT_INJECTION), through HTTP against DynamoDB Local. Clients honour 503 by
+// repeating the request, as a client that reads Retry-After does. What must hold: the same final state as without
+// faults, no 5xx but the documented 503, every 2xx applied exactly once (changeNumber counts the applied writes).
+
+const sessionName = () => `faults-${randomUUID()}`;
+
+describe('with 20% of store calls throttled', () => {
+  const attempts = new AttemptLog();
+  const injectors: FaultInjectingSessionStore[] = [];
+  let service: Containers;
+  beforeAll(async () => {
+    service = await startContainers((i) => ({
+      observeWrite: attempts.observe,
+      decorateStore: (store: SessionStore) => {
+        const decorate = faultInjectionDecorator({ throttle: 0.2, timeout: 0, lostWrite: 0, seed: 5 + i });
+        const injector = decorate?.(store) as FaultInjectingSessionStore;
+        injectors.push(injector);
+        return injector;
+      },
+    }));
+  });
+  afterAll(() => service.close());
+  afterEach(() => {
+    if (process.env.CONCURRENCY_REPORT) console.log(`throttled: ${attempts.summary()}`);
+    attempts.clear();
+  });
+
+  const stored = async (name: string) => {
+    for (;;) {
+      const r = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
+        SAMPLE_SCID,
+        'open',
+        name,
+      );
+      if (r.status !== 503) return r.json;
+    }
+  };
+
+  test('100 joiners: 100 members, each applied once, answers only 2xx or 503', async () => {
+    const name = sessionName();
+    const clients = players(service.baseUrls, 100);
+    const answers = await Promise.all(clients.map((c, i) => putHonouringRetryAfter(c, name, joinBody(xuidOf(i)))));
+    expect(answers.map((a) => a.response.status).sort((a, b) => a - b)).toEqual([...Array(99).fill(200), 201]);
+    const session = await stored(name);
+    expectIntactMembers(session, 100);
+    expect(session.changeNumber).toBe(100);
+    expect(injectors.reduce((n, i) => n + i.counts.throttle, 0)).toBeGreaterThan(0);
+  });
+
+  test('150 joiners for 100 places: exactly the 100 told yes are members, the rest SessionFull', async () => {
+    const name = sessionName();
+    const clients = players(service.baseUrls, 150);
+    const answers = await Promise.all(clients.map((c, i) => putHonouringRetryAfter(c, name, joinBody(xuidOf(i)))));
+    const admitted = clients.map((_, i) => xuidOf(i)).filter((_, i) => (answers[i]?.response.status ?? 0) < 300);
+    expect(admitted).toHaveLength(100);
+    for (const a of answers.filter((x) => x.response.status >= 300)) {
+      expect(a.response.status).toBe(400);
+      expect(a.response.json).toMatchObject({ code: 'SessionFull' });
+    }
+    expect(new Set(expectIntactMembers(await stored(name), 100))).toEqual(new Set(admitted));
+  });
+
+  test('member properties and custom keys written at once: every last value is kept, each write applied once', async () => {
+    const name = sessionName();
+    const clients = players(service.baseUrls, 30);
+    for (const [i, c] of clients.entries()) await putHonouringRetryAfter(c, name, joinBody(xuidOf(i)));
+    const before = (await stored(name)).changeNumber;
+    await Promise.all(
+      clients.map(async (c, i) => {
+        for (let round = 1; round <= 5; round += 1) {
+          const body = { members: { me: { properties: { custom: { round } } } } };
+          expect((await putHonouringRetryAfter(c, name, body)).response.status).toBe(200);
+        }
+        const keyBody = { properties: { custom: { [`key${i}`]: i } } };
+        expect((await putHonouringRetryAfter(c, name, keyBody)).response.status).toBe(200);
+      }),
+    );
+    const session = await stored(name);
+    for (const member of Object.values(session.members) as Array<{ properties: { custom: unknown } }>) {
+      expect(member.properties.custom).toEqual({ round: 5 });
+    }
+    expect(session.properties.custom).toEqual(Object.fromEntries(clients.map((_, i) => [`key${i}`, i])));
+    expect(session.changeNumber).toBe(before + 30 * 6);
+  });
+
+  test('If-Match racers: exactly one wins per version, the others 412', async () => {
+    const name = sessionName();
+    const clients = players(service.baseUrls, 10);
+    for (const [i, c] of clients.entries()) await putHonouringRetryAfter(c, name, joinBody(xuidOf(i)));
+    const start = await stored(name);
+    const winners: number[] = [];
+    const firstEtag = (
+      await putHonouringRetryAfter(new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }), name, {})
+    ).response.headers.get('etag') as string;
+    await Promise.all(
+      clients.map(async (c, i) => {
+        let etag = firstEtag;
+        for (;;) {
+          const { response } = await putHonouringRetryAfter(
+            c,
+            name,
+            { properties: { custom: { [`w${i}`]: 1 } } },
+            'open',
+            {
+              'if-match': etag,
+            },
+          );
+          if (response.status === 200) {
+            winners.push(response.json.changeNumber);
+            return;
+          }
+          expect(response.status).toBe(412);
+          etag = response.headers.get('etag') as string;
+        }
+      }),
+    );
+    expect([...winners].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 10 }, (_, k) => start.changeNumber + 1 + k),
+    );
+  });
+});
+
+describe('with throttling, time-outs and lost write answers', () => {
+  const injectors: FaultInjectingSessionStore[] = [];
+  let service: Containers;
+  beforeAll(async () => {
+    service = await startContainers((i) => ({
+      decorateStore: (store: SessionStore) => {
+        const decorate = faultInjectionDecorator({ throttle: 0.1, timeout: 0.05, lostWrite: 0.15, seed: 9 + i });
+        const injector = decorate?.(store) as FaultInjectingSessionStore;
+        injectors.push(injector);
+        return injector;
+      },
+    }));
+  });
+  afterAll(() => service.close());
+
+  test('retries never duplicate or lose a member or a reservation', async () => {
+    const name = sessionName();
+    const hosts = players(service.baseUrls, 20);
+    // Each host joins and reserves a place for two friends of its own, all at once.
+    const answers = await Promise.all(
+      hosts.map((c, i) => {
+        const body = joinBody(xuidOf(i));
+        const members = {
+          ...(body.members as object),
+          reserve_0: { constants: { system: { xuid: xuidOf(i, 3_000_000) } } },
+          reserve_1: { constants: { system: { xuid: xuidOf(i, 4_000_000) } } },
+        };
+        return putHonouringRetryAfter(c, name, { members });
+      }),
+    );
+    expect(answers.every((a) => a.response.status === 200 || a.response.status === 201)).toBe(true);
+    let session: { members: object; changeNumber: number } | undefined;
+    while (session === undefined) {
+      const r = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
+        SAMPLE_SCID,
+        'open',
+        name,
+      );
+      if (r.status === 200) session = r.json;
+    }
+    const xuids = expectIntactMembers(session, 60);
+    const expected = hosts.flatMap((_, i) => [xuidOf(i), xuidOf(i, 3_000_000), xuidOf(i, 4_000_000)]);
+    expect(new Set(xuids)).toEqual(new Set(expected));
+    expect(session.changeNumber).toBe(20);
+    expect(injectors.reduce((n, i) => n + i.counts.lostWrite, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('a store error that is not a fault to wait out', () => {
+  const logged: Array<{ message: string; details: Record<string, unknown> }> = [];
+  let service: Awaited<ReturnType<typeof startTestService>>;
+  beforeAll(async () => {
+    service = await startTestService({
+      log: { error: (message: string, details: Record<string, unknown>) => logged.push({ message, details }) },
+      decorateStore: (store: SessionStore): SessionStore => ({
+        read: (key, options) => store.read(key, options),
+        write: async () => {
+          const error = new Error(
+            'ValidationException: Item size has exceeded the maximum allowed size (table-secret)',
+          );
+          error.name = 'ValidationException';
+          throw error;
+        },
+      }),
+    });
+  });
+  afterAll(() => service.close());
+
+  test('is a 500 whose body says nothing internal, logged with its cause and the request id', async () => {
+    const client = new SessionClient(service.baseUrl, { xuid: xuidOf(0) });
+    const r = await client.put(SAMPLE_SCID, 'open', sessionName(), joinBody(xuidOf(0)));
+    expect(r.status).toBe(500);
+    expect(r.json.code).toBe('InternalError');
+    expect(r.text).not.toContain('ValidationException');
+    expect(r.text).not.toContain('table-secret');
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0]?.details, (_k, v) => (v instanceof Error ? v.message : v))).toContain(
+      'table-secret',
+    );
+    expect(logged[0]?.details.requestId).toEqual(expect.any(String));
+  });
+});
