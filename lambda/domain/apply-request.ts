@@ -1,6 +1,6 @@
 import { assembleConstants, checkConstantsUnchanged, upgradeLegacySystemConstants } from './constants';
 import { invalidValue, MpsdError } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
 import { assertCanJoin, assertCanWrite, capabilitiesOf, isMember } from './permissions';
@@ -12,6 +12,7 @@ import {
   findMemberByXuid,
   memberStatus,
   type PropertyBag,
+  removeMemberAt,
   type SessionDocument,
   type StoredMember,
 } from './session-document';
@@ -81,11 +82,6 @@ function addMember(session: SessionDocument, member: StoredMember): string {
   return index;
 }
 
-function removeMember(session: SessionDocument, index: string, now: number): void {
-  delete session.members[index];
-  if (Object.keys(session.members).length === 0) session.emptySince = now;
-}
-
 /** Sets the service-owned fields that follow from a member's own status change (spec §2.7.2, §2.7.5). */
 function afterStatusChange(member: StoredMember, before: string, principal: Principal, now: number): void {
   const after = memberStatus(member);
@@ -101,7 +97,7 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
   }
   const existing = findMemberByXuid(session, principal.xuid);
   if (value === null) {
-    if (existing !== undefined) removeMember(session, existing.index, now);
+    if (existing !== undefined) removeMemberAt(session, existing.index, now);
     return false;
   }
   const me = expectObject('members.me', value);
@@ -206,7 +202,7 @@ function applyMembers(session: SessionDocument, value: JsonValue, context: PutCo
           'can only be null (remove the member); a server cannot change other fields of a member.',
         );
       }
-      if (session.members[key] !== undefined) removeMember(session, key, context.now);
+      if (session.members[key] !== undefined) removeMemberAt(session, key, context.now);
     } else {
       throw invalidValue(
         `members.${key}`,
@@ -249,6 +245,39 @@ function applyServers(session: SessionDocument, value: JsonValue, principal: Pri
   }
   if (Object.keys(session.servers).length > MAX_SERVERS) {
     throw invalidValue('servers', `can hold at most ${MAX_SERVERS} entries.`);
+  }
+}
+
+/**
+ * `host` must name a member's device token, else the field is deleted (spec §2.6). Device tokens compare
+ * case-insensitively (spec §2.7.2).
+ */
+function dropUnmatchedHost(session: SessionDocument): void {
+  const host = session.properties.system.host;
+  if (typeof host !== 'string') return;
+  const wanted = host.toLowerCase();
+  if (!Object.values(session.members).some((m) => m.deviceToken?.toLowerCase() === wanted)) {
+    delete session.properties.system.host;
+  }
+}
+
+/**
+ * A session with member initialization needs `membersNeededToStart` (default 1) members added with
+ * `initialize: true` when it is created (spec §2.9; the message is the documented one). A creation without members
+ * is not checked: it creates nothing (spec §2.8), or an empty session that waits for its members.
+ */
+function checkMembersNeededToStart(session: SessionDocument): void {
+  const init = session.constants.system.memberInitialization;
+  if (!isJsonObject(init)) return;
+  const members = Object.values(session.members);
+  if (members.length === 0) return;
+  const needed = toNumber(init.membersNeededToStart) ?? 1;
+  const initializing = members.filter((m) => m.constants.system.initialize === true).length;
+  if (initializing < needed) {
+    throw new MpsdError(
+      'InvalidValue',
+      `This session is configured for managed initialization requiring at least ${needed} members to start. The request adds ${initializing} member(s) with constants.system.initialize true.`,
+    );
   }
 }
 
@@ -310,6 +339,8 @@ export function applySessionRequest(
   }
   finishSessionProperties(session.properties.system, session.constants);
   if (request.servers !== undefined) applyServers(session, request.servers, context.principal);
+  dropUnmatchedHost(session);
+  if (creating) checkMembersNeededToStart(session);
 
   const max =
     typeof session.constants.system.maxMembersCount === 'number' ? session.constants.system.maxMembersCount : 100;

@@ -1,5 +1,5 @@
 import { invalidValue, MpsdError } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals } from './json';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals, toNumber } from './json';
 import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from './limits';
 import type { PropertyBag } from './session-document';
 import {
@@ -177,6 +177,12 @@ export function validateSystemConstants(system: JsonObject): void {
         if (large) throw invalidValue(path, 'is not allowed on large sessions.');
         if (init.evaluationTimeout !== undefined && init.externalEvaluation !== true) {
           throw invalidValue(`${path}.evaluationTimeout`, 'is allowed only when externalEvaluation is true.');
+        }
+        // Documented as 0..maxMembersCount and as 1..maxMembersCount (spec §7 contradiction 4): 0 is accepted.
+        const needed = toNumber(init.membersNeededToStart);
+        const max = toNumber(system.maxMembersCount) ?? MAX_MEMBERS_NORMAL;
+        if (needed !== undefined && needed > max) {
+          throw invalidValue(`${path}.membersNeededToStart`, `must be from 0 to maxMembersCount (${max}).`);
         }
         break;
       }

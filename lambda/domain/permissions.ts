@@ -53,7 +53,18 @@ export function assertCanJoin(session: SessionDocument, principal: Principal): v
     );
   }
   if (session.properties.system.closed === true) {
-    throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
+    // A locked session lets its former members back in, and nobody else (spec §2.6); a locked session is closed.
+    if (session.properties.system.locked === true) {
+      const returning = principal.xuid !== undefined && (session.formerMembers ?? []).includes(principal.xuid);
+      if (!returning) {
+        throw new MpsdError(
+          'SessionAccessDenied',
+          'The session is locked: only its former members and users with a reservation may join it.',
+        );
+      }
+    } else {
+      throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
+    }
   }
   const { join } = restrictionsOf(session.properties, session.constants);
   if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {

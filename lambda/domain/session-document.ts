@@ -56,6 +56,28 @@ export interface SessionDocument {
   servers: Record<string, StoredServer>;
   /** Epoch ms the session became empty; the session-empty timer runs from here. */
   emptySince?: number;
+  /**
+   * Xuids of users who were members and left or were removed, most recent last. A `locked` session lets exactly
+   * these users back in (spec §2.6: "members who leave can come back but nobody else can take their spot").
+   */
+  formerMembers?: string[];
+}
+
+/** How many former members a session remembers (the largest session's size). */
+export const MAX_FORMER_MEMBERS = 1000;
+
+/** Removes a member, remembering its xuid for `locked` (spec §2.6) and starting the session-empty timer. */
+export function removeMemberAt(session: SessionDocument, index: string, at: number): void {
+  const member = session.members[index];
+  if (member === undefined) return;
+  delete session.members[index];
+  const xuid = member.constants.system.xuid;
+  if (typeof xuid === 'string' && member.reserved !== true) {
+    const former = (session.formerMembers ?? []).filter((x) => x !== xuid);
+    former.push(xuid);
+    session.formerMembers = former.slice(-MAX_FORMER_MEMBERS);
+  }
+  if (Object.keys(session.members).length === 0) session.emptySince = Math.max(session.emptySince ?? 0, at);
 }
 
 /** Member indices in list order. */

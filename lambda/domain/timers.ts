@@ -1,5 +1,11 @@
 import { timeoutOf } from './constants';
-import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from './session-document';
+import {
+  memberIndices,
+  memberStatus,
+  removeMemberAt,
+  type SessionDocument,
+  type StoredMember,
+} from './session-document';
 
 /** What a member's timer does when it fires (spec §2.4). */
 type MemberTimer = { at: number; action: 'remove' | 'become-inactive' };
@@ -22,6 +28,8 @@ function memberTimer(session: SessionDocument, member: StoredMember): MemberTime
 export interface TimerOutcome {
   /** True when any timer fired (the session differs from the stored one). */
   changed: boolean;
+  /** How many member timers fired: a fired timer is a change, so a view counts it in its changeNumber. */
+  fired: number;
   /** True when the session-empty timer fired: the session no longer exists. */
   deleted: boolean;
 }
@@ -33,24 +41,23 @@ export interface TimerOutcome {
  * depend on how often the session is read.
  */
 export function applyDueTimers(session: SessionDocument, now: number): TimerOutcome {
-  let changed = false;
+  let fired = 0;
   for (const index of memberIndices(session)) {
     for (;;) {
       const member = session.members[index];
       if (member === undefined) break;
       const timer = memberTimer(session, member);
       if (timer === undefined || timer.at > now) break;
-      changed = true;
+      fired += 1;
       if (timer.action === 'remove') {
-        delete session.members[index];
-        if (Object.keys(session.members).length === 0) session.emptySince = Math.max(session.emptySince ?? 0, timer.at);
+        removeMemberAt(session, String(index), timer.at);
         break;
       }
       member.properties.system = { ...member.properties.system, ready: false };
       member.stateSince = timer.at;
     }
   }
-  return { changed, deleted: isEmptySessionExpired(session, now) };
+  return { changed: fired > 0, fired, deleted: isEmptySessionExpired(session, now) };
 }
 
 /** True when the session has no members and its session-empty timer has run out (spec §2.8). */

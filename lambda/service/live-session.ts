@@ -29,5 +29,8 @@ export function viewAt(record: StoredRecord | undefined, now: number): LiveView 
   const session = cloneJson(record.document as unknown as JsonObject) as unknown as SessionDocument;
   const outcome = applyDueTimers(session, now);
   if (outcome.deleted) return { session: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+  // Each fired timer is a change (spec §2.2): the view counts it, so its ETag differs from the stored one's and a
+  // GET with the old ETag in If-None-Match is not answered 304. A write then commits the next number after it.
+  session.changeNumber += outcome.fired;
   return { session, changedByTimers: outcome.changed, previousCorrelationId: correlationId };
 }

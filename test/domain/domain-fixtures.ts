@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { loadTemplateCatalogue } from '../../lambda/config/template-files';
+import { applySessionRequest, type PutContext, type PutOutcome } from '../../lambda/domain/apply-request';
+import { parseExactJson } from '../../lambda/domain/json';
+import type { Principal } from '../../lambda/domain/principal';
+import type { SessionDocument } from '../../lambda/domain/session-document';
+import type { SessionTemplate } from '../../lambda/domain/templates';
+
+/** The real template files, as the service loads them. */
+export const CATALOGUE = loadTemplateCatalogue(path.resolve(__dirname, '../../lambda/templates'));
+export const SAMPLE_SCID = '00000000-0000-0000-0000-00006c6f6361';
+
+export function template(name: string): SessionTemplate {
+  const found = CATALOGUE.get(SAMPLE_SCID)?.get(name);
+  if (found === undefined) throw new Error(`no template ${name}`);
+  return found;
+}
+
+export const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+
+export function user(xuid: string, extra: Partial<Principal> = {}): Principal {
+  return { xuid, gamertag: `gt${xuid}`, titleId: '1234', isServer: false, ...extra };
+}
+export const SERVER: Principal = { isServer: true };
+
+let guid = 0;
+export function context(principal: Principal, templateName = 'open', now = T0, contractVersion = 107): PutContext {
+  return {
+    principal,
+    template: template(templateName),
+    now,
+    contractVersion,
+    newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
+  };
+}
+
+/** Runs a PUT body (as JSON text, parsed exactly like the handler does) and returns the outcome. */
+export function put(current: SessionDocument | undefined, body: unknown, ctx: PutContext): PutOutcome {
+  return applySessionRequest(current, parseExactJson(JSON.stringify(body)), ctx);
+}
+
+/** The session of a created/updated outcome (fails the test otherwise). */
+export function sessionOf(outcome: PutOutcome): SessionDocument {
+  if (outcome.kind !== 'created' && outcome.kind !== 'updated')
+    throw new Error(`expected a session, got ${outcome.kind}`);
+  return outcome.session;
+}
+
+export function activeJoin(xuid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { members: { me: { constants: { system: { xuid } }, properties: { system: { active: true } } } }, ...extra };
+}
