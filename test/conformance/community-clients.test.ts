@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
+import { startTestService, type TestService } from '../support/local-service';
+import { CheckedSessionClient } from '../support/mpsd-response-validator';
+import type { SessionResponse } from '../support/session-client';
+
+// The requests two community clients really send (client-captures/friend-connect-0.7.6, bedrock-portal-2.4.0),
+// replayed verbatim (path casing, headers, body bytes) in the order the clients send them, against the real
+// MinecraftLobby template. Every session answer passes the §2.2/§9.8 validator.
+
+const CAPTURES = path.resolve(__dirname, '../../../shared/spec/client-captures');
+// Headers the HTTP stack sets itself; the token is ours (the captures hold placeholders).
+const NOT_REPLAYED = new Set(['authorization', 'content-length', 'connection', 'accept-encoding', 'host']);
+
+interface Capture {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+function capture(file: string): Capture {
+  const json = parseExactJson(readFileSync(path.join(CAPTURES, file), 'utf8'));
+  if (!isJsonObject(json) || !isJsonObject(json.headers)) throw new Error(`${file}: not a request capture`);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(json.headers)) if (!NOT_REPLAYED.has(k)) headers[k] = String(v);
+  return {
+    method: String(json.method ?? 'GET'),
+    path: String(json.path),
+    headers,
+    body: json.body === null || json.body === undefined ? undefined : stringifyExactJson(json.body),
+  };
+}
+
+let service: TestService;
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(() => service.close());
+
+const as = (xuid: string) =>
+  new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `Gamer${xuid.slice(-4)}`, titleId: '896928775' });
+
+async function replay(file: string, xuid: string): Promise<SessionResponse> {
+  const c = capture(file);
+  return as(xuid).request(c.method, c.path, { headers: c.headers, ...(c.body === undefined ? {} : { body: c.body }) });
+}
+
+const HOST = '2535400000000000';
+const PEER = '2535400000000001';
+
+describe('friend-connect 0.7.6', () => {
+  it('host-create-put creates the MinecraftLobby session as the real service shapes it', async () => {
+    const r = await replay('friend-connect-0.7.6/host-create-put.json', HOST);
+    expect(r.status).toBe(201);
+    expect(r.json.properties.system).toEqual({
+      joinRestriction: 'followed',
+      readRestriction: 'followed',
+      closed: false,
+    });
+    expect(r.json.properties.custom.SupportedConnections[0].HostPort).toBe(19132);
+    expect(r.json.constants.system).toMatchObject({
+      maxMembersCount: 30,
+      inactiveRemovalTimeout: 300000,
+      memberInitialization: { membersNeededToStart: 1 },
+    });
+    expect(r.json.members['0'].properties.system).toEqual({
+      active: true,
+      connection: 'bc92f7c3-3f9d-4749-b852-ee9cd7cf68e2',
+      subscription: { changeTypes: ['everything'], id: '9042513B-D0CF-48F6-AF40-AD83B3C9EED4' },
+    });
+  });
+
+  it('host-refresh-put (every 27.6 s) creates, then repeats without a change; the peer joins with the host connection id and keeps alive', async () => {
+    const first = await replay('friend-connect-0.7.6/host-refresh-put.json', HOST);
+    expect(first.status).toBe(201);
+    const again = await replay('friend-connect-0.7.6/host-refresh-put.json', HOST);
+    expect(again.status).toBe(200);
+    expect(again.json.changeNumber).toBe(first.json.changeNumber);
+    // joinRestriction "followed" is treated as "none" (no social graph here; README), so the peer may join.
+    const joined = await replay('friend-connect-0.7.6/peer-join-put.json', PEER);
+    expect(joined.status).toBe(200);
+    expect(joined.json.membersInfo).toEqual({ first: 0, next: 2, count: 2, accepted: 2, active: 2 });
+    expect(joined.json.members['1'].properties.system.connection).toBe(
+      joined.json.members['0'].properties.system.connection,
+    );
+    const keepalive = await replay('friend-connect-0.7.6/peer-keepalive-get.json', PEER);
+    expect(keepalive.status).toBe(200);
+    expect(keepalive.json.changeNumber).toBe(joined.json.changeNumber);
+    // The host's next refresh keeps the peer.
+    expect((await replay('friend-connect-0.7.6/host-refresh-put.json', HOST)).json.membersInfo.count).toBe(2);
+  });
+});
+
+describe('bedrock-portal 2.4.0', () => {
+  it('create, get, republish, member count, connection update, leave: the whole life of a portal session', async () => {
+    const created = await replay('bedrock-portal-2.4.0/create-put.json', HOST);
+    expect(created.status).toBe(201);
+    // 64-bit integers in custom come back digit for digit (spec §9.9).
+    expect(created.text).toContain('"WebRTCNetworkId":12345678901234567890');
+    expect(created.text).toContain('"NetherNetId":12345678901234567890');
+
+    const read = await replay('bedrock-portal-2.4.0/get.json', HOST);
+    expect(read.status).toBe(200);
+    expect(read.text).toContain('"WebRTCNetworkId":12345678901234567890');
+
+    // The client sends back the properties it read, turn included (spec §9.7); the capture holds the numbers a
+    // JSON.parse server had already rounded, and those are stored exactly as sent.
+    const republished = await replay('bedrock-portal-2.4.0/republish-put.json', HOST);
+    expect(republished.status).toBe(200);
+    expect(republished.json.properties.system.turn).toEqual([]);
+    expect(republished.text).toContain('"WebRTCNetworkId":12345678901234567000');
+
+    const counted = await replay('bedrock-portal-2.4.0/membercount-put.json', HOST);
+    expect(counted.json.properties.custom).toMatchObject({
+      MemberCount: 3,
+      MaxMemberCount: 10,
+      hostName: 'Bedrock Portal v1.0.0',
+    });
+
+    const reconnected = await replay('bedrock-portal-2.4.0/update-connection-put.json', HOST);
+    expect(reconnected.json.members['0'].properties.system).toMatchObject({
+      active: true,
+      connection: '66666666-7777-8888-9999-000000000000',
+    });
+    expect(reconnected.json.members['0'].properties.system.subscription.id).toBe(
+      'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    );
+
+    const left = await replay('bedrock-portal-2.4.0/leave-put.json', HOST);
+    expect([left.status, left.text]).toEqual([204, '']);
+    expect((await replay('bedrock-portal-2.4.0/get.json', HOST)).status).toBe(204);
+  });
+});
+
+describe('requests outside the session resource', () => {
+  it.each(['friend-connect-0.7.6/activity-handle-post.json', 'bedrock-portal-2.4.0/activity-handle-post.json'])(
+    '%s (POST /handles) is answered 404 with a JSON message: handles are not implemented (README)',
+    async (file) => {
+      const r = await replay(file, HOST);
+      expect(r.status).toBe(404);
+    },
+  );
+});
