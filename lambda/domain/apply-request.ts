@@ -3,7 +3,7 @@ import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
-import { assertCanJoin, assertCanWrite, capabilitiesOf, isMember } from './permissions';
+import { assertCanJoin, assertCanRead, assertCanWrite, capabilitiesOf, isMember } from './permissions';
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import { isoTime } from './render';
@@ -196,6 +196,12 @@ function applyMembers(session: SessionDocument, value: JsonValue, context: PutCo
       if (applyReservation(session, key, entry, context)) added += 1;
     } else if (MEMBER_INDEX.test(key)) {
       if (!context.principal.isServer) throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
+      if (capabilitiesOf(session).large === true) {
+        throw new MpsdError(
+          'ConstantsConflict',
+          'Members cannot be removed by index on large sessions; a member leaves with "me": null.',
+        );
+      }
       if (entry !== null) {
         throw invalidValue(
           `members.${key}`,
@@ -325,9 +331,13 @@ export function applySessionRequest(
   }
 
   const memberCountBefore = Object.keys(session.members).length;
+  const wasMember = !creating && isMember(session, context.principal);
   let added = 0;
   if (request.members !== undefined) added = applyMembers(session, request.members, context, creating);
-  if (!creating && !isMember(session, context.principal) && !context.principal.isServer) {
+  if (!creating && !wasMember && !isMember(session, context.principal) && !context.principal.isServer) {
+    // A caller who neither was nor became a member is answered with the session, so it must be allowed to read it
+    // (a private session is 403, spec §2.14), and may change it only as a member.
+    assertCanRead(session, context.principal);
     const changesSomething = request.properties !== undefined || request.roleTypes !== undefined || added > 0;
     if (changesSomething) assertCanWrite(session, context.principal);
   }

@@ -150,5 +150,15 @@ export function mergeMemberSystem(member: StoredMember, change: JsonObject): voi
   const sda = system.secureDeviceAddress;
   if (typeof sda === 'string' && sda !== '') member.deviceToken = deviceTokenOf(sda);
   else delete member.deviceToken;
+  // Measurements are to other devices: the member's own device token may not be among them (spec §2.7.4).
+  const own = member.deviceToken;
+  if (own !== undefined && isJsonObject(change.measurements)) {
+    if (Object.keys(change.measurements).some((token) => token.toLowerCase() === own)) {
+      throw invalidValue(
+        'members.me.properties.system.measurements',
+        `must not contain the member's own device token (${own}); measure the other members' devices.`,
+      );
+    }
+  }
   member.properties.system = system;
 }

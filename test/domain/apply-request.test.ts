@@ -243,6 +243,46 @@ describe('members (spec §2.7)', () => {
   });
 });
 
+describe('access of callers who are not members (spec §2.14)', () => {
+  it('a non-member PUT that does not join a private session is 403, so it cannot read the session that way', () => {
+    const session = created(activeJoin('100', { constants: { system: { visibility: 'private' } } }));
+    expect(refusal(() => put(session, {}, context(user('900')))).status).toBe(403);
+    expect(refusal(() => put(session, { members: { me: null } }, context(user('900')))).status).toBe(403);
+  });
+  it('a non-member may not change an open session without joining it', () => {
+    const session = created(activeJoin('100'));
+    expect(refusal(() => put(session, { properties: { custom: { a: 1 } } }, context(user('900')))).status).toBe(403);
+    expect(put(session, {}, context(user('900'))).kind).toBe('updated');
+  });
+  it('a member of a private session may leave it', () => {
+    let session = created(activeJoin('100', { constants: { system: { visibility: 'private' } } }));
+    session = sessionOf(
+      put(
+        session,
+        {
+          members: {
+            me: { properties: { system: { active: true } } },
+            reserve_0: { constants: { system: { xuid: '200' } } },
+          },
+        },
+        context(user('100')),
+      ),
+    );
+    expect(put(session, { members: { me: null } }, context(user('100'))).kind).toBe('updated');
+  });
+});
+
+describe('large sessions (spec §2.15)', () => {
+  const large = { constants: { system: { maxMembersCount: 500, capabilities: { large: true } } } };
+  it.each([
+    ['a reservation', { members: { reserve_0: { constants: { system: { xuid: '300' } } } } }],
+    ['removing a member by index', { members: { '0': null } }],
+  ])('refuses %s with 409', (_name, body) => {
+    const session = created(activeJoin('100', large));
+    expect(refusal(() => put(session, body, context({ xuid: '100', isServer: true }))).status).toBe(409);
+  });
+});
+
 describe('deletion (spec §2.8)', () => {
   it('the last member leaving with sessionEmptyTimeout 0 deletes the session', () => {
     expect(put(created(activeJoin('100')), { members: { me: null } }, context(user('100'))).kind).toBe('deleted');
@@ -319,6 +359,23 @@ describe('properties (spec §2.6)', () => {
       put(session, { properties: { system: { host: 'no-such-device' } } }, context(user('100'), 'qos')),
     );
     expect(session.properties.system.host).toBeUndefined();
+  });
+
+  it('measurements may not include the member own device token', () => {
+    let session = created(activeJoin('100'), 'qos');
+    session = sessionOf(
+      put(
+        session,
+        { members: { me: { properties: { system: { secureDeviceAddress: 'AAAA' } } } } },
+        context(user('100'), 'qos'),
+      ),
+    );
+    const own = session.members['0']?.deviceToken as string;
+    const body = { members: { me: { properties: { system: { measurements: { [own]: { latency: 1 } } } } } } };
+    expect(refusal(() => put(session, body, context(user('100'), 'qos')))).toEqual({
+      status: 400,
+      message: expect.stringMatching(/own device token/),
+    });
   });
 
   it('servers need a server principal and merge per entry; null removes one', () => {
