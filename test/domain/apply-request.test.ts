@@ -1,4 +1,5 @@
 import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/apply-request';
+import { assembleConstants } from '../../lambda/domain/constants';
 import { MpsdError } from '../../lambda/domain/errors';
 import { renderSession } from '../../lambda/domain/render';
 import type { SessionDocument } from '../../lambda/domain/session-document';
@@ -111,6 +112,31 @@ describe('constants at creation (spec §2.5, §3)', () => {
       externalEvaluation: false,
       membersNeededToStart: 1,
     });
+  });
+});
+
+describe('request shape (spec §1.4)', () => {
+  it('refuses a top-level member other than constants, properties, members, servers and roleTypes', () => {
+    const r = refusal(() => put(undefined, activeJoin('100', { membersInfo: {} }), context(user('100'))));
+    expect(r).toEqual({
+      status: 400,
+      message: expect.stringMatching(/"membersInfo".*only constants, properties, members, servers, roleTypes/),
+    });
+  });
+
+  it('an empty capabilities object in the template blocks capabilities at creation (spec §2.3.1)', () => {
+    const blocked = assembleConstants({ system: { capabilities: {} }, custom: {} }, { system: {}, custom: {} });
+    expect(blocked.system.capabilities).toEqual({});
+    expect(() =>
+      assembleConstants(
+        { system: { capabilities: {} }, custom: {} },
+        { system: { capabilities: { gameplay: true } }, custom: {} },
+      ),
+    ).toThrow(/already set by the session template/);
+    expect(
+      assembleConstants({ system: {}, custom: {} }, { system: { capabilities: { gameplay: true } }, custom: {} }).system
+        .capabilities,
+    ).toEqual({ gameplay: true });
   });
 });
 
@@ -359,6 +385,27 @@ describe('properties (spec §2.6)', () => {
       put(session, { properties: { system: { host: 'no-such-device' } } }, context(user('100'), 'qos')),
     );
     expect(session.properties.system.host).toBeUndefined();
+  });
+
+  it('subscriptions merge per id and null removes one; subscription is replaced whole (spec §2.1, §2.7.4)', () => {
+    let session = created(activeJoin('100'));
+    const sub = (system: Record<string, unknown>) => ({ members: { me: { properties: { system } } } });
+    session = sessionOf(
+      put(session, sub({ subscriptions: { a: { profile: 'party' }, b: { profile: 'roster' } } }), context(user('100'))),
+    );
+    session = sessionOf(
+      put(
+        session,
+        sub({ subscriptions: { a: null, c: { profile: 'queue' } }, subscription: { id: 'x', changeTypes: ['host'] } }),
+        context(user('100')),
+      ),
+    );
+    session = sessionOf(put(session, sub({ subscription: { changeTypes: ['everything'] } }), context(user('100'))));
+    expect(session.members['0']?.properties.system).toEqual({
+      active: true,
+      subscriptions: { b: { profile: 'roster' }, c: { profile: 'queue' } },
+      subscription: { changeTypes: ['everything'] },
+    });
   });
 
   it('measurements may not include the member own device token', () => {

@@ -150,6 +150,35 @@ describe('members over HTTP (spec §2.7)', () => {
   });
 });
 
+describe('access (spec §2.14)', () => {
+  it('a private session answers a non-member GET with the documented 403', async () => {
+    const n = name();
+    await host().put(SAMPLE_SCID, 'open', n, active({ constants: { system: { visibility: 'private' } } }));
+    const r = await guest().get(SAMPLE_SCID, 'open', n);
+    expect([r.status, r.json.message]).toEqual([
+      403,
+      'The requested session cannot be accessed. Private Sessions can only be read by members of the session.',
+    ]);
+  });
+
+  it('"local" read and join restrictions admit only users on the device of an active member', async () => {
+    const n = name();
+    const device = (xuid: string, deviceId: string) => client(xuid, { deviceId });
+    await device('2533274800000001', 'console-a').put(
+      SAMPLE_SCID,
+      'open',
+      n,
+      active({ properties: { system: { joinRestriction: 'local', readRestriction: 'local' } } }),
+    );
+    const elsewhere = device('2533274800000002', 'console-b');
+    expect((await elsewhere.get(SAMPLE_SCID, 'open', n)).status).toBe(403);
+    expect((await elsewhere.put(SAMPLE_SCID, 'open', n, active())).status).toBe(403);
+    const couch = device('2533274800000003', 'console-a');
+    expect((await couch.get(SAMPLE_SCID, 'open', n)).status).toBe(200);
+    expect((await couch.put(SAMPLE_SCID, 'open', n, active())).status).toBe(200);
+  });
+});
+
 describe('timers with an injected clock (spec §2.4)', () => {
   it('a member who joins without active is inactive and, with the 107 default inactiveRemovalTimeout 0, removed at the next read', async () => {
     const n = name();
