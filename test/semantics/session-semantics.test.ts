@@ -50,6 +50,14 @@ describe('templates as configuration (spec §3)', () => {
     expect([b.status, b.json.message]).toEqual([404, expect.stringContaining('"nosuchtemplate"')]);
   });
 
+  it('template and session names compare case-insensitively, under both path spellings (spec §1.1)', async () => {
+    const n = name();
+    const made = await host().put(SAMPLE_SCID, 'Lobby', `${n}-MiXeD`, active(), { spelling: 'sessionTemplates' });
+    expect(made.status).toBe(201);
+    const read = await guest().get(SAMPLE_SCID, 'LOBBY', `${n}-mixed`, { spelling: 'sessiontemplates' });
+    expect([read.status, read.json.correlationId]).toEqual([200, made.json.correlationId]);
+  });
+
   it('merges template constants, request constants and 107 defaults; same constants again 200, different 409', async () => {
     const n = name();
     const created = await host().put(
