@@ -23,21 +23,33 @@ const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 
 
 /** The handlers of a Lambda container, built on first use from its environment and kept for the container's life. */
 export function lambdaHandlers(): Promise<SessionHandlers> {
-  handlers ??= readTokenSecret().then((tokenSecret) =>
-    makeSessionHandlers({
-      tableName: required('SESSION_TABLE_NAME'),
-      region: required('AWS_REGION'),
-      templatesDir: required('SESSION_TEMPLATES_DIR'),
-      tokenSecret,
-      environment: 'deployed',
-      log: { error: (message, details) => logger.error(message, details) },
-      ...(process.env.TOKEN_ISSUER ? { tokenIssuer: process.env.TOKEN_ISSUER } : {}),
-      ...(process.env.TOKEN_AUDIENCE ? { tokenAudience: process.env.TOKEN_AUDIENCE } : {}),
-    }),
-  );
+  handlers ??= startHandlers();
   // A failed start (secret unreadable) must not be cached: the next invocation tries again.
   handlers.catch(() => {
     handlers = undefined;
   });
   return handlers;
+}
+
+function startHandlers(): Promise<SessionHandlers> {
+  // With a JWKS URL the tokens are verified by the issuer's public keys: there is no secret to read.
+  const jwksUrl = process.env.TOKEN_JWKS_URL || undefined;
+  const rateLimits = process.env.RATE_LIMITS === 'off' ? 'off' : 'on';
+  const secret = jwksUrl === undefined ? readTokenSecret() : Promise.resolve(undefined);
+  return secret.then((tokenSecret) =>
+    makeSessionHandlers({
+      tableName: required('SESSION_TABLE_NAME'),
+      region: required('AWS_REGION'),
+      templatesDir: required('SESSION_TEMPLATES_DIR'),
+      ...(tokenSecret === undefined ? {} : { tokenSecret }),
+      ...(jwksUrl === undefined ? {} : { tokenJwksUrl: jwksUrl }),
+      environment: 'deployed',
+      // Fair-use counters (spec §1.6); RATE_LIMITS=off switches the limits off for load tests.
+      rateLimits,
+      ...(rateLimits === 'off' ? {} : { rateLimitTableName: required('RATE_LIMIT_TABLE_NAME') }),
+      log: { error: (message, details) => logger.error(message, details) },
+      ...(process.env.TOKEN_ISSUER ? { tokenIssuer: process.env.TOKEN_ISSUER } : {}),
+      ...(process.env.TOKEN_AUDIENCE ? { tokenAudience: process.env.TOKEN_AUDIENCE } : {}),
+    }),
+  );
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEVELOPMENT_TOKEN_SECRET } from './auth/development-token';
-import { makeHmacTokenVerifier } from './auth/token-verifier';
+import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from './auth/token-verifier';
+import { loadFairUsePolicies } from './config/fair-use-files';
 import { loadTemplateCatalogue } from './config/template-files';
 import type { ApiHandler } from './http/api-types';
 import { type ErrorLog, makeGetSessionHandler, makePutSessionHandler } from './http/session-handlers';
+import { type FairUseGate, makeFairUseGate } from './service/fair-use-gate';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './service/retry-policy';
 import { SessionService, type WriteReport } from './service/session-service';
+import { DynamoDbRateLimitStore } from './store/dynamodb-rate-limit-store';
 import { DynamoDbSessionStore } from './store/dynamodb-session-store';
 import type { SessionStore } from './store/session-store';
 
@@ -18,8 +21,10 @@ export interface ServiceConfig {
   readonly region: string;
   /** Folder of `<scid>.json` session template files. */
   readonly templatesDir: string;
-  /** HS256 secret the tokens are verified with. */
-  readonly tokenSecret: string;
+  /** HS256 secret the tokens are verified with (required unless `tokenJwksUrl` is set). */
+  readonly tokenSecret?: string;
+  /** JWKS URL of an issuer whose RS256/ES256 tokens are accepted instead; needs `tokenIssuer` and `tokenAudience`. */
+  readonly tokenJwksUrl?: string;
   readonly tokenIssuer?: string;
   readonly tokenAudience?: string;
   /** `local` allows the public development secret; `deployed` refuses it. */
@@ -32,6 +37,10 @@ export interface ServiceConfig {
   /** Told how every PUT went through the retry loop (attempts, faults, outcome). */
   readonly observeWrite?: (report: WriteReport) => void;
   readonly log?: ErrorLog;
+  /** DynamoDB table of the fair-use counters (spec §1.6); without it no limits are enforced. */
+  readonly rateLimitTableName?: string;
+  /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */
+  readonly rateLimits?: 'on' | 'off';
 }
 
 export interface SessionHandlers {
@@ -85,11 +94,41 @@ export function makeSessionHandlers(config: ServiceConfig): SessionHandlers {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
   });
-  const verifier = makeHmacTokenVerifier({
-    secret: config.tokenSecret,
+  const log = config.log ?? consoleLog;
+  const fairUse = makeFairUse(config, clock, log);
+  const deps = { service, verifier: makeVerifier(config), clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return { getSession: makeGetSessionHandler(deps), putSession: makePutSessionHandler(deps) };
+}
+
+/** The token verifier the configuration names: a JWKS URL (with issuer and audience) or an HS256 secret. */
+function makeVerifier(config: ServiceConfig): TokenVerifier {
+  const checks = {
     ...(config.tokenIssuer === undefined ? {} : { issuer: config.tokenIssuer }),
     ...(config.tokenAudience === undefined ? {} : { audience: config.tokenAudience }),
+  };
+  if (config.tokenJwksUrl !== undefined) {
+    if (config.tokenIssuer === undefined || config.tokenAudience === undefined) {
+      throw new Error('A token JWKS URL needs a token issuer and a token audience to check as well.');
+    }
+    return makeJwksTokenVerifier({
+      jwksUrl: config.tokenJwksUrl,
+      issuer: config.tokenIssuer,
+      audience: config.tokenAudience,
+    });
+  }
+  if (config.tokenSecret === undefined || config.tokenSecret === '') {
+    throw new Error('Configure a token secret (HS256) or a token JWKS URL: tokens cannot be verified otherwise.');
+  }
+  return makeHmacTokenVerifier({ secret: config.tokenSecret, ...checks });
+}
+
+/** The fair-use gate over the counters table, unless the limits are off or no table is configured. */
+function makeFairUse(config: ServiceConfig, clock: () => number, log: ErrorLog): FairUseGate | undefined {
+  if (config.rateLimits === 'off' || config.rateLimitTableName === undefined) return undefined;
+  return makeFairUseGate({
+    store: new DynamoDbRateLimitStore(makeDynamoDbClient(config), config.rateLimitTableName),
+    policies: loadFairUsePolicies(config.templatesDir),
+    clock,
+    warn: (message, details) => log.error(message, details),
   });
-  const deps = { service, verifier, clock, log: config.log ?? consoleLog };
-  return { getSession: makeGetSessionHandler(deps), putSession: makePutSessionHandler(deps) };
 }

@@ -1,4 +1,4 @@
-import { errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { MpsdError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { parseAuthorizationHeader } from './authorization-header';
@@ -6,12 +6,33 @@ import { parseAuthorizationHeader } from './authorization-header';
 /** Turns an `Authorization` header value into the caller's principal, or throws 401. */
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Principal>;
 
-export interface HmacVerifierOptions {
-  /** The HS256 signing secret. */
-  readonly secret: string;
+/** Claims every token must satisfy, whatever key verifies it. */
+export interface TokenClaimChecks {
+  /** Required `iss`; not checked when absent. */
   readonly issuer?: string;
+  /** Required `aud`; not checked when absent. */
   readonly audience?: string;
 }
+
+export interface HmacVerifierOptions extends TokenClaimChecks {
+  /** The HS256 signing secret. */
+  readonly secret: string;
+}
+
+export interface JwksVerifierOptions {
+  /** URL of the issuer's JSON Web Key Set (RS256 or ES256 public keys). */
+  readonly jwksUrl: string;
+  /** Required `iss`: a key set is someone else's, so its tokens are only ours when issuer and audience say so. */
+  readonly issuer: string;
+  /** Required `aud`. */
+  readonly audience: string;
+}
+
+/** Algorithms a JWKS-verified token may use; HS256 is refused there (no algorithm confusion with a public key). */
+export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+/** Clock skew allowed on `exp` and `nbf` between the token issuer and the service. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 const DECIMAL = /^[1-9][0-9]{0,19}$/;
 
@@ -20,7 +41,10 @@ function stringClaim(payload: Record<string, unknown>, name: string): string | u
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
-    throw new MpsdError('InvalidToken', `The token's "${name}" claim must be a non-empty string.`);
+    throw new MpsdError(
+      'InvalidToken',
+      `The token's "${name}" claim must be a non-empty string of at most 100 characters.`,
+    );
   }
   return value;
 }
@@ -47,29 +71,66 @@ export function principalFromClaims(payload: Record<string, unknown>): Principal
   };
 }
 
-function describeJoseError(error: unknown): string {
+function describeJoseError(error: unknown, algorithms: readonly string[]): string {
   if (error instanceof errors.JWTExpired) return 'The token has expired; get a new one.';
-  if (error instanceof errors.JWTClaimValidationFailed) return `The token was refused: ${error.message}.`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'The token is not valid yet (its "nbf" is in the future).';
+    if (error.claim === 'iss') return 'The token was issued by an issuer this service does not accept ("iss").';
+    if (error.claim === 'aud') return 'The token is meant for another audience ("aud").';
+    if (error.claim === 'exp' && error.reason === 'missing')
+      return 'The token has no expiry ("exp"); every token must expire.';
+    return `The token was refused: ${error.message}.`;
+  }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "The token's signature does not verify.";
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'The token is not signed with an allowed algorithm (HS256).';
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return `The token is not signed with an allowed algorithm (${algorithms.join(', ')}).`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return "The token's key id is not in the issuer's key set.";
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+    return "The issuer's key set could not be read, so the token cannot be verified; retry later.";
+  }
   return 'The token is not a valid signed JWT.';
 }
 
-/** A verifier for HS256 tokens signed with a shared secret (the key is encoded once, per container). */
-export function makeHmacTokenVerifier(options: HmacVerifierOptions): TokenVerifier {
-  const key = new TextEncoder().encode(options.secret);
+function makeVerifier(
+  key: Uint8Array | JWTVerifyGetKey,
+  algorithms: readonly string[],
+  checks: TokenClaimChecks,
+): TokenVerifier {
   return async (header) => {
     const { token } = parseAuthorizationHeader(header);
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, key, {
-        algorithms: ['HS256'],
-        ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
-        ...(options.audience === undefined ? {} : { audience: options.audience }),
-      }));
+      // `exp` is required: a token without one would be valid forever. jose checks `nbf` whenever it is present.
+      const options = {
+        algorithms: [...algorithms],
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        ...(checks.issuer === undefined ? {} : { issuer: checks.issuer }),
+        ...(checks.audience === undefined ? {} : { audience: checks.audience }),
+      };
+      ({ payload } =
+        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
-      throw new MpsdError('InvalidToken', describeJoseError(error), { cause: error });
+      throw new MpsdError('InvalidToken', describeJoseError(error, algorithms), { cause: error });
     }
     return principalFromClaims(payload);
   };
+}
+
+/** A verifier for HS256 tokens signed with a shared secret (the key is encoded once, per container). */
+export function makeHmacTokenVerifier(options: HmacVerifierOptions): TokenVerifier {
+  return makeVerifier(new TextEncoder().encode(options.secret), ['HS256'], options);
+}
+
+/**
+ * A verifier for RS256/ES256 tokens whose public keys an issuer publishes as a JWKS. The key set is fetched on first
+ * use and cached for the container's life (jose refetches only for an unknown key id, at most every 30 s).
+ */
+export function makeJwksTokenVerifier(options: JwksVerifierOptions): TokenVerifier {
+  if (options.issuer === '' || options.audience === '') {
+    throw new Error('A JWKS token verifier needs both an issuer and an audience to check.');
+  }
+  const keySet = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2000, cooldownDuration: 30_000 });
+  return makeVerifier(keySet, JWKS_ALGORITHMS, options);
 }

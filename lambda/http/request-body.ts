@@ -4,13 +4,28 @@ import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from '../domain/limits';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function depthOf(value: JsonValue, limit: number, depth = 1): number {
+// `__proto__` is an ordinary key to JSON.parse, but an assignment `object[key] = value` with it (as merges do)
+// replaces the object's prototype instead of storing the key. It is refused outright, so no merge ever sees it.
+const FORBIDDEN_KEY = '__proto__';
+
+/** The nesting depth of a value, counting no further than `limit + 1`; throws on a forbidden key on the way. */
+function depthOf(value: JsonValue, limit: number, path: string, depth = 1): number {
   if (depth > limit) return depth;
   let deepest = depth;
   if (Array.isArray(value)) {
-    for (const v of value) deepest = Math.max(deepest, depthOf(v, limit, depth + 1));
+    value.forEach((v, i) => {
+      deepest = Math.max(deepest, depthOf(v, limit, `${path}[${i}]`, depth + 1));
+    });
   } else if (isJsonObject(value)) {
-    for (const v of Object.values(value)) deepest = Math.max(deepest, depthOf(v, limit, depth + 1));
+    for (const [k, v] of Object.entries(value)) {
+      if (k === FORBIDDEN_KEY) {
+        throw new MpsdError(
+          'InvalidRequest',
+          `The request body has a key "${FORBIDDEN_KEY}"${path === '' ? '' : ` in ${path}`}; that key name is not allowed anywhere.`,
+        );
+      }
+      deepest = Math.max(deepest, depthOf(v, limit, path === '' ? k : `${path}.${k}`, depth + 1));
+    }
   }
   return deepest;
 }
@@ -44,8 +59,11 @@ export function readRequestBody(body: string | undefined, isBase64Encoded: boole
   if (!isJsonObject(value)) {
     throw new MpsdError('InvalidRequest', 'The request body must be a JSON object, such as {"members":{"me":{}}}.');
   }
-  if (depthOf(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new MpsdError('InvalidRequest', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  if (depthOf(value, MAX_JSON_DEPTH, '') > MAX_JSON_DEPTH) {
+    throw new MpsdError(
+      'InvalidRequest',
+      `The request body is nested more than ${MAX_JSON_DEPTH} levels deep; at most ${MAX_JSON_DEPTH} levels are accepted.`,
+    );
   }
   return value;
 }

@@ -1,10 +1,13 @@
 import type { TokenVerifier } from '../auth/token-verifier';
 import { MpsdError } from '../domain/errors';
 import { parseSessionReference, type SessionReference, sessionPath } from '../domain/session-reference';
+import type { FairUseGate } from '../service/fair-use-gate';
 import type { SessionAnswer, SessionService } from '../service/session-service';
 import { StoreUnavailableError } from '../store/session-store';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
+import { checkContentType } from './content-type';
 import { readContractVersion } from './contract-version';
+import { tooManyRequests } from './fair-use-response';
 import { headerValue } from './headers';
 import { readRequestBody } from './request-body';
 import { errorResponse, noContent, notModified, sessionResponse } from './responses';
@@ -20,6 +23,8 @@ export interface SessionHandlerDeps {
   readonly verifier: TokenVerifier;
   readonly clock: () => number;
   readonly log: ErrorLog;
+  /** Fair-use limits (spec §1.6), checked right after authentication; absent when the limits are off. */
+  readonly fairUse?: FairUseGate;
 }
 
 function referenceOf(event: ApiEvent): SessionReference {
@@ -84,8 +89,11 @@ export function makeGetSessionHandler(deps: SessionHandlerDeps): ApiHandler {
   return (event) =>
     guarded(event, deps, async () => {
       const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
+      const limited = await deps.fairUse?.(principal, event.pathParameters?.scid);
+      if (limited !== undefined) return tooManyRequests(limited, deps.clock());
       const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
       const ref = referenceOf(event);
+      checkContentType('GET', headerValue(event.headers, 'content-type'), false);
       const result = await deps.service.read({
         ref,
         principal,
@@ -107,8 +115,11 @@ export function makePutSessionHandler(deps: SessionHandlerDeps): ApiHandler {
   return (event) =>
     guarded(event, deps, async () => {
       const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
+      const limited = await deps.fairUse?.(principal, event.pathParameters?.scid);
+      if (limited !== undefined) return tooManyRequests(limited, deps.clock());
       const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
       const ref = referenceOf(event);
+      checkContentType('PUT', headerValue(event.headers, 'content-type'), (event.body ?? '') !== '');
       const body = readRequestBody(event.body, event.isBase64Encoded);
       const result = await deps.service.write({
         ref,

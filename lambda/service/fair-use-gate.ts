@@ -1,0 +1,59 @@
+import {
+  countersFor,
+  DEFAULT_FAIR_USE_POLICY,
+  type FairUseExceeded,
+  type FairUsePolicy,
+  fairUseSubject,
+  judgeCounts,
+} from '../domain/fair-use';
+import type { Principal } from '../domain/principal';
+import type { RateLimitStore } from '../store/rate-limit-store';
+
+/** Counts a request against its caller's fair-use limits; answers the exceeded limit, or undefined to go on. */
+export type FairUseGate = (principal: Principal, scid: string | undefined) => Promise<FairUseExceeded | undefined>;
+
+export interface FairUseGateDeps {
+  readonly store: RateLimitStore;
+  /** Policies by lower-cased SCID; SCIDs not listed get `defaultPolicy`. */
+  readonly policies: ReadonlyMap<string, FairUsePolicy>;
+  readonly defaultPolicy?: FairUsePolicy;
+  /** Epoch ms. */
+  readonly clock: () => number;
+  /** Told when the counters cannot be read; the request is let in. */
+  readonly warn: (message: string, details: Record<string, unknown>) => void;
+  /** How long the counter update may take before the request is let in uncounted. */
+  readonly timeoutMs?: number;
+}
+
+/** Counter updates take milliseconds; a slow store must not hold a session request up longer than one SDK call. */
+export const DEFAULT_COUNTER_TIMEOUT_MS = 1000;
+
+/**
+ * The fair-use check of spec §1.6, run before any session work. Server principals without a xuid are not counted:
+ * MPSD's limits are per user per title, and a server token is the studio's own back end.
+ *
+ * Fails open: when the counters table cannot answer (throttled, unreachable, slow), the request is served uncounted
+ * and a warning is logged. The limits protect a staging service from runaway clients; refusing every request while
+ * the counters are down would turn a counter fault into a full outage.
+ */
+export function makeFairUseGate(deps: FairUseGateDeps): FairUseGate {
+  const fallback = deps.defaultPolicy ?? DEFAULT_FAIR_USE_POLICY;
+  return async (principal, scid) => {
+    if (principal.xuid === undefined) return undefined;
+    const scidKey = (scid ?? '').toLowerCase();
+    const policy = deps.policies.get(scidKey) ?? fallback;
+    if (!policy.enabled || policy.limits.length === 0) return undefined;
+    const now = deps.clock();
+    const counters = countersFor(fairUseSubject(principal.xuid, principal.titleId, scidKey), policy, now);
+    let counts: number[];
+    try {
+      counts = await deps.store.increment(counters, {
+        abortSignal: AbortSignal.timeout(deps.timeoutMs ?? DEFAULT_COUNTER_TIMEOUT_MS),
+      });
+    } catch (error) {
+      deps.warn('fair-use counters unavailable; request let in uncounted', { error });
+      return undefined;
+    }
+    return judgeCounts(counters, counts, now);
+  };
+}
