@@ -387,6 +387,23 @@ describe('rendering over HTTP (spec §2.2, §1.2)', () => {
     },
   );
 
+  it('a 105 template (timeouts object) is read into 107 constants and answered in either shape', async () => {
+    const n = name();
+    const made = await host().put(SAMPLE_SCID, 'legacy', n, active());
+    expect(made.json.constants.system).toMatchObject({
+      maxMembersCount: 4,
+      inactiveRemovalTimeout: 7200000,
+      sessionEmptyTimeout: 0,
+    });
+    const as105 = await host().get(SAMPLE_SCID, 'legacy', n, { headers: { 'x-xbl-contract-version': '105' } });
+    expect(as105.json.constants.system.timeouts).toEqual({
+      reserved: 30000,
+      inactive: 7200000,
+      ready: 180000,
+      sessionEmpty: 0,
+    });
+  });
+
   it('a stale If-Match is 412 with the current session and its ETag', async () => {
     const n = name();
     const a = await host().put(SAMPLE_SCID, 'open', n, active());
