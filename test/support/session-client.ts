@@ -65,7 +65,13 @@ export class SessionClient {
     return this.request('GET', sessionUri(scid, template, name, options.spelling), options);
   }
 
-  put(scid: string, template: string, name: string, body: unknown, options: RequestOptions = {}): Promise<SessionResponse> {
+  put(
+    scid: string,
+    template: string,
+    name: string,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<SessionResponse> {
     return this.request('PUT', sessionUri(scid, template, name, options.spelling), { ...options, body });
   }
 }

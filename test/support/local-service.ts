@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DEVELOPMENT_TOKEN_SECRET } from '../../lambda/auth/development-token';
+import type { ErrorLog } from '../../lambda/http/session-handlers';
+import { makeSessionHandlers, type ServiceConfig } from '../../lambda/wiring';
+import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
+import { ensureSessionTable } from '../../local/create-table';
+import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { createLocalServer } from '../../local/http-server';
+
+/** A service under test: the real handlers on the local server, over a table of its own. */
+export interface TestService {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly tableName: string;
+  /** Stops the server and deletes the table. */
+  close(): Promise<void>;
+}
+
+const TEMPLATES_DIR = path.resolve(__dirname, '../../lambda/templates');
+const verbose = process.env.TEST_LOG === '1';
+
+/**
+ * Starts the service on the DynamoDB Local of this test run (global setup), with a freshly created, uniquely named
+ * table so test files (which Jest runs in parallel) never see each other's sessions. `overrides` replace any part of
+ * the configuration, e.g. `clock` to move time. Request and error logs are discarded unless TEST_LOG=1.
+ */
+export async function startTestService(
+  overrides: Partial<ServiceConfig> & { clock?: () => number } = {},
+): Promise<TestService> {
+  const endpoint = overrides.dynamoDbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) {
+    throw new Error('DYNAMODB_ENDPOINT is not set: run the tests with Jest (its global setup starts DynamoDB Local).');
+  }
+  const tableName = overrides.tableName ?? `sessions-test-${randomUUID()}`;
+  const admin = makeLocalAdminClient(endpoint);
+  await ensureSessionTable(admin, tableName);
+  // Fair-use counters only when a test asks for them (rateLimitTableName): other tests send far more than MPSD's limits.
+  if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
+
+  const quietLog: ErrorLog = { error: () => {} };
+  const config: ServiceConfig = {
+    tableName,
+    dynamoDbEndpoint: endpoint,
+    region: 'local',
+    templatesDir: TEMPLATES_DIR,
+    tokenSecret: DEVELOPMENT_TOKEN_SECRET,
+    environment: 'local',
+    ...(verbose ? {} : { log: quietLog }),
+    ...overrides,
+  };
+  const server = createLocalServer(makeSessionHandlers(config), {
+    log: verbose ? (line) => console.log(line) : () => {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    tableName,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections from fetch would otherwise hold close() open until they time out.
+        server.closeAllConnections();
+      });
+      try {
+        await admin.send(new DeleteTableCommand({ TableName: tableName }));
+        if (overrides.rateLimitTableName !== undefined) {
+          // Several services may share one counters table (the limits hold across instances): the first close drops it.
+          await admin
+            .send(new DeleteTableCommand({ TableName: overrides.rateLimitTableName }))
+            .catch((error: unknown) => {
+              if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+            });
+        }
+      } finally {
+        admin.destroy();
+      }
+    },
+  };
+}
