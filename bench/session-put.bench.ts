@@ -7,8 +7,9 @@
  * render, the same two store calls), called in process, so HTTP parsing is left out of both.
  *
  * Scenario "own session": 32 callers, each updating its own 8-member session (no contention): the service's own cost.
- * Scenario "one session": 32 callers writing distinct keys of one session: the cost of lost races and re-merges; its
- * baseline is the raw cycle retried on a lost race, with the same back-off policy.
+ * Scenario "one session": 32 callers writing distinct keys of one session, through one service instance (its writes
+ * to the session queue up: SessionWriteQueue) and through four (four Lambda containers racing: lost races and
+ * re-merges). Its baseline is the raw cycle retried on a lost race, with the same back-off policy.
  *
  * Prints ops/s per round, the median and spread (min..max) of rounds, and the ratio service/baseline of medians.
  * Environment: DYNAMODB_ENDPOINT to use a running DynamoDB Local (else one is started), BENCH_ROUNDS (default 5),
@@ -114,20 +115,25 @@ async function main(): Promise<void> {
   const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
   await ensureSessionTable(client, tableName);
   const reports: WriteReport[] = [];
-  const { putSession } = makeSessionHandlers({
-    tableName,
-    region: 'us-east-1',
-    dynamoDbEndpoint: endpoint,
-    templatesDir: path.resolve(__dirname, '../lambda/templates'),
-    tokenSecret: DEVELOPMENT_TOKEN_SECRET,
-    environment: 'local',
-    observeWrite: (r) => reports.push(r),
-    log: { error: (message, details) => console.error(message, details) },
-  });
-  const put = async (token: string, name: string, body: unknown) => {
-    const result = await putSession(event(token, name, body));
-    if ((result.statusCode ?? 0) >= 300) throw new Error(`PUT answered ${result.statusCode}: ${result.body}`);
+  // Four instances of the service stand for four Lambda containers: each writes a session one request at a time,
+  // so races for one item happen between them.
+  const containers = Array.from({ length: 4 }, () =>
+    makeSessionHandlers({
+      tableName,
+      region: 'us-east-1',
+      dynamoDbEndpoint: endpoint,
+      templatesDir: path.resolve(__dirname, '../lambda/templates'),
+      tokenSecret: DEVELOPMENT_TOKEN_SECRET,
+      environment: 'local',
+      observeWrite: (r) => reports.push(r),
+      log: { error: (message, details) => console.error(message, details) },
+    }),
+  );
+  const putVia = async (container: number, token: string, name: string, body: unknown) => {
+    const result = await (containers[container] ?? containers[0])?.putSession(event(token, name, body));
+    if ((result?.statusCode ?? 0) >= 300) throw new Error(`PUT answered ${result?.statusCode}: ${result?.body}`);
   };
+  const put = (token: string, name: string, body: unknown) => putVia(0, token, name, body);
 
   // Each caller owns a session of 8 members; caller c is its first member. One shared session holds all callers.
   const tokens = await Promise.all(
@@ -154,9 +160,15 @@ async function main(): Promise<void> {
         put(tokens[c * 8] as string, own(c), { members: { me: { properties: { custom: { n } } } } })) as Op,
     },
     {
-      name: 'one session, 32 writers',
+      name: 'one session, 32 writers in one container',
       baseline: rawCycle(client, tableName, () => keyOf(shared), true),
       service: ((c, n) => put(tokens[c * 8] as string, shared, { properties: { custom: { [`c${c}`]: n } } })) as Op,
+    },
+    {
+      name: 'one session, 32 writers over 4 containers',
+      baseline: rawCycle(client, tableName, () => keyOf(shared), true),
+      service: ((c, n) =>
+        putVia(c % 4, tokens[c * 8] as string, shared, { properties: { custom: { [`c${c}`]: n } } })) as Op,
     },
   ];
 
