@@ -7,7 +7,9 @@ import { SessionDirectoryStack } from './session-directory-stack';
  * Optional context, e.g. `cdk deploy -c tokenIssuer=https://issuer.example`:
  * - `tokenSecretArn`: complete ARN of an existing secret holding the HS256 token-signing key (default: the stack
  *   creates one);
- * - `tokenIssuer`, `tokenAudience`: required `iss` and `aud` claims of caller tokens (default: not checked).
+ * - `tokenIssuer`, `tokenAudience`: required `iss` and `aud` claims of caller tokens (default: not checked);
+ * - `tokenJwksUrl`: verify RS256/ES256 tokens by this issuer key set instead of the HS256 secret (needs both above);
+ * - `rateLimits`: `off` switches MPSD's fair-use limits off, for load tests (default: on).
  */
 const app = new App();
 
@@ -30,4 +32,6 @@ new SessionDirectoryStack(app, 'SessionDirectory', {
   tokenSecretArn: readStringContext('tokenSecretArn'),
   tokenIssuer: readStringContext('tokenIssuer'),
   tokenAudience: readStringContext('tokenAudience'),
+  tokenJwksUrl: readStringContext('tokenJwksUrl'),
+  rateLimits: readStringContext('rateLimits') === 'off' ? 'off' : 'on',
 });

@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { RateLimitTable } from './constructs/rate-limit-table';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
@@ -45,6 +46,21 @@ export interface SessionDirectoryStackProps extends StackProps {
    * @default - the audience is not checked
    */
   readonly tokenAudience?: string;
+
+  /**
+   * JWKS URL of an issuer whose RS256/ES256 tokens the functions accept instead of HS256 tokens, passed as
+   * `TOKEN_JWKS_URL`. Needs `tokenIssuer` and `tokenAudience`; no token secret is created or read then.
+   *
+   * @default - tokens are HS256, verified with the secret
+   */
+  readonly tokenJwksUrl?: string;
+
+  /**
+   * `off` switches MPSD's fair-use limits off (load tests), passed as `RATE_LIMITS`.
+   *
+   * @default 'on'
+   */
+  readonly rateLimits?: 'on' | 'off';
 }
 
 /**
@@ -57,8 +73,11 @@ export class SessionDirectoryStack extends Stack {
   /** The session table construct. */
   public readonly sessionTable: SessionTable;
 
-  /** The secret holding the HS256 token-signing key. */
-  public readonly tokenSecret: ISecret;
+  /** The secret holding the HS256 token-signing key; absent when tokens are verified by a JWKS URL. */
+  public readonly tokenSecret: ISecret | undefined;
+
+  /** The fair-use counters table. */
+  public readonly rateLimitTable: RateLimitTable;
 
   /** The function answering GET. */
   public readonly getSession: SessionFunction;
@@ -77,13 +96,22 @@ export class SessionDirectoryStack extends Stack {
     });
     const table = this.sessionTable.table;
 
-    this.tokenSecret = this.resolveTokenSecret(props.tokenSecretArn);
+    if (props.tokenJwksUrl && (!props.tokenIssuer || !props.tokenAudience)) {
+      throw new Error(
+        'tokenJwksUrl needs tokenIssuer and tokenAudience: a key set alone does not say the token is ours',
+      );
+    }
+    this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn);
+    this.rateLimitTable = new RateLimitTable(this, 'RateLimits');
 
     // Only identifiers go into the environment: the functions fetch the secret value at cold start, so it never shows
     // in the console, the template or `get-function-configuration`.
     const environment: Record<string, string> = {
       SESSION_TABLE_NAME: table.tableName,
-      TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+      RATE_LIMIT_TABLE_NAME: this.rateLimitTable.table.tableName,
+      ...(this.tokenSecret === undefined ? {} : { TOKEN_SECRET_ARN: this.tokenSecret.secretArn }),
+      ...(props.tokenJwksUrl ? { TOKEN_JWKS_URL: props.tokenJwksUrl } : {}),
+      ...(props.rateLimits === 'off' ? { RATE_LIMITS: 'off' } : {}),
       POWERTOOLS_SERVICE_NAME,
       ...(props.tokenIssuer ? { TOKEN_ISSUER: props.tokenIssuer } : {}),
       ...(props.tokenAudience ? { TOKEN_AUDIENCE: props.tokenAudience } : {}),
@@ -96,8 +124,11 @@ export class SessionDirectoryStack extends Stack {
     // write; PUT reads (the consistent read before each conditional write) and writes.
     table.grantReadData(this.getSession.function);
     table.grantReadWriteData(this.putSession.function);
-    this.tokenSecret.grantRead(this.getSession.function);
-    this.tokenSecret.grantRead(this.putSession.function);
+    this.tokenSecret?.grantRead(this.getSession.function);
+    this.tokenSecret?.grantRead(this.putSession.function);
+    // Both functions count requests (spec §1.6), so both write the counters table, and only it.
+    this.rateLimitTable.table.grantReadWriteData(this.getSession.function);
+    this.rateLimitTable.table.grantReadWriteData(this.putSession.function);
 
     this.api = new SessionApi(this, 'Api', {
       getSessionFunction: this.getSession.function,
@@ -108,10 +139,12 @@ export class SessionDirectoryStack extends Stack {
       description: 'Base URL of the session directory; append /serviceconfigs/{scid}/sessiontemplates/...',
       value: this.api.url,
     });
-    new CfnOutput(this, 'TokenSecretArn', {
-      description: 'Secret holding the HS256 token-signing key (read it with Secrets Manager to mint tokens)',
-      value: this.tokenSecret.secretArn,
-    });
+    if (this.tokenSecret !== undefined) {
+      new CfnOutput(this, 'TokenSecretArn', {
+        description: 'Secret holding the HS256 token-signing key (read it with Secrets Manager to mint tokens)',
+        value: this.tokenSecret.secretArn,
+      });
+    }
     new CfnOutput(this, 'SessionTableName', {
       description: 'DynamoDB table holding one item per session',
       value: table.tableName,

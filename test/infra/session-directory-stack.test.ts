@@ -270,6 +270,91 @@ describe('context', () => {
   });
 });
 
+describe('fair-use counters table', () => {
+  function countersLogicalId(): string {
+    return stack.getLogicalId(stack.rateLimitTable.table.node.defaultChild as CfnTable);
+  }
+
+  test('is on demand, keyed by pk, expires counters by ttl, and goes with the stack', () => {
+    const counters = template.findResources('AWS::DynamoDB::Table')[countersLogicalId()] as Json;
+    expect(counters.DeletionPolicy).toBe('Delete');
+    expect(counters.Properties).toEqual(
+      expect.objectContaining({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
+    );
+  });
+
+  test('is named to both functions, which may update it', () => {
+    const countersId = countersLogicalId();
+    for (const fn of [stack.getSession, stack.putSession]) {
+      expect(environmentOf(functionResource(fn)).RATE_LIMIT_TABLE_NAME).toEqual({ Ref: countersId });
+      const actions = statementsOf(fn)
+        .filter((statement) => JSON.stringify(statement.Resource).includes(`"${countersId}"`))
+        .flatMap(actionsOf);
+      expect(actions).toContain('dynamodb:UpdateItem');
+    }
+  });
+
+  test('is the only table the GET function may write', () => {
+    const countersId = countersLogicalId();
+    const writes = statementsOf(stack.getSession).filter((statement) =>
+      actionsOf(statement).some((action) => TABLE_WRITE_ACTIONS.includes(action)),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) {
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).toContain(`"${countersId}"`);
+      expect(resources).not.toContain(`"${tableLogicalId()}"`);
+    }
+  });
+
+  test('can be switched off for load tests (RATE_LIMITS=off)', () => {
+    const off = Template.fromStack(
+      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', { rateLimits: 'off' }),
+    );
+    for (const fn of Object.values(off.findResources('AWS::Lambda::Function')) as Json[]) {
+      expect(environmentOf(fn).RATE_LIMITS).toBe('off');
+    }
+    expect(environmentOf(functionResource(stack.getSession))).not.toHaveProperty('RATE_LIMITS');
+  });
+});
+
+describe('JWKS tokens', () => {
+  test('pass the JWKS URL, issuer and audience, with no token secret at all', () => {
+    const jwks = Template.fromStack(
+      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Jwks', {
+        tokenJwksUrl: 'https://issuer.example/.well-known/jwks.json',
+        tokenIssuer: 'https://issuer.example',
+        tokenAudience: 'session-directory',
+      }),
+    );
+    jwks.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    for (const fn of Object.values(jwks.findResources('AWS::Lambda::Function')) as Json[]) {
+      const environment = environmentOf(fn);
+      expect(environment).toEqual(
+        expect.objectContaining({
+          TOKEN_JWKS_URL: 'https://issuer.example/.well-known/jwks.json',
+          TOKEN_ISSUER: 'https://issuer.example',
+          TOKEN_AUDIENCE: 'session-directory',
+        }),
+      );
+      expect(environment).not.toHaveProperty('TOKEN_SECRET_ARN');
+    }
+  });
+
+  test('are refused without an issuer and an audience to check', () => {
+    expect(
+      () =>
+        new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'JwksAlone', {
+          tokenJwksUrl: 'https://issuer.example/.well-known/jwks.json',
+        }),
+    ).toThrow(/tokenIssuer and tokenAudience/);
+  });
+});
+
 /** The integration's logical ID from a route target, `integrations/<id>` built with Fn::Join. */
 function targetIntegrationId(target: unknown): string {
   const parts = ((target as Json)['Fn::Join'] as [string, unknown[]])[1];
