@@ -19,7 +19,9 @@ export function isMember(session: SessionDocument, principal: Principal): boolea
 
 /**
  * A `local` restriction admits users on the device of an active member (spec §2.6). `followed` needs a social
- * graph that a staging service does not have; it is treated as `none` (README, "Decisions").
+ * graph that a staging service does not have: it admits every signed-in user, as if every caller were followed by a
+ * member (README, "Security model"). Treating it as `local` would lock out the real clients, which set `followed` and
+ * then join a second account from another device (spec/client-captures friend-connect, bedrock-portal).
  */
 function satisfiesRestriction(session: SessionDocument, principal: Principal, restriction: Restriction): boolean {
   if (restriction !== 'local') return true;
