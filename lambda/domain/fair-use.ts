@@ -29,9 +29,14 @@ export const COUNTER_EXPIRY_SLACK_SECONDS = 60;
 /** Largest period a limit may have (a day): longer windows would keep counters for too long to be useful. */
 export const MAX_FAIR_USE_PERIOD_SECONDS = 24 * 60 * 60;
 
-/** One counter to increment for a request: its key, the limit it serves, and when it may be collected. */
+/**
+ * One counter to increment for a request: the item that holds it, its attribute there, the limit it serves, and when
+ * the item may be collected. All counters of a request live in one item (the longest window's), so one atomic update
+ * counts a request against every limit.
+ */
 export interface FairUseCounter {
   readonly key: string;
+  readonly attribute: string;
   readonly limit: FairUseLimit;
   /** Epoch seconds the window opened. */
   readonly windowStart: number;
@@ -62,16 +67,19 @@ export function fairUseSubject(xuid: string, titleId: string | undefined, scid: 
   return `${xuid}#${titleId ?? `scid:${scid.toLowerCase()}`}`;
 }
 
-/** The counters one request increments: one per limit, in the window that holds `nowMs`. */
+/**
+ * The counters one request increments: one per limit, in the window that holds `nowMs`, all in the item of the
+ * longest window. Every period divides the longest one (readFairUsePolicy checks), so each shorter window lies inside
+ * exactly one longest window and its count is never split between two items.
+ */
 export function countersFor(subject: string, policy: FairUsePolicy, nowMs: number): FairUseCounter[] {
+  const longest = Math.max(...policy.limits.map((l) => l.periodInSeconds));
+  const itemWindowStart = windowStartOf(nowMs, longest);
+  const key = `${subject}#${longest}s#${itemWindowStart}`;
+  const expiresAt = itemWindowStart + longest + COUNTER_EXPIRY_SLACK_SECONDS;
   return policy.limits.map((limit) => {
     const windowStart = windowStartOf(nowMs, limit.periodInSeconds);
-    return {
-      key: `${subject}#${limit.periodInSeconds}s#${windowStart}`,
-      limit,
-      windowStart,
-      expiresAt: windowStart + limit.periodInSeconds + COUNTER_EXPIRY_SLACK_SECONDS,
-    };
+    return { key, attribute: `n${limit.periodInSeconds}s${windowStart}`, limit, windowStart, expiresAt };
   });
 }
 
@@ -156,5 +164,13 @@ export function readFairUsePolicy(where: string, value: unknown): FairUsePolicy 
       periodInSeconds: positiveInteger(`${at}.periodInSeconds`, limit.periodInSeconds, MAX_FAIR_USE_PERIOD_SECONDS),
     };
   });
+  const longest = Math.max(...limits.map((l) => l.periodInSeconds));
+  for (const limit of limits) {
+    if (longest % limit.periodInSeconds !== 0) {
+      throw new Error(
+        `${where}: every periodInSeconds must divide the longest (${longest}); ${limit.periodInSeconds} does not`,
+      );
+    }
+  }
   return { enabled, limits };
 }

@@ -1,7 +1,9 @@
 /** One fair-use counter to increment (lambda/domain/fair-use.ts names them). */
 export interface CounterIncrement {
-  /** The counter's key: subject, period and window start. */
+  /** The item holding the counter: subject, longest period and its window start. */
   readonly key: string;
+  /** The counter's attribute in that item: period and window start. */
+  readonly attribute: string;
   /** Epoch seconds after which the counter may be deleted (its window is over). */
   readonly expiresAt: number;
 }
@@ -13,7 +15,7 @@ export interface CounterIncrement {
 export interface RateLimitStore {
   /**
    * Adds one to each counter, creating it at 1 if absent, and returns the counts after the increment in the same
-   * order. Rejects when the store cannot answer; callers decide what that means (the service lets the request in).
+   * order. Counters in one item are incremented by one atomic update. Rejects when the store cannot answer; callers decide what that means (the service lets the request in).
    */
   increment(counters: readonly CounterIncrement[], options?: { abortSignal?: AbortSignal }): Promise<number[]>;
 }

@@ -101,17 +101,18 @@ describe('the default limits (30 requests in 15 s per user per title)', () => {
     expect(answers.map((r) => r.status)).not.toContain(429);
   });
 
-  it('keeps each counter in its own item with a TTL after its window', async () => {
+  it("keeps a caller's counters in one item per sustain window, with a TTL after it", async () => {
     const client = new SessionClient(service.baseUrl, { xuid: '1006', titleId: '7' });
     await sendGets(client, 3);
     const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT ?? '');
     try {
       const windowStart = WINDOW_START_MS / 1000;
       const item = await admin.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `1006#7#15s#${windowStart}` } } }),
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `1006#7#300s#${windowStart}` } } }),
       );
-      expect(item.Item?.count?.N).toBe('3');
-      expect(item.Item?.ttl?.N).toBe(String(windowStart + 15 + 60));
+      expect(item.Item?.[`n15s${windowStart}`]?.N).toBe('3');
+      expect(item.Item?.[`n300s${windowStart}`]?.N).toBe('3');
+      expect(item.Item?.ttl?.N).toBe(String(windowStart + 300 + 60));
     } finally {
       admin.destroy();
     }

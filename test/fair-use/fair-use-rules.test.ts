@@ -20,13 +20,21 @@ describe('fixed windows', () => {
     expect(windowStartOf(NOW_MS + 8_000, 15)).toBe(NOW_S + 8);
   });
 
-  it('names one counter per limit, keyed by subject, period and window start, expiring after the window', () => {
+  it('names one counter per limit, all in the item of the longest window, expiring after it', () => {
     const counters = countersFor('2533274790395904#1234', DEFAULT_FAIR_USE_POLICY, NOW_MS);
-    expect(counters.map((c) => c.key)).toEqual([
-      `2533274790395904#1234#15s#${NOW_S - 7}`,
-      `2533274790395904#1234#300s#${NOW_S - 7}`,
+    const item = `2533274790395904#1234#300s#${NOW_S - 7}`;
+    expect(counters.map((c) => [c.key, c.attribute])).toEqual([
+      [item, `n15s${NOW_S - 7}`],
+      [item, `n300s${NOW_S - 7}`],
     ]);
-    expect(counters[0]?.expiresAt).toBe(NOW_S - 7 + 15 + COUNTER_EXPIRY_SLACK_SECONDS);
+    expect(counters.map((c) => c.expiresAt)).toEqual([
+      NOW_S - 7 + 300 + COUNTER_EXPIRY_SLACK_SECONDS,
+      NOW_S - 7 + 300 + COUNTER_EXPIRY_SLACK_SECONDS,
+    ]);
+    // 8 s later the burst window is a new one, in the same item.
+    const later = countersFor('s', DEFAULT_FAIR_USE_POLICY, NOW_MS + 8_000);
+    expect(later[0]?.attribute).toBe(`n15s${NOW_S + 8}`);
+    expect(later[0]?.key).toBe(`s#300s#${NOW_S - 7}`);
   });
 
   it('counts per user per title, and under the SCID when the token has no title id', () => {
@@ -88,6 +96,14 @@ describe('fairUseLimits configuration', () => {
     [{ limits: [{ maxRequests: 0, periodInSeconds: 15 }] }],
     [{ limits: [{ maxRequests: 3, periodInSeconds: 1.5 }] }],
     [{ enabled: 'no' }],
+    [
+      {
+        limits: [
+          { maxRequests: 3, periodInSeconds: 40 },
+          { maxRequests: 9, periodInSeconds: 300 },
+        ],
+      },
+    ],
   ])('refuses %j, naming where', (value) => {
     expect(() => readFairUsePolicy('file.json: fairUseLimits', value)).toThrow(/file\.json: fairUseLimits/);
   });

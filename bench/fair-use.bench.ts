@@ -1,0 +1,137 @@
+/**
+ * What MPSD's fair-use limits cost a request: `npx tsx bench/fair-use.bench.ts`.
+ *
+ * Baseline, measured in the same process and interleaved round by round: the GET handler with the limits off.
+ * Measured: the same handler with the limits on, so every request first makes its two atomic counter updates
+ * (burst and sustain windows) in the counters table. The limits are raised out of reach (a temporary templates folder
+ * with `fairUseLimits`), so every request is counted and none is refused. Handlers are called in process (no HTTP).
+ *
+ * Prints ops/s per round, the median and spread (min..max) of rounds, and the ratio on/off of medians.
+ * Environment: DYNAMODB_ENDPOINT to use a running DynamoDB Local (else one is started), BENCH_ROUNDS (default 5),
+ * BENCH_OPS (GETs per round and side, default 2000).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { makeDynamoDbClient, makeSessionHandlers, type ServiceConfig } from '../lambda/wiring';
+import { ensureRateLimitTable } from '../local/create-rate-limit-table';
+import { ensureSessionTable } from '../local/create-table';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const SCID = '00000000-0000-0000-0000-00006c6f6361';
+const CALLERS = 32;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const OPS = Number(process.env.BENCH_OPS ?? 2000);
+
+function event(token: string): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'GET /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}',
+    rawPath: `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/bench`,
+    rawQueryString: '',
+    headers: { authorization: token, 'x-xbl-contract-version': '107' },
+    pathParameters: { scid: SCID, sessionTemplateName: 'lobby', sessionName: 'bench' },
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+async function run(ops: number, op: (caller: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async (_, caller) => {
+      for (let n = next++; n < ops; n = next++) await op(caller);
+    }),
+  );
+  return ops / ((performance.now() - start) / 1000);
+}
+
+function stats(values: number[]): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
+}
+
+async function main(): Promise<void> {
+  let local: DynamoDbLocal | undefined;
+  let endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) {
+    local = await startDynamoDbLocal();
+    endpoint = local.endpoint;
+  }
+  const tableName = `bench-${randomUUID()}`;
+  const rateLimitTableName = `bench-counters-${randomUUID()}`;
+  const admin = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
+  await ensureSessionTable(admin, tableName);
+  await ensureRateLimitTable(admin, rateLimitTableName);
+  const templatesDir = mkdtempSync(path.join(tmpdir(), 'fair-use-bench-'));
+  const sample = JSON.parse(readFileSync(path.resolve(__dirname, `../lambda/templates/${SCID}.json`), 'utf8'));
+  const outOfReach = {
+    limits: [
+      { maxRequests: 1_000_000, periodInSeconds: 15 },
+      { maxRequests: 1_000_000, periodInSeconds: 300 },
+    ],
+  };
+  writeFileSync(path.join(templatesDir, `${SCID}.json`), JSON.stringify({ ...sample, fairUseLimits: outOfReach }));
+
+  const config: ServiceConfig = {
+    tableName,
+    region: 'us-east-1',
+    dynamoDbEndpoint: endpoint,
+    templatesDir,
+    tokenSecret: DEVELOPMENT_TOKEN_SECRET,
+    environment: 'local',
+    rateLimitTableName,
+    log: { error: (message, details) => console.error(message, details) },
+  };
+  const on = makeSessionHandlers(config);
+  const off = makeSessionHandlers({ ...config, rateLimits: 'off' });
+  const tokens = await Promise.all(Array.from({ length: CALLERS }, (_, i) => mintToken({ xuid: String(1000 + i) })));
+  const created = await on.putSession({
+    ...event(tokens[0] as string),
+    headers: {
+      authorization: tokens[0] as string,
+      'x-xbl-contract-version': '107',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      members: { me: { constants: { system: { xuid: '1000' } }, properties: { system: { active: true } } } },
+    }),
+  } as APIGatewayProxyEventV2);
+  if (created.statusCode !== 201) throw new Error(`setup PUT answered ${created.statusCode}: ${created.body}`);
+
+  const get = (handlers: typeof on) => async (caller: number) => {
+    const result = await handlers.getSession(event(tokens[caller] as string));
+    if (result.statusCode !== 200) throw new Error(`GET answered ${result.statusCode}: ${result.body}`);
+  };
+  await run(300, get(off));
+  await run(300, get(on));
+  const baseline: number[] = [];
+  const measured: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    baseline.push(await run(OPS, get(off)));
+    measured.push(await run(OPS, get(on)));
+    console.log(
+      `round ${round + 1}: limits off ${baseline.at(-1)?.toFixed(0)} GET/s, limits on ${measured.at(-1)?.toFixed(0)} GET/s`,
+    );
+  }
+  const b = stats(baseline);
+  const m = stats(measured);
+  console.log(`limits off (baseline): median ${b.median.toFixed(0)} GET/s (${b.min.toFixed(0)}..${b.max.toFixed(0)})`);
+  console.log(`limits on:             median ${m.median.toFixed(0)} GET/s (${m.min.toFixed(0)}..${m.max.toFixed(0)})`);
+  console.log(`ratio on/off of medians: ${(m.median / b.median).toFixed(2)}`);
+  admin.destroy();
+  await local?.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
