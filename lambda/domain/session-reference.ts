@@ -15,6 +15,11 @@ export const MAX_NAME_LENGTH_CHARS = 100;
 const NAME_CHARACTERS = /^[A-Za-z0-9._~()-]+$/;
 const SCID_FORMAT = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
+/** True when the value has a SCID's shape (a GUID); says nothing about whether the SCID is configured. */
+export function isScidShaped(value: string | undefined): value is string {
+  return value !== undefined && SCID_FORMAT.test(value);
+}
+
 function checkName(part: string, value: string | undefined): string {
   if (value === undefined || value.length === 0) {
     throw new MpsdError('InvalidSessionReference', `The ${part} is missing from the URI.`);

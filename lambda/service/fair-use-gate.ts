@@ -7,6 +7,7 @@ import {
   judgeCounts,
 } from '../domain/fair-use';
 import type { Principal } from '../domain/principal';
+import { isScidShaped } from '../domain/session-reference';
 import type { RateLimitStore } from '../store/rate-limit-store';
 
 /** Counts a request against its caller's fair-use limits; answers the exceeded limit, or undefined to go on. */
@@ -40,7 +41,9 @@ export function makeFairUseGate(deps: FairUseGateDeps): FairUseGate {
   const fallback = deps.defaultPolicy ?? DEFAULT_FAIR_USE_POLICY;
   return async (principal, scid) => {
     if (principal.xuid === undefined) return undefined;
-    const scidKey = (scid ?? '').toLowerCase();
+    // Only a GUID-shaped SCID goes into a key: an arbitrary path part could exceed DynamoDB's 2 KB key limit, fail
+    // every counter update and so escape counting. Malformed SCIDs share one bucket (their requests get 400 anyway).
+    const scidKey = isScidShaped(scid) ? scid.toLowerCase() : 'invalid';
     const policy = deps.policies.get(scidKey) ?? fallback;
     if (!policy.enabled || policy.limits.length === 0) return undefined;
     const now = deps.clock();

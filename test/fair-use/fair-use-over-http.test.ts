@@ -95,6 +95,14 @@ describe('the default limits (30 requests in 15 s per user per title)', () => {
     expect((await otherUser.get(SAMPLE_SCID, 'lobby', 'x')).status).toBe(204);
   });
 
+  it('counts requests to a malformed SCID too (a long path part cannot escape counting)', async () => {
+    const client = new SessionClient(service.baseUrl, { xuid: '1007' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i += 1) statuses.push((await client.get('x'.repeat(3000), 'lobby', 'missing')).status);
+    expect(statuses.slice(0, 30).every((s) => s === 400)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
   it('does not count server principals', async () => {
     const server = new SessionClient(service.baseUrl, { server: true });
     const answers = await sendGets(server, 35);
