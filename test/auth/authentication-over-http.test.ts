@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mintToken } from '../../lambda/auth/development-token';
 import { startTestService, type TestService } from '../support/local-service';
-import { joinBody, SAMPLE_SCID, SessionClient, sessionUri } from '../support/session-client';
+import { joinBody, SAMPLE_SCID, sessionUri } from '../support/session-client';
 
 // Authentication through HTTP against DynamoDB Local (issue 4.1): every bad token is a 401 with a message and a
 // WWW-Authenticate header, and changes nothing.

@@ -278,7 +278,7 @@ describe('numbers and strings at the edges', () => {
     expect(response.text).toContain('a\\u0000b');
   });
 
-  it.each([[0], [101], [1.5], [-1], [1e308], ['8'], [18446744073709551615]])(
+  it.each([[0], [101], [1.5], [-1], [1e308], ['8'], [2 ** 64]])(
     'refuses maxMembersCount %j at creation with 400',
     async (value) => {
       const response = await owner.put(
