@@ -90,6 +90,18 @@ function afterStatusChange(member: StoredMember, before: string, principal: Prin
   if (after !== 'active') delete member.activeTitleId;
 }
 
+/** Adds the member constants the user sends that its reservation did not set (first level of system and custom). */
+function fillUnsetMemberConstants(member: StoredMember, sent: PropertyBag): void {
+  for (const [key, value] of Object.entries(sent.system)) {
+    if (!Object.hasOwn(member.constants.system, key)) member.constants.system[key] = cloneJson(value);
+  }
+  if (isJsonObject(sent.custom) && isJsonObject(member.constants.custom)) {
+    for (const [key, value] of Object.entries(sent.custom)) {
+      if (!Object.hasOwn(member.constants.custom, key)) member.constants.custom[key] = cloneJson(value);
+    }
+  }
+}
+
 function applyMe(session: SessionDocument, value: JsonValue, context: PutContext, creating: boolean): boolean {
   const { principal, now } = context;
   if (principal.xuid === undefined) {
@@ -132,6 +144,11 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
     joined = true;
   } else {
     member = existing.member;
+    if (me.constants !== undefined && member.reserved === true) {
+      // Accepting a reservation is the user's own join (XSAPI's Join sends its constants, e.g. `initialize: true`):
+      // fields the reserver left unset are filled in; a field set to another value is still a conflict.
+      fillUnsetMemberConstants(member, constants);
+    }
     if (me.constants !== undefined) {
       // Member constants are set only when the member is added; the same values again are accepted (idempotent PUTs).
       const { xuid: _xuid, ...sentSystem } = constants.system;

@@ -120,6 +120,29 @@ describe('members over HTTP (spec §2.7)', () => {
     });
   });
 
+  it("accepts a reservation with XSAPI's join body: constants the reserver left unset are filled in, a conflicting one is 409", async () => {
+    const n = name();
+    const invitee = '2533274800000002';
+    await host().put(SAMPLE_SCID, 'open', n, {
+      members: {
+        me: { properties: { system: { active: true } } },
+        reserve_0: { constants: { system: { xuid: invitee }, custom: { team: 'red' } } },
+      },
+    });
+    const accepted = await guest().put(SAMPLE_SCID, 'open', n, joinBody(invitee));
+    expect(accepted.status).toBe(200);
+    expect(accepted.json.members['1'].reserved).toBeUndefined();
+    expect(accepted.json.members['1'].constants).toEqual({
+      system: { xuid: invitee, initialize: true, index: 1 },
+      custom: { team: 'red' },
+    });
+    const conflicting = await guest().put(SAMPLE_SCID, 'open', n, {
+      members: { me: { constants: { system: { xuid: invitee, initialize: false } } } },
+    });
+    expect(conflicting.status).toBe(409);
+    await unchanged('open', n, accepted);
+  });
+
   it('refuses an xuid in me that differs from the token, and a user deleting by index gets the documented 403', async () => {
     const n = name();
     const created = await host().put(SAMPLE_SCID, 'open', n, joinBody('2533274800000001'));
