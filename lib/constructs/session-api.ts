@@ -1,4 +1,4 @@
-import { HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -22,6 +22,21 @@ export interface SessionApiProps {
 
   /** Answers `PUT` on the session resource. */
   readonly putSessionFunction: IFunction;
+
+  /**
+   * Steady requests per second the stage accepts before API Gateway answers 429. The fair-use limits count only
+   * authenticated callers; this bounds everyone else (floods without a valid token) before they reach Lambda.
+   *
+   * @default 1000
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests the stage accepts above the steady rate.
+   *
+   * @default 2000
+   */
+  readonly throttlingBurstLimit?: number;
 }
 
 /**
@@ -42,6 +57,14 @@ export class SessionApi extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Xbox Live MPSD-compatible session directory (staging)',
     });
+    // The L2 default stage has no throttle setting, so it is set on the CloudFormation stage underneath.
+    const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
+    if (stage !== undefined) {
+      stage.defaultRouteSettings = {
+        throttlingRateLimit: props.throttlingRateLimit ?? 1000,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,
+      };
+    }
 
     // One integration per function, shared by both spellings of the path, so each function has one invoke permission
     // per route and nothing more.

@@ -229,6 +229,13 @@ describe('HTTP API', () => {
   test('outputs its URL', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
   });
+
+  test('throttles the default stage, so floods without a valid token are bounded before Lambda', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+    });
+  });
 });
 
 describe('context', () => {
