@@ -1,0 +1,119 @@
+import { startTestService, type TestService } from '../support/local-service';
+import { CheckedSessionClient } from '../support/mpsd-response-validator';
+import { joinBody, SAMPLE_SCID } from '../support/session-client';
+
+// The session resource end to end (issue 2's acceptance): HTTP through the local server, handlers as Lambda runs
+// them, DynamoDB Local underneath. Every session answer is checked by the §2.2 validator.
+
+let service: TestService;
+let seq = 0;
+const XUID = '2533274790395904';
+
+beforeAll(async () => {
+  service = await startTestService();
+});
+afterAll(() => service.close());
+
+const player = () => new CheckedSessionClient(service.baseUrl, { xuid: XUID, gamertag: 'DevPlayer1' });
+const name = () => `resource-${++seq}-${Date.now()}`;
+
+describe('conditional PUT and GET (spec §1.3, §1.4)', () => {
+  it('creates with If-None-Match: * with exactly 201, and the same PUT again is 412 carrying the session and its ETag', async () => {
+    const n = name();
+    const created = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID), { headers: { 'if-none-match': '*' } });
+    expect(created.status).toBe(201);
+    const etag = created.headers.get('etag');
+    expect(etag).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    expect(created.headers.get('content-location')).toBe(
+      `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/${n}`,
+    );
+    const again = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID), { headers: { 'if-none-match': '*' } });
+    expect(again.status).toBe(412);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.json.members['0'].constants.system.xuid).toBe(XUID);
+  });
+
+  it('GET answers the session with the same ETag, then 304 for that ETag, and 200 again once it changed', async () => {
+    const n = name();
+    const created = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID));
+    const etag = created.headers.get('etag') as string;
+    const read = await player().get(SAMPLE_SCID, 'lobby', n);
+    expect([read.status, read.headers.get('etag')]).toEqual([200, etag]);
+    expect(read.json).toEqual(created.json);
+    const notModified = await player().get(SAMPLE_SCID, 'lobby', n, { headers: { 'if-none-match': etag } });
+    expect([notModified.status, notModified.text]).toEqual([304, '']);
+    await player().put(SAMPLE_SCID, 'lobby', n, { properties: { custom: { map: 'dust' } } });
+    const changed = await player().get(SAMPLE_SCID, 'lobby', n, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('If-Match: * updates an existing session and is 412 on a missing one, creating nothing', async () => {
+    const n = name();
+    const missing = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID), { headers: { 'if-match': '*' } });
+    expect([missing.status, missing.json.code]).toEqual([412, 'PreconditionFailed']);
+    expect((await player().get(SAMPLE_SCID, 'lobby', n)).status).toBe(204);
+    await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID));
+    const updated = await player().put(
+      SAMPLE_SCID,
+      'lobby',
+      n,
+      { properties: { custom: { a: 1 } } },
+      {
+        headers: { 'if-match': '*' },
+      },
+    );
+    expect(updated.status).toBe(200);
+  });
+
+  it('GET of a session that does not exist is 204 with no body', async () => {
+    const missing = await player().get(SAMPLE_SCID, 'lobby', name());
+    expect([missing.status, missing.text]).toEqual([204, '']);
+  });
+});
+
+describe('the document', () => {
+  it('keeps a 64-bit integer in custom digit for digit, through PUT and GET', async () => {
+    const n = name();
+    const body = `{"properties":{"custom":{"id":12345678901234567890}},${JSON.stringify(joinBody(XUID)).slice(1)}`;
+    const written = await player().put(SAMPLE_SCID, 'lobby', n, body);
+    expect(written.text).toContain('"custom":{"id":12345678901234567890}');
+    const read = await player().get(SAMPLE_SCID, 'lobby', n);
+    expect(read.text).toContain('"custom":{"id":12345678901234567890}');
+  });
+
+  it('answers on both path spellings the same session', async () => {
+    const n = name();
+    const created = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID), { spelling: 'sessionTemplates' });
+    const read = await player().get(SAMPLE_SCID, 'lobby', n, { spelling: 'sessiontemplates' });
+    expect(read.headers.get('etag')).toBe(created.headers.get('etag'));
+  });
+});
+
+describe('request headers (spec §1.2)', () => {
+  it.each([
+    ['missing', undefined, 'MissingContractVersion'],
+    ['106', '106', 'UnsupportedContractVersion'],
+    ['not a number', 'abc', 'UnsupportedContractVersion'],
+  ])(
+    'x-xbl-contract-version %s is 400 with a message naming the accepted versions, and stores nothing',
+    async (_, value, code) => {
+      const n = name();
+      const headers: Record<string, string> = value === undefined ? {} : { 'x-xbl-contract-version': value };
+      const refused = await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID), { noContractVersion: true, headers });
+      expect([refused.status, refused.json.code]).toEqual([400, code]);
+      expect(refused.json.message).toContain('107');
+      expect((await player().get(SAMPLE_SCID, 'lobby', n)).status).toBe(204);
+    },
+  );
+
+  it('a request without Authorization is 401 with a message and WWW-Authenticate', async () => {
+    const response = await fetch(`${service.baseUrl}/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/x`, {
+      headers: { 'x-xbl-contract-version': '107' },
+    });
+    const body = (await response.json()) as { code: string; message: string };
+    expect(response.status).toBe(401);
+    expect(body.code).toBe('MissingAuthorization');
+    expect(response.headers.get('www-authenticate')).toContain('XBL3.0');
+  });
+});
