@@ -1,5 +1,7 @@
 import type { TokenVerifier } from '../auth/token-verifier';
 import { MpsdError } from '../domain/errors';
+import type { Principal } from '../domain/principal';
+import type { ContractVersion } from '../domain/render';
 import { parseSessionReference, type SessionReference, sessionPath } from '../domain/session-reference';
 import type { FairUseGate } from '../service/fair-use-gate';
 import type { SessionAnswer, SessionService } from '../service/session-service';
@@ -84,16 +86,33 @@ async function guarded(event: ApiEvent, deps: SessionHandlerDeps, run: () => Pro
   }
 }
 
+/**
+ * What both methods check first, in this order: who is calling (401), whether the caller is over its fair-use limit
+ * (429; counted before anything else so refused requests count too), the contract version, the session reference
+ * and the content type (400/415).
+ */
+async function admit(
+  event: ApiEvent,
+  deps: SessionHandlerDeps,
+  method: 'GET' | 'PUT',
+  hasBody: boolean,
+): Promise<{ principal: Principal; contractVersion: ContractVersion; ref: SessionReference } | { refusal: ApiResult }> {
+  const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
+  const limited = await deps.fairUse?.(principal, event.pathParameters?.scid);
+  if (limited !== undefined) return { refusal: tooManyRequests(limited, deps.clock()) };
+  const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
+  const ref = referenceOf(event);
+  checkContentType(method, headerValue(event.headers, 'content-type'), hasBody);
+  return { principal, contractVersion, ref };
+}
+
 /** GET of the session resource (spec §1.3): 200 with the session, 204 when absent, 304 when unchanged. */
 export function makeGetSessionHandler(deps: SessionHandlerDeps): ApiHandler {
   return (event) =>
     guarded(event, deps, async () => {
-      const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
-      const limited = await deps.fairUse?.(principal, event.pathParameters?.scid);
-      if (limited !== undefined) return tooManyRequests(limited, deps.clock());
-      const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
-      const ref = referenceOf(event);
-      checkContentType('GET', headerValue(event.headers, 'content-type'), false);
+      const admitted = await admit(event, deps, 'GET', false);
+      if ('refusal' in admitted) return admitted.refusal;
+      const { principal, contractVersion, ref } = admitted;
       const result = await deps.service.read({
         ref,
         principal,
@@ -114,12 +133,9 @@ export function makeGetSessionHandler(deps: SessionHandlerDeps): ApiHandler {
 export function makePutSessionHandler(deps: SessionHandlerDeps): ApiHandler {
   return (event) =>
     guarded(event, deps, async () => {
-      const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
-      const limited = await deps.fairUse?.(principal, event.pathParameters?.scid);
-      if (limited !== undefined) return tooManyRequests(limited, deps.clock());
-      const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
-      const ref = referenceOf(event);
-      checkContentType('PUT', headerValue(event.headers, 'content-type'), (event.body ?? '') !== '');
+      const admitted = await admit(event, deps, 'PUT', (event.body ?? '') !== '');
+      if ('refusal' in admitted) return admitted.refusal;
+      const { principal, contractVersion, ref } = admitted;
       const body = readRequestBody(event.body, event.isBase64Encoded);
       const result = await deps.service.write({
         ref,
