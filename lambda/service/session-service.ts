@@ -217,6 +217,9 @@ export class SessionService {
       const view = viewAt(record, now);
       const precondition = checkPrecondition(view.session, request);
       if (precondition.failed) {
+        // The 412 carries the session (spec §1.4), so it may go only to a caller who may read it: otherwise a
+        // stranger could read a private session by sending `If-None-Match: *`.
+        if (view.session !== undefined) assertCanRead(view.session, request.principal);
         return {
           kind: 'precondition-failed',
           reason: precondition.reason,

@@ -55,6 +55,28 @@ const join = (who: { xuid: string }) => joinBody(who.xuid);
 const accept = { members: { me: { properties: { system: { active: true } } } } };
 
 describe('visibility', () => {
+  it('private: a failed precondition does not show the session to a stranger (403, not 412 with the body)', async () => {
+    const created = await createSession('private-precondition', visibility('private'));
+    for (const headers of [{ 'if-none-match': '*' }, { 'if-match': 'not-the-etag' }]) {
+      const refused = await expectRefusal(
+        'open',
+        'private-precondition',
+        () => as(STRANGER).put(SAMPLE_SCID, 'open', 'private-precondition', {}, { headers }),
+        403,
+        /Private Sessions can only be read by members/,
+      );
+      expect(refused.text).not.toContain(OWNER.xuid);
+    }
+    const member = await as(OWNER).put(
+      SAMPLE_SCID,
+      'open',
+      'private-precondition',
+      {},
+      { headers: { 'if-none-match': '*' } },
+    );
+    expect([member.status, member.headers.get('etag')]).toEqual([412, created.headers.get('etag')]);
+  });
+
   it('private: only members and reserved users read and join; others get 403', async () => {
     await createSession('private-1', visibility('private'));
     await as(OWNER).put(SAMPLE_SCID, 'open', 'private-1', { members: invite(INVITEE.xuid) });
