@@ -190,6 +190,14 @@ function applyReservation(session: SessionDocument, key: string, value: JsonValu
   if (typeof xuid !== 'string') {
     throw invalidValue(`members.${key}.constants.system.xuid`, 'is required: a reservation names the user it is for.');
   }
+  // A reservation lets its user in past visibility, `closed` and restrictions, so nobody may reserve one for
+  // themselves: a stranger could otherwise walk into a private or closed session (spec §2.14).
+  if (!context.principal.isServer && xuid === context.principal.xuid) {
+    throw new MpsdError(
+      'Forbidden',
+      `members.${key} reserves a place for the caller itself; reservations are for other users. Join with members.me.`,
+    );
+  }
   // Reserving a user who is already in the session changes nothing, so a repeated PUT stays idempotent.
   if (findMemberByXuid(session, xuid) !== undefined) return false;
   addMember(session, {
@@ -247,7 +255,8 @@ function applyServers(session: SessionDocument, value: JsonValue, principal: Pri
     }
     const body = expectObject(`servers.${name}`, entry);
     expectKnownKeys(`servers.${name}`, body, ['constants', 'properties']);
-    const current = session.servers[name] ?? {
+    // Own entries only: a server named "constructor" must not pick up Object's inherited member.
+    const current = (Object.hasOwn(session.servers, name) ? session.servers[name] : undefined) ?? {
       constants: { system: {}, custom: {} },
       properties: { system: {}, custom: {} },
     };
@@ -344,7 +353,12 @@ export function applySessionRequest(
     session = newSession(constants, context);
   } else {
     session = cloneJson(current as unknown as JsonObject) as unknown as SessionDocument;
-    if (requestConstants !== undefined) checkConstantsUnchanged(session.constants, requestConstants);
+    if (requestConstants !== undefined) {
+      // Compared only for callers who may read the session: a 409-or-not answer would otherwise let a stranger
+      // test guesses of a private session's constants.
+      if (!context.principal.isServer && !isMember(session, context.principal)) assertCanRead(session, context.principal);
+      checkConstantsUnchanged(session.constants, requestConstants);
+    }
   }
 
   const memberCountBefore = Object.keys(session.members).length;

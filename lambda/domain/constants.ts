@@ -121,7 +121,8 @@ function validateNumberFields(path: string, value: JsonValue, fields: Record<str
   for (const [k, v] of Object.entries(obj)) {
     const kind = fields[k];
     if (kind === 'boolean') expectBoolean(`${path}.${k}`, v);
-    else if (kind === 'timeout') expectTimeout(`${path}.${k}`, v);
+    // Nested timeouts have no "never": a null there would be rendered, and XSAPI aborts on a null timeout (§2.2).
+    else if (kind === 'timeout') expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
     else expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
   }
   return obj;
@@ -287,6 +288,9 @@ export function assembleConstants(template: PropertyBag, request: PropertyBag | 
     if (value === null && !(TIMEOUT_NAMES as readonly string[]).includes(key)) delete system[key];
   }
   validateSystemConstants(system);
+  // Enum values are accepted in any case (XSAPI fixtures send "Open") but stored lower-case, because the access rules
+  // compare them exactly: a "Private" session must be as private as a "private" one.
+  if (typeof system.visibility === 'string') system.visibility = system.visibility.toLowerCase();
 
   let custom: JsonValue = cloneJson(template.custom);
   if (request !== undefined && request.custom !== undefined) {

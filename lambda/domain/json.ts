@@ -29,7 +29,8 @@ export function isJsonInteger(value: JsonValue | undefined): boolean {
 
 // A digit run of 16 or more can be an integer above 2^53; shorter runs always fit a double exactly
 // (DESIGN.md: the plain JSON.parse path is ~10x faster, so most documents should take it).
-const LONG_DIGIT_RUN = /\d{16,}/;
+// An exponent of three digits can leave a double's range (1e400 would become null); those take the exact path too.
+const LONG_DIGIT_RUN = /\d{16,}|[eE][+-]?\d{3}/;
 
 function parseNumberExactly(text: string): number | LosslessNumber {
   return isSafeNumber(text) ? Number(text) : new LosslessNumber(text);

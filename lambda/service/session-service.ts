@@ -242,8 +242,15 @@ export class SessionService {
           !view.changedByTimers &&
           jsonEquals(record.document as unknown as JsonObject, outcome.session as unknown as JsonObject);
         if (unchanged || request.noCommit) {
-          if (!unchanged) outcome.session.changeNumber += 1;
-          return { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+          if (unchanged) {
+            return { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+          }
+          outcome.session.changeNumber += 1;
+          const preview = answer(outcome.session, request.contractVersion, request.principal);
+          // Nothing was stored: the ETag must match no commit, or an If-Match with it would pass against whatever
+          // the next real write stores under the same change number.
+          const etag = etagOf(`${outcome.session.branch}:nocommit`, outcome.session.changeNumber);
+          return { kind: outcome.kind, session: { ...preview, etag } };
         }
         outcome.session.changeNumber = (view.session?.changeNumber ?? 0) + 1;
       } else if (request.noCommit) {

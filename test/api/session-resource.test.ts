@@ -117,3 +117,64 @@ describe('request headers (spec §1.2)', () => {
     expect(response.headers.get('www-authenticate')).toContain('XBL3.0');
   });
 });
+
+describe('edges found in review', () => {
+  const server = () => new CheckedSessionClient(service.baseUrl, { server: true });
+
+  it('a ?nocommit=true answer has an ETag that no later commit has, so If-Match with it fails', async () => {
+    const n = name();
+    await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID));
+    const preview = await player().put(
+      SAMPLE_SCID,
+      'lobby',
+      n,
+      { properties: { custom: { a: 1 } } },
+      { query: 'nocommit=true' },
+    );
+    expect(preview.status).toBe(200);
+    const committed = await player().put(SAMPLE_SCID, 'lobby', n, { properties: { custom: { b: 2 } } });
+    expect(committed.json.changeNumber).toBe(preview.json.changeNumber);
+    expect(committed.headers.get('etag')).not.toBe(preview.headers.get('etag'));
+    const stale = await player().put(
+      SAMPLE_SCID,
+      'lobby',
+      n,
+      { properties: { custom: { c: 3 } } },
+      {
+        headers: { 'if-match': preview.headers.get('etag') as string },
+      },
+    );
+    expect(stale.status).toBe(412);
+  });
+
+  it('servers entries named like Object members ("constructor", "toString") are plain data', async () => {
+    const n = name();
+    await player().put(SAMPLE_SCID, 'lobby', n, joinBody(XUID));
+    const written = await server().put(SAMPLE_SCID, 'lobby', n, {
+      servers: { constructor: { properties: { custom: { a: 1 } } }, toString: { properties: { custom: { b: 2 } } } },
+    });
+    expect(written.status).toBe(200);
+    expect(written.json.servers.constructor.properties.custom).toEqual({ a: 1 });
+    expect(written.json.servers.toString.properties.custom).toEqual({ b: 2 });
+  });
+
+  it('refuses a null timeout inside memberInitialization (it would be rendered as null, which XSAPI cannot parse)', async () => {
+    const n = name();
+    const refused = await player().put(SAMPLE_SCID, 'open', n, {
+      ...joinBody(XUID),
+      constants: { system: { memberInitialization: { joinTimeout: null, membersNeededToStart: 1 } } },
+    });
+    expect([refused.status, refused.json.code]).toEqual([400, 'InvalidValue']);
+    expect(refused.json.message).toContain('memberInitialization.joinTimeout');
+    expect((await player().get(SAMPLE_SCID, 'open', n)).status).toBe(204);
+  });
+
+  it('keeps numbers beyond a double exactly (1e400, 1.5e-400) in custom', async () => {
+    const n = name();
+    const body = `{"properties":{"custom":{"huge":1e400,"tiny":1.5e-400}},${JSON.stringify(joinBody(XUID)).slice(1)}`;
+    const written = await player().put(SAMPLE_SCID, 'lobby', n, body);
+    expect(written.status).toBe(201);
+    const read = await player().get(SAMPLE_SCID, 'lobby', n);
+    expect(read.text).toContain('"custom":{"huge":1e400,"tiny":1.5e-400}');
+  });
+});

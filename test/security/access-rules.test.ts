@@ -57,7 +57,8 @@ const accept = { members: { me: { properties: { system: { active: true } } } } }
 describe('visibility', () => {
   it('private: a failed precondition does not show the session to a stranger (403, not 412 with the body)', async () => {
     const created = await createSession('private-precondition', visibility('private'));
-    for (const headers of [{ 'if-none-match': '*' }, { 'if-match': 'not-the-etag' }]) {
+    const preconditions: Record<string, string>[] = [{ 'if-none-match': '*' }, { 'if-match': 'not-the-etag' }];
+    for (const headers of preconditions) {
       const refused = await expectRefusal(
         'open',
         'private-precondition',
