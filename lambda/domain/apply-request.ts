@@ -356,7 +356,8 @@ export function applySessionRequest(
     if (requestConstants !== undefined) {
       // Compared only for callers who may read the session: a 409-or-not answer would otherwise let a stranger
       // test guesses of a private session's constants.
-      if (!context.principal.isServer && !isMember(session, context.principal)) assertCanRead(session, context.principal);
+      if (!context.principal.isServer && !isMember(session, context.principal))
+        assertCanRead(session, context.principal);
       checkConstantsUnchanged(session.constants, requestConstants);
     }
   }

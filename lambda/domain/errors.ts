@@ -8,6 +8,7 @@ export const STATUS_BY_CODE = {
   InvalidSessionReference: 400,
   MalformedJson: 400,
   InvalidRequest: 400,
+  SessionTooLarge: 400,
   ProhibitedMember: 400,
   InvalidValue: 400,
   SessionFull: 400,

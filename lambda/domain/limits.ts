@@ -6,8 +6,11 @@ export const MAX_MEMBERS_NORMAL = 100;
 export const MAX_MEMBERS_LARGE = 1000;
 /** Largest request body accepted (undocumented, spec §7.3); DynamoDB items are capped at 400 KB. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
-/** Largest stored session document, uncompressed; keeps one item well inside DynamoDB's 400 KB. */
-export const MAX_SESSION_DOCUMENT_BYTES = 1024 * 1024;
+/**
+ * Largest session document stored, as JSON text before compression: an item must stay inside DynamoDB's 400 KB
+ * even when the document does not compress, or every later write to the session would fail.
+ */
+export const MAX_SESSION_DOCUMENT_BYTES = 350 * 1024;
 /** Deepest JSON nesting accepted in a request body. */
 export const MAX_JSON_DEPTH = 32;
 /** Longest array in a system field (keywords, turn, initiators, candidates...). */

@@ -7,6 +7,7 @@ import type { Principal } from '../domain/principal';
 import { type ContractVersion, renderSession } from '../domain/render';
 import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
+import { checkSessionSize } from '../domain/session-size';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import { nextTimerAt, untouchedDeletionAt } from '../domain/timers';
 import {
@@ -253,6 +254,7 @@ export class SessionService {
           return { kind: outcome.kind, session: { ...preview, etag } };
         }
         outcome.session.changeNumber = (view.session?.changeNumber ?? 0) + 1;
+        checkSessionSize(outcome.session);
       } else if (request.noCommit) {
         return { kind: 'gone' };
       }

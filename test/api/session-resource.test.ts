@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
 import { joinBody, SAMPLE_SCID } from '../support/session-client';
@@ -176,5 +177,24 @@ describe('edges found in review', () => {
     expect(written.status).toBe(201);
     const read = await player().get(SAMPLE_SCID, 'lobby', n);
     expect(read.text).toContain('"custom":{"huge":1e400,"tiny":1.5e-400}');
+  });
+});
+
+describe('session size', () => {
+  it('refuses a change that would outgrow one DynamoDB item, so the session stays writable for others', async () => {
+    const n = name();
+    await player().put(SAMPLE_SCID, 'open', n, joinBody(XUID));
+    // Random hex does not compress: the limit must hold for the raw size.
+    const chunk = () => randomBytes(20_000).toString('hex');
+    let refused: Awaited<ReturnType<CheckedSessionClient['put']>> | undefined;
+    for (let i = 0; i < 12 && refused === undefined; i += 1) {
+      const answer = await player().put(SAMPLE_SCID, 'open', n, {
+        members: { me: { properties: { custom: { [`k${i}`]: chunk() } } } },
+      });
+      if (answer.status !== 200) refused = answer;
+    }
+    expect([refused?.status, refused?.json.code]).toEqual([400, 'SessionTooLarge']);
+    const other = new CheckedSessionClient(service.baseUrl, { xuid: '2533274790395999' });
+    expect((await other.put(SAMPLE_SCID, 'open', n, joinBody('2533274790395999'))).status).toBe(200);
   });
 });
