@@ -14,6 +14,7 @@ import {
   type NewRecord,
   type SessionStore,
   type StoreCallOptions,
+  RECENT_WRITE_IDS,
   type StoredRecord,
   StoreUnavailableError,
 } from '../store/session-store';
@@ -118,11 +119,13 @@ function recordFor(
   previousCorrelationId: string | undefined,
   correlationOf: string | undefined,
   now: number,
+  recentWriteIds: readonly string[],
 ): NewRecord | undefined {
   if (outcome.kind === 'not-created') return undefined;
   if (outcome.kind === 'deleted') {
     return {
       kind: 'deleted',
+      recentWriteIds,
       correlationId: correlationOf ?? previousCorrelationId ?? '',
       expiresAt: Math.ceil(now / 1000) + TOMBSTONE_LIFETIME_SECONDS,
     };
@@ -131,6 +134,7 @@ function recordFor(
   return {
     kind: 'session',
     document: outcome.session,
+    recentWriteIds,
     ...(deletionAt === undefined ? {} : { expiresAt: Math.ceil(deletionAt / 1000) + TTL_SLACK_SECONDS }),
   };
 }
@@ -197,7 +201,7 @@ export class SessionService {
     let record: StoredRecord | undefined;
     let known = false;
     // The write whose answer was lost, until a read tells whether it was applied.
-    let unanswered: { readonly next: NewRecord; readonly version: number; readonly result: WriteResult } | undefined;
+    let unanswered: { readonly writeId: string; readonly version: number; readonly result: WriteResult } | undefined;
     let maybeWritten = false;
     let finalLook = false;
     for (;;) {
@@ -209,8 +213,11 @@ export class SessionService {
           await this.backOffAfterFault(error, budget, maybeWritten);
           continue;
         }
-        if (unanswered !== undefined && holdsWrite(record, unanswered.next, unanswered.version)) {
-          return unanswered.result;
+        if (unanswered !== undefined) {
+          const applied = wasApplied(record, unanswered.writeId, unanswered.version);
+          if (applied === 'yes') return unanswered.result;
+          // Too many writes since to tell: merging again could apply the change a second time.
+          if (applied === 'unknown') throw contended(true);
         }
         unanswered = undefined;
       }
@@ -258,7 +265,9 @@ export class SessionService {
       } else if (request.noCommit) {
         return { kind: 'gone' };
       }
-      const next = recordFor(outcome, view.previousCorrelationId, view.session?.correlationId, now);
+      const writeId = this.deps.newGuid();
+      const writeIds = [writeId, ...(record?.recentWriteIds ?? [])].slice(0, RECENT_WRITE_IDS);
+      const next = recordFor(outcome, view.previousCorrelationId, view.session?.correlationId, now, writeIds);
       if (next === undefined) return { kind: 'gone' };
       const success: WriteResult =
         outcome.kind === 'deleted'
@@ -272,14 +281,16 @@ export class SessionService {
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
           maybeWritten = true;
-          unanswered = { next, version: expectedNextVersion(record), result: success };
+          unanswered = { writeId, version: expectedNextVersion(record), result: success };
           known = false;
         }
         await this.backOffAfterFault(error, budget, maybeWritten);
         continue;
       }
       // A rejection that holds exactly our write means an SDK-level retry repeated a write that had been applied.
-      if (result.outcome === 'written' || holdsWrite(result.current, next, expectedNextVersion(record))) return success;
+      if (result.outcome === 'written' || wasApplied(result.current, writeId, expectedNextVersion(record)) === 'yes') {
+        return success;
+      }
       if (finalLook || !budget.allowsAnother()) {
         if (finalLook || result.current === undefined) throw contended(maybeWritten);
         // Out of attempts: one last look at the winner's item, current at this instant, without writing. If it
@@ -333,14 +344,14 @@ function expectedNextVersion(record: StoredRecord | undefined): number {
   return record === undefined ? 1 : record.version + 1;
 }
 
-/** True when the stored record is exactly the write whose answer was lost: that write was applied. */
-function holdsWrite(record: StoredRecord | undefined, written: NewRecord, version: number): boolean {
-  if (record === undefined || record.version !== version || record.kind !== written.kind) return false;
-  if (record.kind === 'deleted') return written.kind === 'deleted' && record.correlationId === written.correlationId;
-  return (
-    written.kind === 'session' &&
-    jsonEquals(record.document as unknown as JsonObject, written.document as unknown as JsonObject)
-  );
+/**
+ * Whether the write with this id (which would have made `version`) is in the stored record: every item names the
+ * ids of the writes that led to it, so an applied write is recognised even after others wrote on top of it.
+ */
+function wasApplied(record: StoredRecord | undefined, writeId: string, version: number): 'yes' | 'no' | 'unknown' {
+  if (record === undefined || record.version < version) return 'no';
+  if (record.recentWriteIds.includes(writeId)) return 'yes';
+  return record.version - version < RECENT_WRITE_IDS ? 'no' : 'unknown';
 }
 
 /** The attempts and wall-clock time one request may spend on the store (RetryPolicy). */

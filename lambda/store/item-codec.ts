@@ -13,6 +13,7 @@ export const ATTR = {
   encoding: 'enc',
   deleted: 'deleted',
   correlationId: 'correlationId',
+  recentWriteIds: 'writes',
 } as const;
 
 /**
@@ -27,6 +28,8 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
     [ATTR.version]: { N: String(version) },
   };
   if (record.expiresAt !== undefined) item[ATTR.ttl] = { N: String(record.expiresAt) };
+  const ids = record.recentWriteIds ?? [];
+  if (ids.length > 0) item[ATTR.recentWriteIds] = { L: ids.map((id) => ({ S: id })) };
   if (record.kind === 'deleted') {
     item[ATTR.deleted] = { BOOL: true };
     item[ATTR.correlationId] = { S: record.correlationId };
@@ -46,11 +49,12 @@ export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
   const version = Number(item[ATTR.version]?.N ?? Number.NaN);
   const ttl = item[ATTR.ttl]?.N;
   const expiresAt = ttl === undefined ? {} : { expiresAt: Number(ttl) };
+  const recentWriteIds = (item[ATTR.recentWriteIds]?.L ?? []).map((id) => id.S ?? '');
   if (item[ATTR.deleted]?.BOOL === true) {
-    return { kind: 'deleted', version, correlationId: item[ATTR.correlationId]?.S ?? '', ...expiresAt };
+    return { kind: 'deleted', version, correlationId: item[ATTR.correlationId]?.S ?? '', recentWriteIds, ...expiresAt };
   }
   const stored = item[ATTR.document];
   const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '');
   const document = parseExactJson(text) as unknown as SessionDocument;
-  return { kind: 'session', document, version, ...expiresAt };
+  return { kind: 'session', document, version, recentWriteIds, ...expiresAt };
 }

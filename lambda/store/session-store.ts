@@ -9,6 +9,8 @@ export type StoredRecord =
       readonly version: number;
       /** Epoch seconds after which the item is garbage (DynamoDB TTL); a read treats it as absent from then on. */
       readonly expiresAt?: number;
+      /** Ids of the most recent writes, newest first: how a write whose answer was lost is recognised later. */
+      readonly recentWriteIds: readonly string[];
     }
   | {
       /**
@@ -19,12 +21,32 @@ export type StoredRecord =
       readonly version: number;
       readonly correlationId: string;
       readonly expiresAt?: number;
+      readonly recentWriteIds: readonly string[];
     };
 
-/** What a write puts under the key. */
+/**
+ * What a write puts under the key. `recentWriteIds` is this write's id followed by the previous item's ids (at most
+ * RECENT_WRITE_IDS): every item names the writes that led to it.
+ */
 export type NewRecord =
-  | { readonly kind: 'session'; readonly document: SessionDocument; readonly expiresAt?: number }
-  | { readonly kind: 'deleted'; readonly correlationId: string; readonly expiresAt: number };
+  | {
+      readonly kind: 'session';
+      readonly document: SessionDocument;
+      readonly expiresAt?: number;
+      readonly recentWriteIds?: readonly string[];
+    }
+  | {
+      readonly kind: 'deleted';
+      readonly correlationId: string;
+      readonly expiresAt: number;
+      readonly recentWriteIds?: readonly string[];
+    };
+
+/**
+ * How many write ids an item keeps. A write whose answer was lost is known to be applied when its id is in a later
+ * item, and known not to be when it is absent from an item fewer than this many versions later.
+ */
+export const RECENT_WRITE_IDS = 32;
 
 /** The write's precondition: the item must be absent, or at exactly this version. */
 export type ExpectedVersion = { readonly absent: true } | { readonly version: number };

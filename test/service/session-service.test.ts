@@ -4,7 +4,13 @@ import { loadTemplateCatalogue } from '../../lambda/config/template-files';
 import type { Principal } from '../../lambda/domain/principal';
 import { parseSessionReference } from '../../lambda/domain/session-reference';
 import { SessionService } from '../../lambda/service/session-service';
-import type { ExpectedVersion, NewRecord, SessionStore, WriteResult } from '../../lambda/store/session-store';
+import {
+  type ExpectedVersion,
+  type NewRecord,
+  type SessionStore,
+  StoreUnavailableError,
+  type WriteResult,
+} from '../../lambda/store/session-store';
 import { MemorySessionStore } from '../support/memory-session-store';
 import { SAMPLE_SCID } from '../support/session-client';
 
@@ -135,5 +141,45 @@ describe('SessionService.write', () => {
     if (first.kind !== 'created' || second.kind !== 'updated') return;
     expect(second.session.rendered.changeNumber).toBe(first.session.rendered.changeNumber);
     expect(second.session.etag).toBe(first.session.etag);
+  });
+});
+
+describe('SessionService.write after a lost answer', () => {
+  /** Applies the first write, lets a rival write on top, then loses the first write's answer. */
+  class LostAnswerStore implements SessionStore {
+    private armed = true;
+    constructor(
+      readonly inner: MemorySessionStore,
+      private readonly rival: () => Promise<void>,
+    ) {}
+    read(key: string) {
+      return this.inner.read(key);
+    }
+    async write(key: string, record: NewRecord, expected: ExpectedVersion): Promise<WriteResult> {
+      const result = await this.inner.write(key, record, expected);
+      if (this.armed && result.outcome === 'written') {
+        this.armed = false;
+        await this.rival();
+        throw new StoreUnavailableError('the answer was lost');
+      }
+      return result;
+    }
+  }
+
+  test('recognises its applied write under a later rival write, and neither applies twice nor overwrites the rival', async () => {
+    const inner = new MemorySessionStore();
+    await put(serviceOver(inner), alice, join);
+    const rival = serviceOver(inner);
+    const store = new LostAnswerStore(inner, async () => {
+      const bobs = await put(rival, alice, { properties: { custom: { color: 'blue' } } });
+      expect(bobs.kind).toBe('updated');
+    });
+    const result = await put(serviceOver(store), alice, { properties: { custom: { color: 'red', mine: true } } });
+    expect(result.kind).toBe('updated');
+    const stored = await inner.read('00000000-0000-0000-0000-00006c6f6361#open#service-test');
+    if (stored?.kind !== 'session') throw new Error('expected a session');
+    // Ours (red) was applied once at change 2, the rival's blue on top at change 3: nothing was merged again.
+    expect(stored.document.properties.custom).toEqual({ color: 'blue', mine: true });
+    expect(stored.document.changeNumber).toBe(3);
   });
 });
