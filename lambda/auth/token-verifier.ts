@@ -86,10 +86,14 @@ function describeJoseError(error: unknown, algorithms: readonly string[]): strin
     return `The token is not signed with an allowed algorithm (${algorithms.join(', ')}).`;
   }
   if (error instanceof errors.JWKSNoMatchingKey) return "The token's key id is not in the issuer's key set.";
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
-    return "The issuer's key set could not be read, so the token cannot be verified; retry later.";
-  }
   return 'The token is not a valid signed JWT.';
+}
+
+/** A JWKS fetch that timed out, failed on the network, or answered something that is not a key set. */
+function keySetUnavailable(error: unknown, key: Uint8Array | JWTVerifyGetKey): boolean {
+  if (key instanceof Uint8Array) return false;
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  return !(error instanceof errors.JOSEError);
 }
 
 function makeVerifier(
@@ -112,6 +116,14 @@ function makeVerifier(
       ({ payload } =
         key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
     } catch (error) {
+      if (keySetUnavailable(error, key)) {
+        // The issuer's key set cannot be read: the token may well be good, so this is an outage (503), not a 401
+        // that would make clients throw their tokens away.
+        throw new MpsdError('ServiceUnavailable', "The token issuer's key set cannot be read right now; retry later.", {
+          retryAfterSeconds: 1,
+          cause: error,
+        });
+      }
       throw new MpsdError('InvalidToken', describeJoseError(error, algorithms), { cause: error });
     }
     return principalFromClaims(payload);

@@ -224,3 +224,23 @@ describe('the development secret', () => {
     expect(() => makeSessionHandlers({ ...base, environment: 'deployed' })).toThrow(/token secret/);
   });
 });
+
+describe('an unreachable key set', () => {
+  it('is a 503 with Retry-After, not a 401 that would make clients discard good tokens', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const jwt = await new SignJWT({ xuid: '42' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    // Port 9 on loopback (discard) has no listener here: the fetch is refused at once.
+    const verify = makeJwksTokenVerifier({
+      jwksUrl: 'http://127.0.0.1:9/jwks.json',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    });
+    const error = await refusal(verify(bearer(jwt)));
+    expect([error.code, error.status, error.retryAfterSeconds]).toEqual(['ServiceUnavailable', 503, 1]);
+  });
+});
