@@ -175,7 +175,7 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
   mergeMemberSystem(member, change.system);
   member.properties.custom = mergeCustom(member.properties.custom, change.custom);
   afterStatusChange(member, before, principal, now);
-  if (me.roles !== undefined) assignMemberRoles(session, member, me.roles);
+  if (me.roles !== undefined) assignMemberRoles(session, member, me.roles, principal);
   return joined;
 }
 

@@ -7,8 +7,20 @@ import { expectInteger, expectKnownKeys, expectObject, expectString } from './va
 // Roles (spec §2.11): role types are defined by the template; members take one role per type through
 // `members.me.roles`; only settings listed in `mutableRoleSettings` may change after that.
 
+/** True when the principal's member index is in `properties.system.owners` (spec §2.12). */
+function isOwner(session: SessionDocument, principal: Principal): boolean {
+  const owners = Array.isArray(session.properties.system.owners) ? session.properties.system.owners : [];
+  const ownerXuids = owners.map((i) => session.members[String(i)]?.constants.system.xuid);
+  return principal.xuid !== undefined && ownerXuids.includes(principal.xuid);
+}
+
 /** Applies `members.me.roles`: each role must exist and must not be full (MPSD enforces `max`, not `target`). */
-export function assignMemberRoles(session: SessionDocument, member: StoredMember, value: JsonValue): void {
+export function assignMemberRoles(
+  session: SessionDocument,
+  member: StoredMember,
+  value: JsonValue,
+  principal: Principal,
+): void {
   const roles = expectObject('members.me.roles', value);
   const assigned = { ...(member.roles ?? {}) };
   for (const [typeName, roleName] of Object.entries(roles)) {
@@ -24,6 +36,17 @@ export function assignMemberRoles(session: SessionDocument, member: StoredMember
     if (!isJsonObject(role))
       throw invalidValue(path, `names a role the session does not define ("${String(roleName)}").`);
     if (assigned[typeName] === roleName) continue;
+    if (
+      isJsonObject(roleType) &&
+      roleType.ownerManaged === true &&
+      !principal.isServer &&
+      !isOwner(session, principal)
+    ) {
+      throw new MpsdError(
+        'Forbidden',
+        `${path}: the role type "${typeName}" is owner-managed; only session owners assign its roles.`,
+      );
+    }
     const max = toNumber(role.max);
     const taken = Object.values(session.members).filter((m) => m !== member && m.roles?.[typeName] === roleName).length;
     if (max !== undefined && taken >= max) {
@@ -55,9 +78,7 @@ export function applyRoleTypesChange(
     expectKnownKeys(path, body, ['roles']);
     const mutable = Array.isArray(roleType.mutableRoleSettings) ? roleType.mutableRoleSettings : [];
     if (roleType.ownerManaged === true && !principal.isServer && !creating) {
-      const owners = Array.isArray(session.properties.system.owners) ? session.properties.system.owners : [];
-      const ownerXuids = owners.map((i) => session.members[String(i)]?.constants.system.xuid);
-      if (principal.xuid === undefined || !ownerXuids.includes(principal.xuid)) {
+      if (!isOwner(session, principal)) {
         throw new MpsdError('Forbidden', `${path} is owner-managed: only session owners may change its roles.`);
       }
     }

@@ -446,6 +446,16 @@ describe('properties (spec §2.6)', () => {
     expect(Object.keys(session.servers)).toEqual(['game']);
   });
 
+  it('roles of an owner-managed role type are assigned only by owners or servers (spec §2.11)', () => {
+    const take = { members: { me: { roles: { captain: 'captain' }, properties: { system: { active: true } } } } };
+    const refused = refusal(() => created(take, 'owned-roles'));
+    expect(refused.status).toBe(403);
+    expect(refused.message).toMatch(/owner-managed/);
+    const session = created(activeJoin('100', { properties: { system: { owners: [0] } } }), 'owned-roles');
+    const byOwner = sessionOf(put(session, take, context(user('100'), 'owned-roles')));
+    expect(byOwner.members['0']?.roles).toEqual({ captain: 'captain' });
+  });
+
   it('roles: a member takes a defined role, a full role is 409, roleTypes changes only mutable settings', () => {
     let session = created(
       activeJoin('100', { members: { me: { roles: { lfg: 'friend' }, properties: { system: { active: true } } } } }),
