@@ -62,7 +62,7 @@ function renderMember(member: StoredMember, index: number, next: number, turn: r
   return rendered;
 }
 
-function renderRoleTypes(session: SessionDocument): JsonObject | undefined {
+function renderRoleTypes(session: SessionDocument, large: boolean): JsonObject | undefined {
   if (session.roleTypes === undefined) return undefined;
   const rendered = cloneJson(session.roleTypes);
   for (const [typeName, roleType] of Object.entries(rendered)) {
@@ -73,7 +73,8 @@ function renderRoleTypes(session: SessionDocument): JsonObject | undefined {
         .filter((m) => m.roles?.[typeName] === roleName)
         .map((m) => m.constants.system.xuid ?? null);
       role.count = xuids.length;
-      role.memberXuids = xuids;
+      // A large session lists no members but the caller (spec §2.15), so its role holders are not listed either.
+      if (!large) role.memberXuids = xuids;
     }
   }
   return rendered;
@@ -118,7 +119,7 @@ export function renderSession(session: SessionDocument, context: RenderContext):
   };
   const next = nextTimerAt(session);
   if (next !== undefined) rendered.nextTimer = isoTime(next);
-  const roleTypes = renderRoleTypes(session);
+  const roleTypes = renderRoleTypes(session, large);
   if (roleTypes !== undefined) rendered.roleTypes = roleTypes;
   rendered.constants = {
     system: renderSystemConstants(session.constants.system, context.contractVersion),

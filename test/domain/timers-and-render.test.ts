@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../lambda/domain/json';
 import { renderSession } from '../../lambda/domain/render';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import { applyDueTimers, nextTimerAt, untouchedDeletionAt } from '../../lambda/domain/timers';
@@ -13,6 +14,8 @@ function sessionWith(templateName: string, body: unknown, constants: Record<stri
 }
 
 const inactiveJoin = (xuid: string) => ({ members: { me: { constants: { system: { xuid } } } } });
+
+type RoleTypesShape = { lfg: { roles: { friend: unknown } } };
 
 describe('member timers at explicit times (spec §2.4, §2.7.5)', () => {
   it('with the 107 default inactiveRemovalTimeout 0 a member who joins without active is removed at the next read', () => {
@@ -177,5 +180,16 @@ describe('rendering (spec §2.2, §9.8, §1.2)', () => {
     expect(Object.keys(mine.members as object)).toEqual(['me']);
     expect(sessionDocumentProblems(mine)).toEqual([]);
     expect(renderSession(s, { contractVersion: 107, callerXuid: '999' }).members).toEqual({});
+  });
+
+  it('a large session counts role holders but does not list their xuids', () => {
+    const s = sessionWith('open', activeJoin('100'), { maxMembersCount: 500, capabilities: { large: true } });
+    s.roleTypes = { lfg: { roles: { friend: { max: 5 } } } };
+    (s.members['0'] as { roles?: Record<string, string> }).roles = { lfg: 'friend' };
+    const friendRole = (rendered: JsonObject) => (rendered.roleTypes as RoleTypesShape).lfg.roles.friend;
+    expect(friendRole(renderSession(s, { contractVersion: 107, callerXuid: '999' }))).toEqual({ max: 5, count: 1 });
+    s.constants.system.capabilities = {};
+    const normal = friendRole(renderSession(s, { contractVersion: 107 }));
+    expect(normal).toEqual({ max: 5, count: 1, memberXuids: ['100'] });
   });
 });
