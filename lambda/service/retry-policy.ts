@@ -10,7 +10,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /**
    * Wall-clock time a request may spend on the store, retries and back-off included. No store call runs past it
-   * (each one is aborted at the budget's end), so a request ends well inside the Lambda timeout (10 s), which ends
+   * (each one is aborted at the budget's end), so a request ends well inside the Lambda timeout (15 s), which ends
    * inside API Gateway's 29-30 s integration limit.
    */
   readonly timeBudgetMs?: number;
@@ -22,7 +22,7 @@ export interface RetryPolicy {
  * 1 s ceiling keeps 150 writers from spending their attempts on each other (test/concurrency reports the spread:
  * most PUTs need under 15 attempts). The time budget, not the attempt count, ends a request under sustained
  * overload; every store call is aborted at its end (the SDK's own retry delays included), so a PUT ends by about
- * 7 s in a 10 s Lambda.
+ * 7 s; with the checks before it (token, fair use: up to 3 s) well inside the 15 s Lambda.
  */
 export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = {
   maxAttempts: 40,

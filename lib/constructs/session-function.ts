@@ -36,9 +36,10 @@ export interface SessionFunctionProps {
 
   /**
    * How long one invocation may run. Must stay below API Gateway's 29 s integration limit so the function, not the
-   * gateway, decides what the caller sees.
+   * gateway, decides what the caller sees. The default leaves room for the 7 s store budget of a PUT plus what comes
+   * before it (a JWKS fetch up to 2 s, the fair-use counter up to 1 s, a cold start reading the secret).
    *
-   * @default Duration.seconds(10)
+   * @default Duration.seconds(15)
    */
   readonly timeout?: Duration;
 
@@ -81,7 +82,7 @@ export class SessionFunction extends Construct {
 
     const projectRoot = props.projectRoot ?? DEFAULT_PROJECT_ROOT;
     const templatesDir = props.templatesDir ?? 'lambda/templates';
-    const timeout = props.timeout ?? Duration.seconds(10);
+    const timeout = props.timeout ?? Duration.seconds(15);
     if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() >= API_GATEWAY_INTEGRATION_LIMIT_SECONDS) {
       throw new Error(
         `SessionFunction ${id}: timeout must be below API Gateway's ${API_GATEWAY_INTEGRATION_LIMIT_SECONDS} s integration limit, got ${timeout.toSeconds()} s`,
