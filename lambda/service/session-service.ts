@@ -12,9 +12,9 @@ import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import { nextTimerAt, untouchedDeletionAt } from '../domain/timers';
 import {
   type NewRecord,
+  RECENT_WRITE_IDS,
   type SessionStore,
   type StoreCallOptions,
-  RECENT_WRITE_IDS,
   type StoredRecord,
   StoreUnavailableError,
 } from '../store/session-store';
