@@ -20,11 +20,11 @@ import { makeDynamoDbClient, makeSessionHandlers, type ServiceConfig } from '../
 import { ensureRateLimitTable } from '../local/create-rate-limit-table';
 import { ensureSessionTable } from '../local/create-table';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
+import { CALLERS, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SCID = '00000000-0000-0000-0000-00006c6f6361';
-const CALLERS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 
@@ -38,25 +38,6 @@ function event(token: string): APIGatewayProxyEventV2 {
     pathParameters: { scid: SCID, sessionTemplateName: 'lobby', sessionName: 'bench' },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
-}
-
-async function run(ops: number, op: (caller: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CALLERS }, async (_, caller) => {
-      for (let n = next++; n < ops; n = next++) await op(caller);
-    }),
-  );
-  return ops / ((performance.now() - start) / 1000);
-}
-
-function stats(values: number[]): { median: number; min: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted[sorted.length - 1] as number };
 }
 
 async function main(): Promise<void> {

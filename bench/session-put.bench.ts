@@ -30,36 +30,14 @@ import type { WriteReport } from '../lambda/service/session-service';
 import { makeDynamoDbClient, makeSessionHandlers } from '../lambda/wiring';
 import { ensureSessionTable } from '../local/create-table';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
+import { CALLERS, type Op, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SCID = '00000000-0000-0000-0000-00006c6f6361';
-const CALLERS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = Number(process.env.BENCH_OPS ?? 1500);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-type Op = (caller: number, n: number) => Promise<void>;
-
-/** Runs `ops` operations spread over CALLERS concurrent callers; answers operations per second. */
-async function run(ops: number, op: Op): Promise<number> {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CALLERS }, async (_, caller) => {
-      for (let n = next++; n < ops; n = next++) await op(caller, n);
-    }),
-  );
-  return ops / ((performance.now() - start) / 1000);
-}
-
-function stats(values: number[]): { median: number; min: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median =
-    sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  return { median, min: sorted[0] as number, max: sorted.at(-1) as number };
-}
 
 function event(token: string, name: string, body: unknown): APIGatewayProxyEventV2 {
   return {
