@@ -3,12 +3,13 @@ import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
-import { assertCanJoin, assertCanRead, assertCanWrite, capabilitiesOf, isMember } from './permissions';
+import { assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permissions';
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import { isoTime } from './render';
 import { applyRoleTypesChange, assignMemberRoles } from './roles';
 import {
+  capabilitiesOf,
   findMemberByXuid,
   memberStatus,
   type PropertyBag,
@@ -180,7 +181,7 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
 }
 
 function applyReservation(session: SessionDocument, key: string, value: JsonValue, context: PutContext): boolean {
-  if (capabilitiesOf(session).large === true) {
+  if (capabilitiesOf(session.constants).large === true) {
     throw new MpsdError('ConstantsConflict', 'Reservations are not available on large sessions.');
   }
   const entry = expectObject(`members.${key}`, value);
@@ -221,7 +222,7 @@ function applyMembers(session: SessionDocument, value: JsonValue, context: PutCo
       if (applyReservation(session, key, entry, context)) added += 1;
     } else if (MEMBER_INDEX.test(key)) {
       if (!context.principal.isServer) throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
-      if (capabilitiesOf(session).large === true) {
+      if (capabilitiesOf(session.constants).large === true) {
         throw new MpsdError(
           'ConstantsConflict',
           'Members cannot be removed by index on large sessions; a member leaves with "me": null.',

@@ -121,8 +121,8 @@ function validateNumberFields(path: string, value: JsonValue, fields: Record<str
   for (const [k, v] of Object.entries(obj)) {
     const kind = fields[k];
     if (kind === 'boolean') expectBoolean(`${path}.${k}`, v);
-    // Nested timeouts have no "never": a null there would be rendered, and XSAPI aborts on a null timeout (§2.2).
-    else if (kind === 'timeout') expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
+    // Counts and nested timeouts (ms) alike. Nested timeouts have no "never": a null there would be rendered, and
+    // XSAPI aborts on a null timeout (§2.2).
     else expectInteger(`${path}.${k}`, v, 0, 2 ** 31 - 1);
   }
   return obj;

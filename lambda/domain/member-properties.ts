@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { invalidValue } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
 import { MAX_ARRAY_ITEMS } from './limits';
-import type { PropertyBag, StoredMember } from './session-document';
+import { capabilitiesOf, type PropertyBag, type StoredMember } from './session-document';
 import {
   expectBoolean,
   expectIntegerArray,
@@ -57,7 +57,7 @@ function validateMemberSystemField(
   nextIndex: number,
 ) {
   if (value === null) return;
-  const capabilities = isJsonObject(sessionConstants.system.capabilities) ? sessionConstants.system.capabilities : {};
+  const capabilities = capabilitiesOf(sessionConstants);
   const large = capabilities.large === true;
   switch (key) {
     case 'active':

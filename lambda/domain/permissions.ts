@@ -1,5 +1,4 @@
 import { MpsdError } from './errors';
-import { isJsonObject } from './json';
 import type { Principal } from './principal';
 import { type Restriction, restrictionsOf } from './properties';
 import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
@@ -33,7 +32,7 @@ function satisfiesRestriction(session: SessionDocument, principal: Principal, re
 export function assertCanRead(session: SessionDocument, principal: Principal): void {
   if (principal.isServer || isMember(session, principal)) return;
   if (visibilityOf(session) === 'private') throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
-  const { read } = restrictionsOf(session.properties, session.constants);
+  const { read } = restrictionsOf(session.properties.system, session.constants);
   if (!satisfiesRestriction(session, principal, read)) {
     throw new MpsdError(
       'SessionAccessDenied',
@@ -68,7 +67,7 @@ export function assertCanJoin(session: SessionDocument, principal: Principal): v
       throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
     }
   }
-  const { join } = restrictionsOf(session.properties, session.constants);
+  const { join } = restrictionsOf(session.properties.system, session.constants);
   if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
     throw new MpsdError(
       'SessionAccessDenied',
@@ -84,8 +83,4 @@ export function assertCanWrite(session: SessionDocument, principal: Principal): 
     'SessionAccessDenied',
     'Only members of the session (or a server) may change it; join it with members.me first.',
   );
-}
-
-export function capabilitiesOf(session: SessionDocument) {
-  return isJsonObject(session.constants.system.capabilities) ? session.constants.system.capabilities : {};
 }

@@ -1,7 +1,7 @@
 import { invalidValue } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
 import { MAX_ARRAY_ITEMS } from './limits';
-import type { PropertyBag } from './session-document';
+import { capabilitiesOf, type PropertyBag } from './session-document';
 import {
   expectBoolean,
   expectEnum,
@@ -69,7 +69,7 @@ function validateMatchmaking(path: string, value: JsonValue, capabilities: JsonO
 function validateSessionSystemField(key: string, value: JsonValue, constants: PropertyBag): void {
   if (value === null) return;
   const path = `properties.system.${key}`;
-  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
+  const capabilities = capabilitiesOf(constants);
   const large = capabilities.large === true;
   switch (key) {
     case 'keywords':
@@ -155,10 +155,7 @@ export function finishSessionProperties(system: JsonObject, constants: PropertyB
     const value = system[key];
     if (typeof value === 'string') system[key] = value.toLowerCase();
   }
-  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
-  const fallback: Restriction = capabilities.userAuthorizationStyle === true ? 'local' : 'none';
-  const join = (system.joinRestriction ?? fallback) as Restriction;
-  const read = (system.readRestriction ?? fallback) as Restriction;
+  const { join, read } = restrictionsOf(system, constants);
   if (RESTRICTION_RANK[read] > RESTRICTION_RANK[join]) {
     throw invalidValue(
       'properties.system.readRestriction',
@@ -172,15 +169,14 @@ export function finishSessionProperties(system: JsonObject, constants: PropertyB
   delete system.initializationSucceeded;
 }
 
-/** The effective join and read restrictions, with their documented defaults (spec §2.6). */
-export function restrictionsOf(
-  properties: PropertyBag,
-  constants: PropertyBag,
-): { join: Restriction; read: Restriction } {
-  const capabilities = isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
-  const fallback: Restriction = capabilities.userAuthorizationStyle === true ? 'local' : 'none';
+/**
+ * The effective join and read restrictions of a `properties.system` object, with their documented defaults: `local`
+ * with userAuthorizationStyle, else `none` (spec §2.6).
+ */
+export function restrictionsOf(system: JsonObject, constants: PropertyBag): { join: Restriction; read: Restriction } {
+  const fallback: Restriction = capabilitiesOf(constants).userAuthorizationStyle === true ? 'local' : 'none';
   return {
-    join: (properties.system.joinRestriction as Restriction | undefined) ?? fallback,
-    read: (properties.system.readRestriction as Restriction | undefined) ?? fallback,
+    join: (system.joinRestriction as Restriction | undefined) ?? fallback,
+    read: (system.readRestriction as Restriction | undefined) ?? fallback,
   };
 }

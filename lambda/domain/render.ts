@@ -1,5 +1,11 @@
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
-import { memberIndices, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
+import {
+  capabilitiesOf,
+  memberIndices,
+  type PropertyBag,
+  type SessionDocument,
+  type StoredMember,
+} from './session-document';
 import { nextTimerAt } from './timers';
 
 /** Contract versions the service answers in (spec §1.2): 107, and 104/105 (identical to each other). */
@@ -95,8 +101,7 @@ export interface RenderContext {
 export function renderSession(session: SessionDocument, context: RenderContext): JsonObject {
   const indices = memberIndices(session);
   const turn = Array.isArray(session.properties.system.turn) ? session.properties.system.turn : [];
-  const large =
-    isJsonObject(session.constants.system.capabilities) && session.constants.system.capabilities.large === true;
+  const large = capabilitiesOf(session.constants).large === true;
   const members: JsonObject = {};
   let accepted = 0;
   let active = 0;

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from './json';
+import { isJsonObject, type JsonObject, type JsonValue } from './json';
 
 /** A property bag (spec §2.1): a validated `system` object and free-form `custom` JSON. */
 export interface PropertyBag {
@@ -78,6 +78,11 @@ export function removeMemberAt(session: SessionDocument, index: string, at: numb
     session.formerMembers = former.slice(-MAX_FORMER_MEMBERS);
   }
   if (Object.keys(session.members).length === 0) session.emptySince = Math.max(session.emptySince ?? 0, at);
+}
+
+/** The session's capability flags (spec §2.3.1); an absent or malformed `capabilities` has none. */
+export function capabilitiesOf(constants: PropertyBag): JsonObject {
+  return isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};
 }
 
 /** Member indices in list order. */
