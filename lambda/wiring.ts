@@ -83,7 +83,9 @@ export function makeSessionHandlers(config: ServiceConfig): SessionHandlers {
     throw new Error('A store decorator (fault injection) may only be used locally.');
   }
   const clock = config.clock ?? Date.now;
-  const dynamoStore = new DynamoDbSessionStore(makeDynamoDbClient(config), config.tableName);
+  // One client (one connection pool) for both tables.
+  const client = makeDynamoDbClient(config);
+  const dynamoStore = new DynamoDbSessionStore(client, config.tableName);
   const store = config.decorateStore === undefined ? dynamoStore : config.decorateStore(dynamoStore);
   const service = new SessionService({
     store,
@@ -95,7 +97,7 @@ export function makeSessionHandlers(config: ServiceConfig): SessionHandlers {
     ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
   });
   const log = config.log ?? consoleLog;
-  const fairUse = makeFairUse(config, clock, log);
+  const fairUse = makeFairUse(config, client, clock, log);
   const deps = { service, verifier: makeVerifier(config), clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
   return { getSession: makeGetSessionHandler(deps), putSession: makePutSessionHandler(deps) };
 }
@@ -123,10 +125,15 @@ function makeVerifier(config: ServiceConfig): TokenVerifier {
 }
 
 /** The fair-use gate over the counters table, unless the limits are off or no table is configured. */
-function makeFairUse(config: ServiceConfig, clock: () => number, log: ErrorLog): FairUseGate | undefined {
+function makeFairUse(
+  config: ServiceConfig,
+  client: DynamoDBClient,
+  clock: () => number,
+  log: ErrorLog,
+): FairUseGate | undefined {
   if (config.rateLimits === 'off' || config.rateLimitTableName === undefined) return undefined;
   return makeFairUseGate({
-    store: new DynamoDbRateLimitStore(makeDynamoDbClient(config), config.rateLimitTableName),
+    store: new DynamoDbRateLimitStore(client, config.rateLimitTableName),
     policies: loadFairUsePolicies(config.templatesDir),
     clock,
     warn: (message, details) => log.error(message, details),

@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { type FairUsePolicy, readFairUsePolicy } from '../domain/fair-use';
-
-const SCID_FILE = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\.json$/;
+import { readServiceConfigFiles } from './service-config-files';
 
 /**
  * Fair-use policies by lower-cased SCID, from the optional top-level `fairUseLimits` of each `<scid>.json` in the
@@ -11,13 +9,14 @@ const SCID_FILE = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
  */
 export function loadFairUsePolicies(folder: string): Map<string, FairUsePolicy> {
   const policies = new Map<string, FairUsePolicy>();
-  for (const file of readdirSync(folder).sort()) {
-    const match = SCID_FILE.exec(file);
-    if (match === null) continue;
-    const json: unknown = JSON.parse(readFileSync(join(folder, file), 'utf8'));
+  for (const { path, scid, text } of readServiceConfigFiles(folder)) {
+    const json: unknown = JSON.parse(text);
     if (typeof json !== 'object' || json === null || !('fairUseLimits' in json)) continue;
-    const policy = readFairUsePolicy(`${file}: fairUseLimits`, (json as { fairUseLimits: unknown }).fairUseLimits);
-    policies.set((match[1] ?? '').toLowerCase(), policy);
+    const policy = readFairUsePolicy(
+      `${basename(path)}: fairUseLimits`,
+      (json as { fairUseLimits: unknown }).fairUseLimits,
+    );
+    policies.set(scid, policy);
   }
   return policies;
 }
