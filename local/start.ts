@@ -1,7 +1,7 @@
 // `npm start`: the session directory on this machine, the same handler modules as in Lambda, on DynamoDB Local.
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { mintToken } from '../lambda/auth/development-token';
 import type { ApiHandler } from '../lambda/http/api-types';
 import { FaultInjectingSessionStore, parseFaultInjection } from '../lambda/store/fault-injection';
 import { makeSessionHandlers, type SessionHandlers } from '../lambda/wiring';
@@ -9,12 +9,12 @@ import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-ra
 import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { createLocalServer } from './http-server';
+import { localServiceConfig } from './local-config';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
 const PRINTED_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
-const TEMPLATES_DIR = path.resolve(__dirname, '../lambda/templates');
 
 /** Start-up failures whose message is the whole story (no stack trace is printed for them). */
 class StartError extends Error {}
@@ -88,12 +88,7 @@ async function main(): Promise<void> {
   }
   resolveHandlers(
     makeSessionHandlers({
-      tableName,
-      dynamoDbEndpoint: endpoint,
-      region: 'local',
-      templatesDir: TEMPLATES_DIR,
-      tokenSecret: DEVELOPMENT_TOKEN_SECRET,
-      environment: 'local',
+      ...localServiceConfig(tableName, endpoint),
       rateLimitTableName,
       rateLimits: process.env.RATE_LIMITS === 'off' ? 'off' : 'on',
       ...(faults === undefined ? {} : { decorateStore: (store) => new FaultInjectingSessionStore(store, faults) }),

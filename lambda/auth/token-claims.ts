@@ -9,5 +9,3 @@ export interface TokenClaims {
   deviceId?: string;
   server?: boolean;
 }
-
-export const CLAIM_NAMES = ['xuid', 'gamertag', 'titleId', 'deviceId', 'server'] as const;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DEVELOPMENT_TOKEN_SECRET } from '../../lambda/auth/development-token';
 import type { ErrorLog } from '../../lambda/http/session-handlers';
 import { makeSessionHandlers, type ServiceConfig } from '../../lambda/wiring';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { createLocalServer } from '../../local/http-server';
+import { localServiceConfig } from '../../local/local-config';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
@@ -19,7 +18,6 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-const TEMPLATES_DIR = path.resolve(__dirname, '../../lambda/templates');
 const verbose = process.env.TEST_LOG === '1';
 
 /**
@@ -42,12 +40,7 @@ export async function startTestService(
 
   const quietLog: ErrorLog = { error: () => {} };
   const config: ServiceConfig = {
-    tableName,
-    dynamoDbEndpoint: endpoint,
-    region: 'local',
-    templatesDir: TEMPLATES_DIR,
-    tokenSecret: DEVELOPMENT_TOKEN_SECRET,
-    environment: 'local',
+    ...localServiceConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
     ...overrides,
   };

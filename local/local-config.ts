@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { DEVELOPMENT_TOKEN_SECRET } from '../lambda/auth/development-token';
+import type { ServiceConfig } from '../lambda/wiring';
+
+/** The session templates bundled with the functions, read in place when running locally. */
+export const TEMPLATES_DIR = path.resolve(__dirname, '../lambda/templates');
+
+/**
+ * The configuration every local run starts from (npm start, the tests): DynamoDB at `endpoint`, the repository's
+ * templates, the public development secret, and the `local` environment that alone allows it.
+ */
+export function localServiceConfig(tableName: string, endpoint: string): ServiceConfig {
+  return {
+    tableName,
+    dynamoDbEndpoint: endpoint,
+    region: 'local',
+    templatesDir: TEMPLATES_DIR,
+    tokenSecret: DEVELOPMENT_TOKEN_SECRET,
+    environment: 'local',
+  };
+}
