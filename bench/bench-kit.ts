@@ -1,3 +1,5 @@
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+
 /** Concurrent callers in every benchmark: enough to keep the DynamoDB Local engine busy on 2 cores (DESIGN.md). */
 export const CALLERS = 32;
 
@@ -23,4 +25,12 @@ export function stats(values: number[]): { median: number; min: number; max: num
   const median =
     sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   return { median, min: sorted[0] as number, max: sorted.at(-1) as number };
+}
+
+/** The DynamoDB to measure against: DYNAMODB_ENDPOINT when set, else a DynamoDB Local started for the run. */
+export async function benchDynamoDb(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const given = process.env.DYNAMODB_ENDPOINT;
+  if (given) return { endpoint: given, stop: async () => {} };
+  const local = await startDynamoDbLocal();
+  return { endpoint: local.endpoint, stop: () => local.stop() };
 }

@@ -19,8 +19,7 @@ import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-
 import { makeDynamoDbClient, makeSessionHandlers, type ServiceConfig } from '../lambda/wiring';
 import { ensureRateLimitTable } from '../local/create-rate-limit-table';
 import { ensureSessionTable } from '../local/create-table';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
-import { CALLERS, run, stats } from './bench-kit';
+import { benchDynamoDb, CALLERS, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -41,12 +40,8 @@ function event(token: string): APIGatewayProxyEventV2 {
 }
 
 async function main(): Promise<void> {
-  let local: DynamoDbLocal | undefined;
-  let endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    local = await startDynamoDbLocal();
-    endpoint = local.endpoint;
-  }
+  const dynamoDb = await benchDynamoDb();
+  const endpoint = dynamoDb.endpoint;
   const tableName = `bench-${randomUUID()}`;
   const rateLimitTableName = `bench-counters-${randomUUID()}`;
   const admin = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
@@ -109,7 +104,7 @@ async function main(): Promise<void> {
   console.log(`limits on:             median ${m.median.toFixed(0)} GET/s (${m.min.toFixed(0)}..${m.max.toFixed(0)})`);
   console.log(`ratio on/off of medians: ${(m.median / b.median).toFixed(2)}`);
   admin.destroy();
-  await local?.stop();
+  await dynamoDb.stop();
 }
 
 main().catch((error: unknown) => {

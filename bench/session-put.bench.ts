@@ -29,8 +29,7 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../lambda/service/retry-po
 import type { WriteReport } from '../lambda/service/session-service';
 import { makeDynamoDbClient, makeSessionHandlers } from '../lambda/wiring';
 import { ensureSessionTable } from '../local/create-table';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local';
-import { CALLERS, type Op, run, stats } from './bench-kit';
+import { benchDynamoDb, CALLERS, type Op, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -83,12 +82,8 @@ function rawCycle(client: DynamoDBClient, tableName: string, keyOf: (caller: num
 }
 
 async function main(): Promise<void> {
-  let local: DynamoDbLocal | undefined;
-  let endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) {
-    local = await startDynamoDbLocal();
-    endpoint = local.endpoint;
-  }
+  const dynamoDb = await benchDynamoDb();
+  const endpoint = dynamoDb.endpoint;
   const tableName = `bench-${randomUUID()}`;
   const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
   await ensureSessionTable(client, tableName);
@@ -176,7 +171,7 @@ async function main(): Promise<void> {
     console.log(`  service attempts per PUT: median ${q(0.5)}, p90 ${q(0.9)}, p99 ${q(0.99)}, max ${attempts.at(-1)}`);
   }
   client.destroy();
-  await local?.stop();
+  await dynamoDb.stop();
 }
 
 main().catch((error: unknown) => {
