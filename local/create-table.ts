@@ -6,25 +6,29 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-
-/** The partition key: `<scid>#<template>#<name>` (DESIGN.md, one item per session). */
-export const SESSION_PARTITION_KEY = 'pk';
-
-/** Epoch-seconds attribute DynamoDB's TTL deletes untouched sessions by (garbage collection only). */
-export const SESSION_TTL_ATTRIBUTE = 'ttl';
+import { SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
 
 /**
- * Creates the session table as the CDK stack defines it (partition key `pk`, on demand, TTL on `ttl`) unless it
- * exists. Safe to call repeatedly and concurrently: an existing table is left as it is, apart from enabling TTL.
+ * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
+ * TTL on `ttl`) unless it exists. Safe to call repeatedly and concurrently.
  */
-export async function ensureSessionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export function ensureSessionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return ensureTable(client, tableName, SESSION_TABLE);
+}
+
+/**
+ * Creates a table of the given schema unless it exists. Safe to call repeatedly and concurrently: an existing table
+ * is left as it is, apart from enabling TTL.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
+  const { partitionKey } = schema;
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: SESSION_PARTITION_KEY, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: SESSION_PARTITION_KEY, KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
+        KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
+        BillingMode: schema.billingMode,
       }),
     );
   } catch (error) {
@@ -40,7 +44,7 @@ export async function ensureSessionTable(client: DynamoDBClient, tableName: stri
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: SESSION_TTL_ATTRIBUTE, Enabled: true },
+        TimeToLiveSpecification: { AttributeName: schema.timeToLiveAttribute, Enabled: true },
       }),
     );
   } catch (error) {

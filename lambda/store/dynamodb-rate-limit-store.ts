@@ -1,10 +1,10 @@
 import { type DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { CounterIncrement, RateLimitStore } from './rate-limit-store';
+import { RATE_LIMIT_TABLE } from './table-schema';
 
-/** Partition key of the counters table: `<xuid>#<title>#<period>s#<windowStart>`. */
-export const RATE_LIMIT_PARTITION_KEY = 'pk';
-/** Epoch-seconds TTL attribute: DynamoDB deletes a counter some time after its window closes. */
-export const RATE_LIMIT_TTL_ATTRIBUTE = 'ttl';
+// The counters table's key and TTL attribute (epoch seconds: DynamoDB deletes a counter after its window closes).
+const RATE_LIMIT_PARTITION_KEY = RATE_LIMIT_TABLE.partitionKey.name;
+const RATE_LIMIT_TTL_ATTRIBUTE = RATE_LIMIT_TABLE.timeToLiveAttribute;
 
 /**
  * One atomic update per item: `ADD` creates each counter at 1 or adds 1, whatever other instances do at the same

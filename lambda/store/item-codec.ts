@@ -3,18 +3,10 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type JsonValue, parseExactJson, stringifyExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
 import type { NewRecord, StoredRecord } from './session-store';
+import { SESSION_ITEM_ATTRIBUTES } from './table-schema';
 
-/** Attribute names of a session item; `pk` and `ttl` are also fixed by the CDK table and the local table. */
-export const ATTR = {
-  key: 'pk',
-  version: 'version',
-  ttl: 'ttl',
-  document: 'doc',
-  encoding: 'enc',
-  deleted: 'deleted',
-  correlationId: 'correlationId',
-  recentWriteIds: 'writes',
-} as const;
+/** Attribute names of a session item; the table's key and TTL attribute among them (table-schema.ts). */
+export const ATTR = SESSION_ITEM_ATTRIBUTES;
 
 /**
  * Documents above this size are gzipped (level 1): write units grow with item size (1 WCU per KB), and gzip of a

@@ -1,6 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { RATE_LIMIT_TABLE } from '../../lambda/store/table-schema';
+import { tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link RateLimitTable}. */
 export interface RateLimitTableProps {
@@ -11,12 +13,6 @@ export interface RateLimitTableProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** Name of the partition key: `<xuid>#<title>#<period>s#<windowStart>`, one item per counter and window. */
-export const RATE_LIMIT_TABLE_PARTITION_KEY = 'pk';
-
-/** Name of the numeric TTL attribute (epoch seconds): a counter is garbage once its window has closed. */
-export const RATE_LIMIT_TABLE_TTL_ATTRIBUTE = 'ttl';
 
 /**
  * The fair-use counters (MPSD's per-user-per-title rate limits, spec §1.6), shared by every function instance through
@@ -31,10 +27,9 @@ export class RateLimitTable extends Construct {
     super(scope, id);
 
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: RATE_LIMIT_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      // Counter traffic follows request traffic one to two writes per request: on demand scales with it.
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: RATE_LIMIT_TABLE_TTL_ATTRIBUTE,
+      // Key, TTL and on-demand billing from lambda/store/table-schema.ts. Counter traffic follows request traffic one
+      // to two writes per request: on demand scales with it.
+      ...tablePropsOf(RATE_LIMIT_TABLE),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
   }

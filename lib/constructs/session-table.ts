@@ -1,6 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { SESSION_TABLE } from '../../lambda/store/table-schema';
+import { tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link SessionTable}. */
 export interface SessionTableProps {
@@ -11,12 +13,6 @@ export interface SessionTableProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** Name of the partition key: `<scid>#<template>#<name>`, one item per session (DESIGN.md, "Decisions"). */
-export const SESSION_TABLE_PARTITION_KEY = 'pk';
-
-/** Name of the numeric TTL attribute (epoch seconds); DynamoDB deletes sessions nobody touches again. */
-export const SESSION_TABLE_TTL_ATTRIBUTE = 'ttl';
 
 /**
  * The DynamoDB table holding one item per MPSD session.
@@ -34,11 +30,9 @@ export class SessionTable extends Construct {
 
     this.table = new Table(this, 'Table', {
       // No physical name: CloudFormation can replace the table, and two stacks can share an account.
-      partitionKey: { name: SESSION_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      // Staging traffic is bursty and mostly idle: on-demand costs nothing at rest and needs no capacity planning.
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      // TTL is only garbage collection; reads treat an expired item as absent because deletion lags by up to days.
-      timeToLiveAttribute: SESSION_TABLE_TTL_ATTRIBUTE,
+      // Key `pk` (`<scid>#<template>#<name>`), TTL on `ttl`, on demand: the shape the local tables share
+      // (lambda/store/table-schema.ts). Staging traffic is bursty and mostly idle: on-demand costs nothing at rest.
+      ...tablePropsOf(SESSION_TABLE),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

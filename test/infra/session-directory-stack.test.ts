@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 
@@ -89,15 +90,15 @@ function secretLogicalId(): string {
 describe('session table', () => {
   test('is keyed by the string partition key pk alone', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: SESSION_TABLE.partitionKey.name, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: SESSION_TABLE.partitionKey.name, AttributeType: 'S' }],
     });
   });
 
   test('bills on demand, expires items by the ttl attribute and keeps point-in-time recovery', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
-      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      TimeToLiveSpecification: { AttributeName: SESSION_TABLE.timeToLiveAttribute, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
     });
   });
@@ -288,8 +289,8 @@ describe('fair-use counters table', () => {
     expect(counters.Properties).toEqual(
       expect.objectContaining({
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        KeySchema: [{ AttributeName: RATE_LIMIT_TABLE.partitionKey.name, KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: RATE_LIMIT_TABLE.timeToLiveAttribute, Enabled: true },
       }),
     );
   });

@@ -6,6 +6,8 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
+import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 
@@ -36,17 +38,12 @@ async function describeTtl(tableName: string) {
 }
 
 describe('ensureSessionTable', () => {
-  it('creates an on-demand table keyed by the string pk, with TTL on ttl', async () => {
+  it('creates an on-demand table keyed by the string pk, with TTL on ttl (the table schema)', async () => {
     const tableName = newTableName();
 
     await ensureSessionTable(client, tableName);
 
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    expect(Table?.TableStatus).toBe('ACTIVE');
-    expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
-    expect(Table?.AttributeDefinitions).toEqual([{ AttributeName: 'pk', AttributeType: 'S' }]);
-    expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(await describeTtl(tableName)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
+    await expectTableOf(tableName, SESSION_TABLE);
   });
 
   it('succeeds again on a table it already created', async () => {
@@ -73,8 +70,8 @@ describe('ensureSessionTable', () => {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: SESSION_TABLE.partitionKey.name, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: SESSION_TABLE.partitionKey.name, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -82,6 +79,33 @@ describe('ensureSessionTable', () => {
 
     await ensureSessionTable(client, tableName);
 
-    expect(await describeTtl(tableName)).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
+    expect(await describeTtl(tableName)).toEqual({
+      TimeToLiveStatus: 'ENABLED',
+      AttributeName: SESSION_TABLE.timeToLiveAttribute,
+    });
   });
 });
+
+describe('ensureRateLimitTable', () => {
+  it('creates the counters table of the table schema', async () => {
+    const tableName = newTableName();
+
+    await ensureRateLimitTable(client, tableName);
+
+    await expectTableOf(tableName, RATE_LIMIT_TABLE);
+  });
+});
+
+async function expectTableOf(tableName: string, schema: typeof SESSION_TABLE | typeof RATE_LIMIT_TABLE) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  expect(Table?.TableStatus).toBe('ACTIVE');
+  expect(Table?.KeySchema).toEqual([{ AttributeName: schema.partitionKey.name, KeyType: 'HASH' }]);
+  expect(Table?.AttributeDefinitions).toEqual([
+    { AttributeName: schema.partitionKey.name, AttributeType: schema.partitionKey.type },
+  ]);
+  expect(Table?.BillingModeSummary?.BillingMode).toBe(schema.billingMode);
+  expect(await describeTtl(tableName)).toEqual({
+    TimeToLiveStatus: 'ENABLED',
+    AttributeName: schema.timeToLiveAttribute,
+  });
+}

@@ -1,0 +1,28 @@
+import { RATE_LIMIT_TABLE, SESSION_ITEM_ATTRIBUTES, SESSION_TABLE } from '../../lambda/store/table-schema';
+
+// Everything else reads the schema from lambda/store/table-schema.ts; this is the one place its values are written
+// out again, on purpose: a deployed sessions table is retained and its key cannot change in place, so a change here
+// must be a deliberate migration, not a rename that slips through.
+describe('the table schema', () => {
+  it('keys sessions by the string pk and expires them by ttl, billed on demand', () => {
+    expect(SESSION_TABLE).toEqual({
+      partitionKey: { name: 'pk', type: 'S' },
+      timeToLiveAttribute: 'ttl',
+      billingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('names the key and TTL attribute of a session item after the table', () => {
+    expect(SESSION_ITEM_ATTRIBUTES.key).toBe(SESSION_TABLE.partitionKey.name);
+    expect(SESSION_ITEM_ATTRIBUTES.ttl).toBe(SESSION_TABLE.timeToLiveAttribute);
+    expect(new Set(Object.values(SESSION_ITEM_ATTRIBUTES)).size).toBe(Object.keys(SESSION_ITEM_ATTRIBUTES).length);
+  });
+
+  it('keys fair-use counters by the string pk and expires them by ttl, billed on demand', () => {
+    expect(RATE_LIMIT_TABLE).toEqual({
+      partitionKey: { name: 'pk', type: 'S' },
+      timeToLiveAttribute: 'ttl',
+      billingMode: 'PAY_PER_REQUEST',
+    });
+  });
+});
