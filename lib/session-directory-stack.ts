@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { FUNCTIONS, type FunctionName, ROUTES } from '../lambda/http/routes';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction } from './constructs/session-function';
@@ -64,8 +65,8 @@ export interface SessionDirectoryStackProps extends StackProps {
 }
 
 /**
- * The session directory: an HTTP API whose GET and PUT routes on the MPSD session resource go to one Lambda function
- * each, over one DynamoDB table, with caller tokens verified against a secret in Secrets Manager.
+ * The session directory: an HTTP API built from the route table (lambda/http/routes.ts), one Lambda function per
+ * entry of its FUNCTIONS (today GET and PUT on the MPSD session resource), over one DynamoDB table, with caller tokens verified against a secret in Secrets Manager.
  *
  * Environment-agnostic (no account or Region lookups), so it synthesizes offline and deploys anywhere.
  */
@@ -79,10 +80,13 @@ export class SessionDirectoryStack extends Stack {
   /** The fair-use counters table. */
   public readonly rateLimitTable: RateLimitTable;
 
-  /** The function answering GET. */
+  /** Every function behind the API, by its name in the route table (lambda/http/routes.ts). */
+  public readonly functions: Readonly<Record<FunctionName, SessionFunction>>;
+
+  /** The function answering GET on a session. */
   public readonly getSession: SessionFunction;
 
-  /** The function answering PUT. */
+  /** The function answering PUT on a session. */
   public readonly putSession: SessionFunction;
 
   /** The HTTP API. */
@@ -117,22 +121,29 @@ export class SessionDirectoryStack extends Stack {
       ...(props.tokenAudience ? { TOKEN_AUDIENCE: props.tokenAudience } : {}),
     };
 
-    this.getSession = new SessionFunction(this, 'GetSession', { entry: 'lambda/get-session.ts', environment });
-    this.putSession = new SessionFunction(this, 'PutSession', { entry: 'lambda/put-session.ts', environment });
-
-    // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
-    // write; PUT reads (the consistent read before each conditional write) and writes.
-    table.grantReadData(this.getSession.function);
-    table.grantReadWriteData(this.putSession.function);
-    this.tokenSecret?.grantRead(this.getSession.function);
-    this.tokenSecret?.grantRead(this.putSession.function);
-    // Both functions count requests (spec §1.6), so both write the counters table, and only it.
-    this.rateLimitTable.table.grantReadWriteData(this.getSession.function);
-    this.rateLimitTable.table.grantReadWriteData(this.putSession.function);
+    // One function per entry of the route table's FUNCTIONS, with construct ids in PascalCase (GetSession, ...).
+    const functions = {} as Record<FunctionName, SessionFunction>;
+    for (const [name, definition] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+      const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        entry: definition.entry,
+        environment,
+      });
+      // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
+      // write; PUT reads (the consistent read before each conditional write) and writes.
+      if (definition.sessionTableAccess === 'read') table.grantReadData(fn.function);
+      else table.grantReadWriteData(fn.function);
+      this.tokenSecret?.grantRead(fn.function);
+      // Every function counts requests (spec §1.6), so each writes the counters table, and only it.
+      this.rateLimitTable.table.grantReadWriteData(fn.function);
+      functions[name] = fn;
+    }
+    this.functions = functions;
+    this.getSession = functions.getSession;
+    this.putSession = functions.putSession;
 
     this.api = new SessionApi(this, 'Api', {
-      getSessionFunction: this.getSession.function,
-      putSessionFunction: this.putSession.function,
+      routes: ROUTES,
+      functions: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
 
     new CfnOutput(this, 'ApiUrl', {

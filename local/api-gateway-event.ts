@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { SessionRouteMatch } from './session-route';
+import type { RouteMatch as SessionRouteMatch } from './router';
 
 /** Placeholders for the identifiers a real deployment would have (12-digit account, 10-character API id). */
 export const LOCAL_ACCOUNT_ID = '000000000000';

@@ -7,21 +7,21 @@ import {
 } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ApiHandler } from '../lambda/http/api-types';
+import { type FunctionName, ROUTES, type Route } from '../lambda/http/routes';
 import { newRequestId, toApiGatewayEvent } from './api-gateway-event';
-import { matchSessionRoute, SESSION_METHODS, SESSION_URI_SHAPE } from './session-route';
+import { makeRouter, type RouteMatch } from './router';
 
 export type { ApiHandler };
 
-/** The two handlers the session resource routes to. */
-export interface LocalHandlers {
-  readonly getSession: ApiHandler;
-  readonly putSession: ApiHandler;
-}
+/** The handler of every function the route table names (the wiring's handlers, keyed as in `FUNCTIONS`). */
+export type LocalHandlers<F extends string = FunctionName> = Readonly<Record<F, ApiHandler>>;
 
 /** Options of {@link createLocalServer}. */
-export interface LocalServerOptions {
+export interface LocalServerOptions<F extends string = FunctionName> {
   /** Receives one line per request and handler failures; console.log when absent. */
   log?: (line: string) => void;
+  /** The route table; lambda/http/routes.ts `ROUTES` (what the CDK API routes) when absent. */
+  routes?: readonly Route<F>[];
 }
 
 /**
@@ -30,26 +30,46 @@ export interface LocalServerOptions {
  */
 export const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
+/** API Gateway's own answer to a request no route matches, whether by path or by method. */
+const NOT_FOUND_BODY = JSON.stringify({ message: 'Not Found' });
+
 const INTERNAL_ERROR_BODY = JSON.stringify({
   code: 'InternalError',
   message: 'The service failed to handle the request.',
 });
 
 /**
- * The local stand-in for API Gateway: routes GET and PUT on the session resource (both spellings of
- * `sessiontemplates`) to the handlers as payload-2.0 events and writes their results back, so the handler modules run
- * unchanged. Answers 404 for other paths, 405 for other methods, 413 for bodies over 1 MiB and 500 when a handler
- * throws. Call `listen` on the result.
+ * The local stand-in for API Gateway: routes requests by the route table (the one the CDK API is built from) to the
+ * handlers as payload-2.0 events and writes their results back, so the handler modules run unchanged. Answers
+ * API Gateway's 404 `{"message":"Not Found"}` for an unrouted path or method, 413 for bodies over 1 MiB and 500 when
+ * a handler throws (the README lists where this differs from API Gateway). Call `listen` on the result.
  */
-export function createLocalServer(handlers: LocalHandlers, options: LocalServerOptions = {}): Server {
+export function createLocalServer<F extends string = FunctionName>(
+  handlers: LocalHandlers<F>,
+  options: LocalServerOptions<F> = {},
+): Server {
   const log = options.log ?? ((line: string) => console.log(line));
+  const routes = options.routes ?? (ROUTES as readonly Route<string>[] as readonly Route<F>[]);
+  for (const route of routes) {
+    if (typeof handlers[route.function] !== 'function') {
+      throw new Error(`No handler for '${route.function}', which answers ${route.method} ${route.path}.`);
+    }
+  }
+  const router = makeRouter(routes);
+  const dispatch = (method: string, rawPath: string) => {
+    const match = router(method, rawPath);
+    return match === undefined ? undefined : { match, handler: handlers[match.route.function] };
+  };
   return createServer((request, response) => {
-    void serveRequest(handlers, log, request, response);
+    void serveRequest(dispatch, log, request, response);
   });
 }
 
+/** The route a request matches and the handler that answers it; undefined when no route matches. */
+type Dispatch = (method: string, rawPath: string) => { match: RouteMatch; handler: ApiHandler } | undefined;
+
 async function serveRequest(
-  handlers: LocalHandlers,
+  dispatch: Dispatch,
   log: (line: string) => void,
   request: IncomingMessage,
   response: ServerResponse,
@@ -67,26 +87,11 @@ async function serveRequest(
   });
 
   try {
-    const route = matchSessionRoute(rawPath);
-    if (route === undefined) {
-      return sendJson(response, 404, requestId, {
-        code: 'NotFound',
-        message: `No resource at ${rawPath}. This service answers GET and PUT on ${SESSION_URI_SHAPE} (also spelled sessionTemplates).`,
-      });
+    const routed = dispatch(method, rawPath);
+    if (routed === undefined) {
+      return sendRaw(response, 404, requestId, Buffer.from(NOT_FOUND_BODY), { 'content-type': 'application/json' });
     }
-    const handler = pickHandler(handlers, method);
-    if (handler === undefined) {
-      return sendJson(
-        response,
-        405,
-        requestId,
-        {
-          code: 'MethodNotAllowed',
-          message: `${method} is not allowed on a session; use GET or PUT.`,
-        },
-        { allow: SESSION_METHODS.join(', ') },
-      );
-    }
+    const { match: route, handler } = routed;
     const body = await readBody(request, MAX_LOCAL_BODY_BYTES);
     if (body === 'aborted') return;
     if (body === 'too-large') {
@@ -115,12 +120,6 @@ async function serveRequest(
       response.destroy();
     }
   }
-}
-
-function pickHandler(handlers: LocalHandlers, method: string): ApiHandler | undefined {
-  if (method === 'GET') return handlers.getSession;
-  if (method === 'PUT') return handlers.putSession;
-  return undefined;
 }
 
 /**

@@ -2,26 +2,15 @@ import { type CfnStage, HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cd
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-
-/**
- * The literal path segment before the template name, in every spelling real callers send. API Gateway matches paths
- * case-sensitively, but MPSD does not: the docs write `sessiontemplates` while XSAPI sends `sessionTemplates`
- * (spec/mpsd-session.md §1.1).
- */
-export const SESSION_TEMPLATES_SEGMENTS = ['sessiontemplates', 'sessionTemplates'] as const;
-
-/** The session resource path for one spelling of the template segment (spec/mpsd-session.md §1.1). */
-export function toSessionPath(templatesSegment: string): string {
-  return `/serviceconfigs/{scid}/${templatesSegment}/{sessionTemplateName}/sessions/{sessionName}`;
-}
+import type { Route } from '../../lambda/http/routes';
 
 /** Properties of {@link SessionApi}. */
 export interface SessionApiProps {
-  /** Answers `GET` on the session resource. */
-  readonly getSessionFunction: IFunction;
+  /** The route table (lambda/http/routes.ts `ROUTES`): each route becomes one API Gateway route. */
+  readonly routes: readonly Route[];
 
-  /** Answers `PUT` on the session resource. */
-  readonly putSessionFunction: IFunction;
+  /** The function behind each function name the routes use. */
+  readonly functions: Readonly<Record<string, IFunction>>;
 
   /**
    * Steady requests per second the stage accepts before API Gateway answers 429. The fair-use limits count only
@@ -40,8 +29,8 @@ export interface SessionApiProps {
 }
 
 /**
- * The public HTTP API: GET and PUT on the MPSD session resource, each method proxied to its own Lambda function with
- * payload format 2.0 (the event shape the handlers and the local server share).
+ * The public HTTP API, built from the route table: each route proxied to its function with payload format 2.0 (the
+ * event shape the handlers and the local server share). Anything unrouted gets API Gateway's own 404.
  */
 export class SessionApi extends Construct {
   /** The HTTP API. */
@@ -66,19 +55,28 @@ export class SessionApi extends Construct {
       };
     }
 
-    // One integration per function, shared by both spellings of the path, so each function has one invoke permission
-    // per route and nothing more.
-    const getIntegration = new HttpLambdaIntegration('GetSession', props.getSessionFunction, {
-      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-    });
-    const putIntegration = new HttpLambdaIntegration('PutSession', props.putSessionFunction, {
-      payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-    });
+    // One integration per function, shared by all its routes, so each function has one invoke permission per route
+    // and nothing more. Construct ids are the function names in PascalCase (GetSession, PutSession).
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (functionName: string): HttpLambdaIntegration => {
+      const existing = integrations.get(functionName);
+      if (existing !== undefined) return existing;
+      const handler = props.functions[functionName];
+      if (handler === undefined) throw new Error(`SessionApi ${id}: no function named '${functionName}' for a route`);
+      const integrationId = functionName.charAt(0).toUpperCase() + functionName.slice(1);
+      const integration = new HttpLambdaIntegration(integrationId, handler, {
+        payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+      });
+      integrations.set(functionName, integration);
+      return integration;
+    };
 
-    for (const segment of SESSION_TEMPLATES_SEGMENTS) {
-      const sessionPath = toSessionPath(segment);
-      this.httpApi.addRoutes({ path: sessionPath, methods: [HttpMethod.GET], integration: getIntegration });
-      this.httpApi.addRoutes({ path: sessionPath, methods: [HttpMethod.PUT], integration: putIntegration });
+    for (const route of props.routes) {
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+      });
     }
 
     this.url = this.httpApi.apiEndpoint;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import { startTestService, type TestService } from '../support/local-service';
-import { CheckedSessionClient } from '../support/mpsd-response-validator';
+import { API_GATEWAY_NOT_FOUND_BODY, CheckedSessionClient } from '../support/mpsd-response-validator';
 import type { SessionResponse } from '../support/session-client';
 
 // The requests two community clients really send (client-captures/friend-connect-0.7.6, bedrock-portal-2.4.0),
@@ -136,10 +136,10 @@ describe('bedrock-portal 2.4.0', () => {
 
 describe('requests outside the session resource', () => {
   it.each(['friend-connect-0.7.6/activity-handle-post.json', 'bedrock-portal-2.4.0/activity-handle-post.json'])(
-    '%s (POST /handles) is answered 404 with a JSON message: handles are not implemented (README)',
+    "%s (POST /handles) is answered API Gateway's 404 with a JSON message: handles are not routed yet (README)",
     async (file) => {
       const r = await replay(file, HOST);
-      expect(r.status).toBe(404);
+      expect([r.status, r.text]).toEqual([404, API_GATEWAY_NOT_FOUND_BODY]);
     },
   );
 });

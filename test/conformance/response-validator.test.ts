@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sessionDocumentProblems } from '../support/mpsd-response-validator';
+import {
+  API_GATEWAY_NOT_FOUND_BODY,
+  responseProblems,
+  sessionDocumentProblems,
+} from '../support/mpsd-response-validator';
 
 const REAL = path.resolve(
   __dirname,
@@ -37,5 +41,26 @@ describe('the §2.2/§9.8 response validator', () => {
     const doc = real();
     breakIt(doc);
     expect(sessionDocumentProblems(doc).join('\n')).toMatch(problem);
+  });
+});
+
+describe('responseProblems', () => {
+  it("accepts API Gateway's own 404 for an unrouted request, and only that error without a code", () => {
+    expect(
+      responseProblems({
+        status: 404,
+        headers: new Headers(),
+        text: API_GATEWAY_NOT_FOUND_BODY,
+        json: { message: 'Not Found' },
+      }),
+    ).toEqual([]);
+    expect(
+      responseProblems({
+        status: 400,
+        headers: new Headers(),
+        text: API_GATEWAY_NOT_FOUND_BODY,
+        json: { message: 'Not Found' },
+      }),
+    ).toEqual([expect.stringContaining('must carry {"code","message"}')]);
   });
 });

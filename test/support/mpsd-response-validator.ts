@@ -309,9 +309,19 @@ export function sessionResponseProblems(response: SessionResponse, requestedCont
   return problems;
 }
 
-/** Problems of any response: session answers are validated whole; 204 has no body; errors are {code, message}. */
+/**
+ * API Gateway's own answer to a request no route matches (by path or method): the service never sees it, so it cannot
+ * carry a code. The local server answers the same (local/http-server.ts).
+ */
+export const API_GATEWAY_NOT_FOUND_BODY = '{"message":"Not Found"}';
+
+/**
+ * Problems of any response: session answers are validated whole; 204 has no body; errors are {code, message}, except
+ * API Gateway's own 404 for an unrouted request.
+ */
 export function responseProblems(response: SessionResponse, requestedContractVersion = 107): string[] {
   const s = response.status;
+  if (s === 404 && response.text === API_GATEWAY_NOT_FOUND_BODY) return [];
   if (s === 200 || s === 201 || (s === 412 && response.json?.contractVersion !== undefined)) {
     return sessionResponseProblems(response, requestedContractVersion);
   }
