@@ -1,0 +1,89 @@
+// The dependency rules of DESIGN.md ("Layout"), checked by test/architecture.test.ts (part of `npm test` and so of
+// `npm run check`). Paths are relative to the cruise's base directory (the repository root; a fixture tree in the
+// test that proves every rule bites). Rules that dependency-cruiser cannot see (process.env, the clock) are a source
+// scan in the same test.
+
+/** The plain-data modules the CDK app may read from the handler tree: they import nothing themselves. */
+const PLAIN_DATA_MODULES = '^lambda/(http/routes|store/table-schema)[.]ts$';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-no-aws',
+      comment:
+        'lambda/domain is pure MPSD rules: no AWS SDK, no Powertools, no aws-lambda types (they belong to the edges).',
+      severity: 'error',
+      from: { path: '^lambda/domain/' },
+      to: { path: '(^|/)(@aws-sdk|@aws-lambda-powertools|@types/aws-lambda|aws-lambda|aws-cdk-lib)(/|$)' },
+    },
+    {
+      name: 'domain-imports-only-domain',
+      comment:
+        'Dependencies point one way (functions -> runtime -> http -> service -> domain): domain imports no layer.',
+      severity: 'error',
+      from: { path: '^lambda/domain/' },
+      to: { path: '^(lambda|lib|local|test|bench|load)/', pathNot: '^lambda/domain/' },
+    },
+    {
+      name: 'cdk-imports-no-handler-code',
+      comment: 'The CDK app (lib/) reads only plain-data modules from the handler tree (the route table, the schema).',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^lambda/', pathNot: PLAIN_DATA_MODULES },
+    },
+    {
+      name: 'plain-data-imports-nothing',
+      comment: 'The modules the CDK app reads from lambda/ import nothing, so the app never loads handler code.',
+      severity: 'error',
+      from: { path: PLAIN_DATA_MODULES },
+      to: { path: '.' },
+    },
+    {
+      name: 'only-wiring-imports-dynamodb-adapters',
+      comment:
+        'Only the wiring picks the DynamoDB adapters (lambda/store/dynamodb-*); everything else sees the store ports. ' +
+        'fault-injection.ts still borrows the error translation until issue 9 item 7 gives it a module of its own.',
+      severity: 'error',
+      from: {
+        path: '^(lambda|lib|local)/',
+        pathNot: '^lambda/(wiring[.]ts|store/dynamodb-[^/]+|store/fault-injection[.]ts)$',
+      },
+      to: { path: '^lambda/store/dynamodb-' },
+    },
+    {
+      name: 'handler-tree-imports-no-local',
+      comment: 'local/ is the development server around the handlers; what runs in Lambda never loads it.',
+      severity: 'error',
+      from: { path: '^lambda/' },
+      to: { path: '^local/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle makes load order matter and hides which module a rule lives in.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing would otherwise slip past every rule above.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // TypeScript 7 has no JavaScript API for dependency-cruiser's tsc parser; @swc/core (already here for jest) parses.
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(cdk[.]out|coverage)/' },
+    moduleSystems: ['es6', 'cjs'],
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+  },
+};
