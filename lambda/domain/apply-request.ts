@@ -7,7 +7,7 @@ import { assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permis
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import { isoTime } from './render';
-import { applyRoleTypesChange, assignMemberRoles } from './roles';
+import { applyRoleTypesChange, assignMemberRoles, validateRoleTypes } from './roles';
 import {
   capabilitiesOf,
   findMemberByXuid,
@@ -61,6 +61,7 @@ function readConstantsChange(value: JsonValue, contractVersion: number): Propert
 }
 
 function newSession(constants: PropertyBag, context: PutContext): SessionDocument {
+  if (context.template.roleTypes !== undefined) validateRoleTypes(context.template.roleTypes, constants);
   return {
     branch: context.newGuid(),
     changeNumber: 0,

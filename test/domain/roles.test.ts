@@ -1,0 +1,108 @@
+import { assembleConstants } from '../../lambda/domain/constants';
+import { MpsdError } from '../../lambda/domain/errors';
+import { validateRoleTypes } from '../../lambda/domain/roles';
+import type { SessionDocument } from '../../lambda/domain/session-document';
+import { context, put, SERVER, sessionOf, user } from './domain-fixtures';
+
+// Roles (spec §2.11): role type and role names, and role type definitions.
+
+function refusal(run: () => unknown): { status: number; code: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof MpsdError) return { status: error.status, code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+const joinWith = (roles?: Record<string, unknown>) => ({
+  members: { me: { properties: { system: { active: true } }, ...(roles === undefined ? {} : { roles }) } },
+});
+
+/** 100 creates the session (the owner where the template has hasOwners); 200 joins. */
+function withMembers(templateName: string, roles?: Record<string, unknown>): SessionDocument {
+  let session = sessionOf(put(undefined, joinWith(roles), context(user('100'), templateName)));
+  session = sessionOf(put(session, joinWith(roles), context(user('200'), templateName)));
+  return session;
+}
+
+describe('role type and role names (spec §2.11: lower-case alphanumeric, at most 100 characters)', () => {
+  it.each([
+    ['a role named __proto__', { lfg: '__proto__' }],
+    ['a role with upper case', { lfg: 'Friend' }],
+    ['a role with punctuation', { lfg: 'friend-1' }],
+    ['a role of 101 characters', { lfg: 'a'.repeat(101) }],
+    ['an empty role name', { lfg: '' }],
+    ['a role name that is not a string', { lfg: 7 }],
+    ['a role type with upper case', { LFG: 'friend' }],
+  ])('members.me.roles: %s is 400', (_case, roles) => {
+    const refused = refusal(() => put(undefined, joinWith(roles), context(user('100'), 'roles')));
+    expect(refused.status).toBe(400);
+    expect(refused.message).toMatch(/lower-case letters and digits \(a-z, 0-9\), 1 to 100 characters/);
+  });
+
+  it.each([
+    ['a role named constructor', { lfg: 'constructor' }],
+    ['a role type named constructor', { constructor: 'friend' }],
+  ])('members.me.roles: %s (a well-formed name the session does not define) is 400', (_case, roles) => {
+    const refused = refusal(() => put(undefined, joinWith(roles), context(user('100'), 'roles')));
+    expect(refused).toMatchObject({ status: 400, message: expect.stringMatching(/does not define/) });
+  });
+
+  it.each([
+    ['a role named __proto__', { lfg: { roles: { ['__proto__']: { max: 9 } } } }],
+    ['a role named constructor', { lfg: { roles: { constructor: { max: 9 } } } }],
+    ['a role type named toString', { toString: { roles: { friend: { max: 9 } } } }],
+  ])('roleTypes: %s is 400 and pollutes nothing', (_case, roleTypes) => {
+    const session = withMembers('roles');
+    const refused = refusal(() => put(session, { roleTypes }, context(SERVER, 'roles')));
+    expect(refused.status).toBe(400);
+    expect(({} as Record<string, unknown>).max).toBeUndefined();
+  });
+
+  it('names of 100 lower-case letters and digits are accepted', () => {
+    const roleTypes = { ['a'.repeat(100)]: { roles: { ['r0'.repeat(50)]: { max: 1 } } } };
+    expect(() => validateRoleTypes(roleTypes, assembleConstants({ system: {}, custom: {} }, undefined))).not.toThrow();
+  });
+});
+
+describe('role type definitions (templates, spec §2.11)', () => {
+  const plain = assembleConstants({ system: {}, custom: {} }, undefined);
+  const owned = assembleConstants({ system: { capabilities: { hasOwners: true } }, custom: {} }, undefined);
+  it.each<[string, unknown, typeof plain, RegExp | 'ok']>([
+    [
+      'the documented example with hasOwners',
+      {
+        myroletype1: {
+          ownerManaged: true,
+          mutableRoleSettings: ['max', 'target'],
+          roles: { role1: { max: 3, target: 2 } },
+        },
+      },
+      owned,
+      'ok',
+    ],
+    [
+      'ownerManaged without hasOwners',
+      { t: { ownerManaged: true, roles: { r: { max: 1 } } } },
+      plain,
+      /only on sessions with the hasOwners capability/,
+    ],
+    ['a role type named __proto__', JSON.parse('{"__proto__": {"roles": {}}}'), plain, /lower-case letters and digits/],
+    ['a role named Captain', { t: { roles: { Captain: { max: 1 } } } }, plain, /role "Captain"/],
+    ['an unknown mutable setting', { t: { mutableRoleSettings: ['count'], roles: {} } }, plain, /"max" and "target"/],
+    [
+      'target above max',
+      { t: { roles: { r: { max: 1, target: 2 } } } },
+      plain,
+      /target must be an integer from 1 to 1/,
+    ],
+    ['max 0', { t: { roles: { r: { max: 0 } } } }, plain, /max must be an integer from 1 to 1000/],
+    ['a read-only count', { t: { roles: { r: { max: 1, count: 1 } } } }, plain, /count is not a field/],
+  ])('%s', (_case, roleTypes, constants, expected) => {
+    const run = () => validateRoleTypes(roleTypes as never, constants);
+    if (expected === 'ok') expect(run).not.toThrow();
+    else expect(run).toThrow(expected);
+  });
+});
