@@ -1,7 +1,8 @@
 import { invalidValue, MpsdError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
+import { actsAsOwner, hasOwners, ownersOf } from './ownership';
 import type { Principal } from './principal';
-import { capabilitiesOf, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
+import type { PropertyBag, SessionDocument, StoredMember } from './session-document';
 import { expectInteger, expectKnownKeys, expectObject } from './validate';
 
 // Roles (spec §2.11): role types are defined by the template; members take one role per type through
@@ -28,13 +29,6 @@ function expectRoleName(path: string, kind: 'role type' | 'role', name: JsonValu
   return name;
 }
 
-/** True when the principal's member index is in `properties.system.owners` (spec §2.12). */
-function isOwner(session: SessionDocument, principal: Principal): boolean {
-  const owners = Array.isArray(session.properties.system.owners) ? session.properties.system.owners : [];
-  const ownerXuids = owners.map((i) => session.members[String(i)]?.constants.system.xuid);
-  return principal.xuid !== undefined && ownerXuids.includes(principal.xuid);
-}
-
 function ownEntry(object: JsonValue | undefined, key: string): JsonObject | undefined {
   if (!isJsonObject(object) || !Object.hasOwn(object, key)) return undefined;
   const value = object[key];
@@ -55,7 +49,7 @@ export function validateRoleTypes(value: JsonValue, constants: PropertyBag): voi
     if (roleType.ownerManaged !== undefined && typeof roleType.ownerManaged !== 'boolean') {
       throw invalidValue(`${path}.ownerManaged`, 'must be true or false.');
     }
-    if (roleType.ownerManaged === true && capabilitiesOf(constants).hasOwners !== true) {
+    if (roleType.ownerManaged === true && !hasOwners(constants)) {
       throw invalidValue(`${path}.ownerManaged`, 'can be true only on sessions with the hasOwners capability.');
     }
     if (roleType.mutableRoleSettings !== undefined) {
@@ -98,10 +92,10 @@ export function assignMemberRoles(
       throw invalidValue(path, `names a role the session does not define ("${typeName}/${roleName}").`);
     }
     if (assigned[typeName] === roleName) continue;
-    if (roleType.ownerManaged === true && !principal.isServer && !isOwner(session, principal)) {
+    if (roleType.ownerManaged === true && !actsAsOwner(session, principal)) {
       throw new MpsdError(
-        'Forbidden',
-        `${path}: the role type "${typeName}" is owner-managed; only session owners assign its roles.`,
+        'OwnershipRequired',
+        `${path}: the role type "${typeName}" is owner-managed; only owners of the session (members ${JSON.stringify(ownersOf(session))}) or a server assign its roles.`,
       );
     }
     const max = toNumber(role.max);
@@ -135,10 +129,11 @@ export function applyRoleTypesChange(
     const body = expectObject(path, typeChange);
     expectKnownKeys(path, body, ['roles']);
     const mutable = Array.isArray(roleType.mutableRoleSettings) ? roleType.mutableRoleSettings : [];
-    if (roleType.ownerManaged === true && !principal.isServer && !creating) {
-      if (!isOwner(session, principal)) {
-        throw new MpsdError('Forbidden', `${path} is owner-managed: only session owners may change its roles.`);
-      }
+    if (roleType.ownerManaged === true && !creating && !actsAsOwner(session, principal)) {
+      throw new MpsdError(
+        'OwnershipRequired',
+        `${path} is owner-managed: only owners of the session (members ${JSON.stringify(ownersOf(session))}) or a server may change its roles.`,
+      );
     }
     for (const [roleName, roleChange] of Object.entries(expectObject(`${path}.roles`, body.roles ?? {}))) {
       const rolePath = `${path}.roles.${roleName}`;
