@@ -24,6 +24,8 @@ export const STATUS_BY_CODE = {
   ServiceConfigNotFound: 404,
   SessionTemplateNotFound: 404,
   ConstantsConflict: 409,
+  /** A role's `max` would be exceeded, or set below the members who hold the role (spec §2.11). */
+  RoleLimitConflict: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

@@ -6,7 +6,7 @@ import type { PropertyBag, SessionDocument, StoredMember } from './session-docum
 import { expectInteger, expectKnownKeys, expectObject } from './validate';
 
 // Roles (spec §2.11): role types are defined by the template; members take one role per type through
-// `members.me.roles`; only settings listed in `mutableRoleSettings` may change after that.
+// `members.me.roles`; only owners (and servers) change role settings, and only those in `mutableRoleSettings`.
 
 /** Role type and role names: lower-case letters and digits, 1 to 100 characters (spec §2.11). */
 const ROLE_NAME = /^[a-z0-9]{1,100}$/;
@@ -33,6 +33,11 @@ function ownEntry(object: JsonValue | undefined, key: string): JsonObject | unde
   if (!isJsonObject(object) || !Object.hasOwn(object, key)) return undefined;
   const value = object[key];
   return isJsonObject(value) ? value : undefined;
+}
+
+/** How many members hold a role (the rendered `count`). */
+function roleHolderCount(session: SessionDocument, typeName: string, roleName: string): number {
+  return Object.values(session.members).filter((m) => m.roles?.[typeName] === roleName).length;
 }
 
 /**
@@ -102,7 +107,7 @@ export function assignMemberRoles(
     const taken = Object.values(session.members).filter((m) => m !== member && m.roles?.[typeName] === roleName).length;
     if (max !== undefined && taken >= max) {
       throw new MpsdError(
-        'ConstantsConflict',
+        'RoleLimitConflict',
         `The role ${typeName}/${roleName} is full: ${taken} of ${max} members hold it.`,
       );
     }
@@ -111,7 +116,12 @@ export function assignMemberRoles(
   member.roles = assigned;
 }
 
-/** Applies a top-level `roleTypes` change: only `max` and `target` of existing roles, where the type allows it. */
+/**
+ * Applies a top-level `roleTypes` change (spec §2.11): only `max` and `target` of existing roles, only those the type
+ * lists in `mutableRoleSettings`, and only by an owner or a server, or by the creating PUT (which defines the
+ * session). A setting sent with the value it already has is not a change. `max` may not go below the members who
+ * hold the role (409).
+ */
 export function applyRoleTypesChange(
   session: SessionDocument,
   value: JsonValue,
@@ -119,6 +129,7 @@ export function applyRoleTypesChange(
   creating: boolean,
 ): void {
   const change = expectObject('roleTypes', value);
+  const mayChange = creating || actsAsOwner(session, principal);
   for (const [typeName, typeChange] of Object.entries(change)) {
     const path = `roleTypes.${typeName}`;
     expectRoleName('roleTypes', 'role type', typeName);
@@ -129,12 +140,6 @@ export function applyRoleTypesChange(
     const body = expectObject(path, typeChange);
     expectKnownKeys(path, body, ['roles']);
     const mutable = Array.isArray(roleType.mutableRoleSettings) ? roleType.mutableRoleSettings : [];
-    if (roleType.ownerManaged === true && !creating && !actsAsOwner(session, principal)) {
-      throw new MpsdError(
-        'OwnershipRequired',
-        `${path} is owner-managed: only owners of the session (members ${JSON.stringify(ownersOf(session))}) or a server may change its roles.`,
-      );
-    }
     for (const [roleName, roleChange] of Object.entries(expectObject(`${path}.roles`, body.roles ?? {}))) {
       const rolePath = `${path}.roles.${roleName}`;
       expectRoleName(`${path}.roles`, 'role', roleName);
@@ -143,18 +148,37 @@ export function applyRoleTypesChange(
       const settings = expectObject(rolePath, roleChange);
       expectKnownKeys(rolePath, settings, ROLE_SETTINGS);
       for (const [setting, v] of Object.entries(settings)) {
+        const wanted = expectInteger(`${rolePath}.${setting}`, v, 1, MAX_ROLE_MEMBERS);
+        if (toNumber(role[setting]) === wanted) continue;
+        if (!mayChange) {
+          throw new MpsdError(
+            'OwnershipRequired',
+            `${rolePath}.${setting}: role settings can be changed only by an owner of the session or a server; ${
+              hasOwners(session.constants)
+                ? `the owners are members ${JSON.stringify(ownersOf(session))}.`
+                : 'this session has no owners (its constants lack the hasOwners capability).'
+            }`,
+          );
+        }
         if (!mutable.includes(setting)) {
           throw new MpsdError(
             'Forbidden',
-            `${rolePath}.${setting} is not listed in mutableRoleSettings, so it cannot be changed.`,
+            `${rolePath}.${setting} is not listed in mutableRoleSettings (${mutable.length === 0 ? 'none' : mutable.join(', ')}), so it cannot be changed.`,
           );
         }
-        role[setting] = expectInteger(`${rolePath}.${setting}`, v, 1, MAX_ROLE_MEMBERS);
+        role[setting] = wanted;
       }
       const max = toNumber(role.max);
       const target = toNumber(role.target);
       if (max !== undefined && target !== undefined && target > max) {
         throw invalidValue(`${rolePath}.target`, `must be at most max (${max}).`);
+      }
+      const holders = roleHolderCount(session, typeName, roleName);
+      if (max !== undefined && max < holders) {
+        throw new MpsdError(
+          'RoleLimitConflict',
+          `${rolePath}.max (${max}) is below the ${holders} members who hold the role; max must be at least ${holders}.`,
+        );
       }
     }
   }

@@ -463,14 +463,15 @@ describe('properties (spec §2.6)', () => {
       'roles',
     );
     expect(session.members['0']?.roles).toEqual({ lfg: 'friend' });
+    // The "roles" template has no hasOwners, so no member may change role settings; a server may (spec §2.11).
     session = sessionOf(
-      put(session, { roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } } }, context(user('100'), 'roles')),
+      put(session, { roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } } }, context(SERVER, 'roles')),
     );
     const join = { members: { me: { roles: { lfg: 'friend' }, properties: { system: { active: true } } } } };
     expect(refusal(() => put(session, join, context(user('200'), 'roles'))).status).toBe(409);
     expect(
       refusal(() =>
-        put(session, { roleTypes: { lfg: { roles: { friend: { target: 3 } } } } }, context(user('100'), 'roles')),
+        put(session, { roleTypes: { lfg: { roles: { friend: { target: 3 } } } } }, context(SERVER, 'roles')),
       ).status,
     ).toBe(400);
   });

@@ -1,10 +1,11 @@
 import { assembleConstants } from '../../lambda/domain/constants';
 import { MpsdError } from '../../lambda/domain/errors';
+import type { Principal } from '../../lambda/domain/principal';
 import { validateRoleTypes } from '../../lambda/domain/roles';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import { context, put, SERVER, sessionOf, user } from './domain-fixtures';
 
-// Roles (spec §2.11): role type and role names, and role type definitions.
+// Roles (spec §2.11): names, who changes role settings, and max against the members holding a role.
 
 function refusal(run: () => unknown): { status: number; code: string; message: string } {
   try {
@@ -64,6 +65,67 @@ describe('role type and role names (spec §2.11: lower-case alphanumeric, at mos
   it('names of 100 lower-case letters and digits are accepted', () => {
     const roleTypes = { ['a'.repeat(100)]: { roles: { ['r0'.repeat(50)]: { max: 1 } } } };
     expect(() => validateRoleTypes(roleTypes, assembleConstants({ system: {}, custom: {} }, undefined))).not.toThrow();
+  });
+});
+
+describe('role settings (spec §2.11: only owners, only mutableRoleSettings, max not below the holders)', () => {
+  const change = (max: number | undefined, target?: number) => ({
+    roleTypes: {
+      lfg: {
+        roles: { friend: { ...(max === undefined ? {} : { max }), ...(target === undefined ? {} : { target }) } },
+      },
+    },
+  });
+  it.each<[string, string, Principal, Record<string, unknown>, number | 'ok', string | undefined]>([
+    ['a member of a session without owners raises max', 'roles', user('200'), change(5), 403, 'OwnershipRequired'],
+    [
+      'the creator of a session without owners raises max later',
+      'roles',
+      user('100'),
+      change(5),
+      403,
+      'OwnershipRequired',
+    ],
+    ['a server raises max on a session without owners', 'roles', SERVER, change(5), 'ok', undefined],
+    ['a member sends the settings unchanged', 'roles', user('200'), change(2, 2), 'ok', undefined],
+    ['a non-owner raises max on a hasOwners session', 'owned-lfg', user('200'), change(5), 403, 'OwnershipRequired'],
+    ['the owner raises max', 'owned-lfg', user('100'), change(5), 'ok', undefined],
+    ['the owner sets max below the two holders', 'owned-lfg', user('100'), change(1, 1), 409, 'RoleLimitConflict'],
+    ['a server sets max below the two holders', 'roles', SERVER, change(1, 1), 409, 'RoleLimitConflict'],
+    ['the owner sets target above max', 'owned-lfg', user('100'), change(undefined, 3), 400, 'InvalidValue'],
+    ['the owner sets max 0', 'owned-lfg', user('100'), change(0), 400, 'InvalidValue'],
+  ])('%s', (_case, templateName, principal, body, expected, code) => {
+    const session = withMembers(templateName, { lfg: 'friend' });
+    const run = () => put(session, body, context(principal, templateName));
+    if (expected === 'ok') {
+      expect(sessionOf(run()).roleTypes?.lfg).toBeDefined();
+      return;
+    }
+    const refused = refusal(run);
+    expect(refused).toMatchObject({ status: expected, code });
+    expect(session.roleTypes).toEqual(
+      sessionOf(put(undefined, joinWith(), context(user('1'), templateName))).roleTypes,
+    );
+  });
+
+  it('a setting not listed in mutableRoleSettings is 403 even for the owner', () => {
+    const session = withMembers('owned-roles');
+    const body = { roleTypes: { captain: { roles: { captain: { target: 1 } } } } };
+    expect(sessionOf(put(session, body, context(user('100'), 'owned-roles')))).toBeDefined();
+    const refused = refusal(() =>
+      put(
+        session,
+        { roleTypes: { captain: { roles: { captain: { target: 2, max: 2 } } } } },
+        context(user('100'), 'owned-roles'),
+      ),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.message).toMatch(/not listed in mutableRoleSettings \(max\)/);
+  });
+
+  it('the creating PUT defines the session, so its creator may set mutable settings', () => {
+    const session = sessionOf(put(undefined, { ...joinWith(), ...change(4, 4) }, context(user('100'), 'roles')));
+    expect(session.roleTypes?.lfg).toMatchObject({ roles: { friend: { max: 4, target: 4 } } });
   });
 });
 

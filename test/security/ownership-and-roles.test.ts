@@ -2,8 +2,8 @@ import type { TokenClaims } from '../../lambda/auth/token-claims';
 import { startTestService, type TestService } from '../support/local-service';
 import { SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
 
-// Issue 8, items 1 and 5 over HTTP against DynamoDB Local: a member cannot make itself an owner, cannot take a role
-// with a name outside MPSD's rule; ownership migrates when the last owner goes.
+// Issue 8, items 1, 4 and 5 over HTTP against DynamoDB Local: a member cannot make itself an owner, cannot rewrite
+// role limits, cannot take a role with a name outside MPSD's rule; ownership migrates when the last owner goes.
 // Every refusal has the contract's status, a JSON {code, message} saying what is allowed, and changes nothing (the
 // session a server reads afterwards is byte for byte the same).
 
@@ -65,6 +65,11 @@ describe('ownership (item 1, spec §2.12)', () => {
     ['strip the real owners', { properties: { system: { owners: [] } } }, /owners can be changed only by an owner/],
     ['close the session', { properties: { system: { closed: true } } }, /nonOwnerModifiableSystemProperties \(none\)/],
     ['take an owner-managed role', join({ captain: 'captain' }), /owner-managed; only owners of the session/],
+    [
+      "raise an owner-managed role's max",
+      { roleTypes: { captain: { roles: { captain: { max: 5 } } } } },
+      /role settings can be changed only by an owner/,
+    ],
   ])('a plain member cannot %s: 403, nothing changed', async (_case, body, message) => {
     const name = `non-owner-${_case.replace(/\W+/g, '-')}`;
     await session('owned-roles', name);
@@ -171,6 +176,35 @@ describe('when the last owner goes (item 1, spec §2.8)', () => {
     });
     expect(write.status).toBe(200);
     expect(write.json.properties.system.owners).toEqual([1]);
+  });
+});
+
+describe('role settings (item 4, spec §2.11)', () => {
+  it('a stranger who just joined an open session cannot change max or target: 403, nothing changed', async () => {
+    await session('roles', 'stranger-max');
+    expect((await as(LATER).put(SAMPLE_SCID, 'roles', 'stranger-max', join())).status).toBe(200);
+    const before = await snapshot('roles', 'stranger-max');
+    const r = await as(LATER).put(SAMPLE_SCID, 'roles', 'stranger-max', {
+      roleTypes: { lfg: { roles: { friend: { max: 9, target: 9 } } } },
+    });
+    expectRefusal(r, 403, 'OwnershipRequired', /this session has no owners.*hasOwners/);
+    expect(await snapshot('roles', 'stranger-max')).toBe(before);
+  });
+
+  it('max below the members holding the role is 409, even from the owner; nothing changed', async () => {
+    await session('owned-lfg', 'max-below', undefined, { lfg: 'friend' });
+    const before = await snapshot('owned-lfg', 'max-below');
+    expect(JSON.parse(before).roleTypes.lfg.roles.friend).toMatchObject({ count: 2, max: 2 });
+    const r = await as(OWNER).put(SAMPLE_SCID, 'owned-lfg', 'max-below', {
+      roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } },
+    });
+    expectRefusal(r, 409, 'RoleLimitConflict', /max \(1\) is below the 2 members who hold the role/);
+    expect(await snapshot('owned-lfg', 'max-below')).toBe(before);
+    const raised = await as(OWNER).put(SAMPLE_SCID, 'owned-lfg', 'max-below', {
+      roleTypes: { lfg: { roles: { friend: { max: 3 } } } },
+    });
+    expect(raised.status).toBe(200);
+    expect(raised.json.roleTypes.lfg.roles.friend).toMatchObject({ count: 2, max: 3 });
   });
 });
 
