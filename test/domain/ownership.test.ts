@@ -92,6 +92,14 @@ describe('who may change owners and session system properties', () => {
     expect(custom.properties.custom).toEqual({ map: 'x' });
   });
 
+  it('only owners is compared as a set: a non-owner reordering turn changes it', () => {
+    let session = owned();
+    session = sessionOf(put(session, { properties: { system: { turn: [0, 1] } } }, context(user('100'))));
+    expect(sessionOf(put(session, { properties: { system: { turn: [0, 1] } } }, context(user('200'))))).toBeDefined();
+    const refused = refusal(() => put(session, { properties: { system: { turn: [1, 0] } } }, context(user('200'))));
+    expect(refused).toMatchObject({ status: 403, code: 'OwnershipRequired' });
+  });
+
   it('owners written in the same PUT grant nothing to that PUT', () => {
     const session = owned();
     const body = { properties: { system: { owners: [1], keywords: ['x'] } } };
