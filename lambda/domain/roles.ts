@@ -104,7 +104,8 @@ export function assignMemberRoles(
       );
     }
     const max = toNumber(role.max);
-    const taken = Object.values(session.members).filter((m) => m !== member && m.roles?.[typeName] === roleName).length;
+    // The member does not hold this role yet (checked above), so every holder is someone else.
+    const taken = roleHolderCount(session, typeName, roleName);
     if (max !== undefined && taken >= max) {
       throw new MpsdError(
         'RoleLimitConflict',
