@@ -3,17 +3,18 @@ import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
+import { removeMemberAt } from './member-removal';
+import { assertMayChangeSystemProperties, finishOwners, grantStarterOwnership, ownersOf } from './ownership';
 import { assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permissions';
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import { isoTime } from './render';
-import { applyRoleTypesChange, assignMemberRoles } from './roles';
+import { applyRoleTypesChange, assignMemberRoles, validateRoleTypes } from './roles';
 import {
   capabilitiesOf,
   findMemberByXuid,
   memberStatus,
   type PropertyBag,
-  removeMemberAt,
   type SessionDocument,
   type StoredMember,
 } from './session-document';
@@ -61,6 +62,7 @@ function readConstantsChange(value: JsonValue, contractVersion: number): Propert
 }
 
 function newSession(constants: PropertyBag, context: PutContext): SessionDocument {
+  if (context.template.roleTypes !== undefined) validateRoleTypes(context.template.roleTypes, constants);
   return {
     branch: context.newGuid(),
     changeNumber: 0,
@@ -103,7 +105,17 @@ function fillUnsetMemberConstants(member: StoredMember, sent: PropertyBag): void
   }
 }
 
-function applyMe(session: SessionDocument, value: JsonValue, context: PutContext, creating: boolean): boolean {
+/**
+ * Applies `members.me`. `startsSession` is true when the session had no members before this PUT (it is being created,
+ * or an emptied session is being restarted): the member who joins then is the first owner of a `hasOwners` session.
+ */
+function applyMe(
+  session: SessionDocument,
+  value: JsonValue,
+  context: PutContext,
+  creating: boolean,
+  startsSession: boolean,
+): boolean {
   const { principal, now } = context;
   if (principal.xuid === undefined) {
     throw new MpsdError('Forbidden', 'members.me needs a user principal: the token carries no xuid.');
@@ -141,7 +153,8 @@ function applyMe(session: SessionDocument, value: JsonValue, context: PutContext
       stateSince: now,
       ...(principal.gamertag === undefined ? {} : { gamertag: principal.gamertag }),
     };
-    addMember(session, member);
+    const index = addMember(session, member);
+    if (startsSession) grantStarterOwnership(session, index);
     joined = true;
   } else {
     member = existing.member;
@@ -213,11 +226,12 @@ function applyReservation(session: SessionDocument, key: string, value: JsonValu
 
 function applyMembers(session: SessionDocument, value: JsonValue, context: PutContext, creating: boolean): number {
   const members = expectObject('members', value);
+  const startsSession = Object.keys(session.members).length === 0;
   let added = 0;
   // Object key order is the request's order (exact JSON parse), so reservations are appended in request order.
   for (const [key, entry] of Object.entries(members)) {
     if (key === 'me') {
-      if (applyMe(session, entry, context, creating)) added += 1;
+      if (applyMe(session, entry, context, creating, startsSession)) added += 1;
     } else if (RESERVATION_KEY.test(key)) {
       if (applyReservation(session, key, entry, context)) added += 1;
     } else if (MEMBER_INDEX.test(key)) {
@@ -377,8 +391,12 @@ export function applySessionRequest(
   if (request.roleTypes !== undefined) applyRoleTypesChange(session, request.roleTypes, context.principal, creating);
   if (request.properties !== undefined) {
     const change = readPropertiesChange(request.properties, session.constants);
+    // Checked against the session as it was before this merge: a list of owners written by this PUT grants nothing.
+    assertMayChangeSystemProperties(session, change.system, context.principal);
+    const ownersBefore = ownersOf(session);
     session.properties.system = mergeSystem(session.properties.system, change.system);
     session.properties.custom = mergeCustom(session.properties.custom, change.custom);
+    if (change.system.owners !== undefined) finishOwners(session, ownersBefore, context.principal);
   }
   finishSessionProperties(session.properties.system, session.constants);
   if (request.servers !== undefined) applyServers(session, request.servers, context.principal);

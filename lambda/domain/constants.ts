@@ -1,6 +1,7 @@
 import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals, toNumber } from './json';
 import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from './limits';
+import { validateOwnershipPolicies } from './ownership';
 import type { PropertyBag } from './session-document';
 import {
   expectBoolean,
@@ -226,7 +227,7 @@ export function validateSystemConstants(system: JsonObject): void {
         expectStringArray(path, value, MAX_ARRAY_ITEMS);
         break;
       case 'ownershipPolicies':
-        expectObject(path, value);
+        validateOwnershipPolicies(path, value);
         if (caps.hasOwners !== true) throw invalidValue(path, 'needs the hasOwners capability.');
         break;
     }

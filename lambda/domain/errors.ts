@@ -19,9 +19,13 @@ export const STATUS_BY_CODE = {
   MemberReferenceRequiresServer: 403,
   ServersRequireServer: 403,
   SessionAccessDenied: 403,
+  /** Only an owner of a `hasOwners` session (or a server) may make this change (spec §2.11, §2.12). */
+  OwnershipRequired: 403,
   ServiceConfigNotFound: 404,
   SessionTemplateNotFound: 404,
   ConstantsConflict: 409,
+  /** A role's `max` would be exceeded, or set below the members who hold the role (spec §2.11). */
+  RoleLimitConflict: 409,
   PreconditionFailed: 412,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

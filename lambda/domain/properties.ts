@@ -19,7 +19,8 @@ export type Restriction = (typeof RESTRICTIONS)[number];
 // From most to least permissive; readRestriction may not be stricter than joinRestriction (spec §2.6).
 const RESTRICTION_RANK: Record<Restriction, number> = { none: 0, followed: 1, local: 2 };
 
-const SESSION_SYSTEM_PROPERTIES = [
+/** The fields of a session's `properties.system` (spec §2.6). */
+export const SESSION_SYSTEM_PROPERTIES = [
   'keywords',
   'turn',
   'joinRestriction',

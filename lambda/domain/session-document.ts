@@ -63,23 +63,6 @@ export interface SessionDocument {
   formerMembers?: string[];
 }
 
-/** How many former members a session remembers (the largest session's size). */
-export const MAX_FORMER_MEMBERS = 1000;
-
-/** Removes a member, remembering its xuid for `locked` (spec §2.6) and starting the session-empty timer. */
-export function removeMemberAt(session: SessionDocument, index: string, at: number): void {
-  const member = session.members[index];
-  if (member === undefined) return;
-  delete session.members[index];
-  const xuid = member.constants.system.xuid;
-  if (typeof xuid === 'string' && member.reserved !== true) {
-    const former = (session.formerMembers ?? []).filter((x) => x !== xuid);
-    former.push(xuid);
-    session.formerMembers = former.slice(-MAX_FORMER_MEMBERS);
-  }
-  if (Object.keys(session.members).length === 0) session.emptySince = Math.max(session.emptySince ?? 0, at);
-}
-
 /** The session's capability flags (spec §2.3.1); an absent or malformed `capabilities` has none. */
 export function capabilitiesOf(constants: PropertyBag): JsonObject {
   return isJsonObject(constants.system.capabilities) ? constants.system.capabilities : {};

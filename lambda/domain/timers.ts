@@ -1,11 +1,6 @@
 import { timeoutOf } from './constants';
-import {
-  memberIndices,
-  memberStatus,
-  removeMemberAt,
-  type SessionDocument,
-  type StoredMember,
-} from './session-document';
+import { removeMemberAt } from './member-removal';
+import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from './session-document';
 
 /** What a member's timer does when it fires (spec §2.4). */
 type MemberTimer = { at: number; action: 'remove' | 'become-inactive' };

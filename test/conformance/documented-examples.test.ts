@@ -20,6 +20,9 @@ const text = (file: string) => readFileSync(path.join(EXAMPLES, file), 'utf8');
 const REFUSED_TEMPLATES: Record<string, RegExp> = {
   // maxMembersCount 2000: large sessions are capped at 1,000 here (spec §7 contradiction 2: 1,000 vs 10,000).
   'docs-template-large-session-legacy-timeouts.json': /maxMembersCount must be an integer from 1 to 1000/,
+  // ownerManaged true: the same page says it "can only be true on sessions with the hasOwners capability set"
+  // (spec §2.11), and the fragment alone has no capabilities.
+  'docs-template-role-types.json': /ownerManaged can be true only on sessions with the hasOwners capability/,
 };
 
 describe('documented session templates (examples/docs-template-*.json)', () => {

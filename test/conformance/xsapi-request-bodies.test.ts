@@ -290,13 +290,22 @@ const SEQUENCES: Record<string, Sequence> = {
     check: (r) => expect(r.json.properties.system.serverConnectionStringCandidates).toEqual(['9001', '9002', '9003']),
   },
   'roleTypesRequestJson.json': {
-    // The fixture asks for target 3 above max 1 on "other"; MPSD documents 0 < target <= max (spec §2.11), so the
-    // documented rule wins over the unit-test values: 400 naming the field, nothing changed. Valid values: 200.
-    template: 'xsapi',
-    setup: joined,
+    // Only an owner (or a server) changes role settings (spec §2.11; XSAPI's own XblMutableRoleSettings remarks), so
+    // the fixture's user owns the session: it created it on a hasOwners template. The fixture asks for target 3 above
+    // max 1 on "other"; MPSD documents 0 < target <= max, so the documented rule wins over the unit-test values: 400
+    // naming the field, nothing changed. Valid values from the owner: 200; from a member who is not an owner: 403.
+    template: 'owned-lfg',
+    setup: async (template, name) => {
+      expect((await me().put(SAMPLE_SCID, template, name, activeJoin)).status).toBe(201);
+      expect((await other().put(SAMPLE_SCID, template, name, activeJoin)).status).toBe(200);
+    },
     status: 400,
     check: async (r, name, template) => {
       expect(r.json.message).toMatch(/roleTypes\.lfg\.roles\.other\.target must be at most max \(1\)/);
+      const notOwner = await other().put(SAMPLE_SCID, template, name, {
+        roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } },
+      });
+      expect(notOwner.status).toBe(403);
       const valid = await me().put(SAMPLE_SCID, template, name, {
         roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 }, other: { max: 3, target: 3 } } } },
       });

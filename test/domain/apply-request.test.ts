@@ -448,12 +448,13 @@ describe('properties (spec §2.6)', () => {
 
   it('roles of an owner-managed role type are assigned only by owners or servers (spec §2.11)', () => {
     const take = { members: { me: { roles: { captain: 'captain' }, properties: { system: { active: true } } } } };
-    const refused = refusal(() => created(take, 'owned-roles'));
+    // The creator of a hasOwners session is its first owner (spec §2.12), so it may take the role at creation.
+    const session = created(take, 'owned-roles');
+    expect(session.properties.system.owners).toEqual([0]);
+    expect(session.members['0']?.roles).toEqual({ captain: 'captain' });
+    const refused = refusal(() => put(session, take, context(user('200'), 'owned-roles')));
     expect(refused.status).toBe(403);
     expect(refused.message).toMatch(/owner-managed/);
-    const session = created(activeJoin('100', { properties: { system: { owners: [0] } } }), 'owned-roles');
-    const byOwner = sessionOf(put(session, take, context(user('100'), 'owned-roles')));
-    expect(byOwner.members['0']?.roles).toEqual({ captain: 'captain' });
   });
 
   it('roles: a member takes a defined role, a full role is 409, roleTypes changes only mutable settings', () => {
@@ -462,14 +463,15 @@ describe('properties (spec §2.6)', () => {
       'roles',
     );
     expect(session.members['0']?.roles).toEqual({ lfg: 'friend' });
+    // The "roles" template has no hasOwners, so no member may change role settings; a server may (spec §2.11).
     session = sessionOf(
-      put(session, { roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } } }, context(user('100'), 'roles')),
+      put(session, { roleTypes: { lfg: { roles: { friend: { max: 1, target: 1 } } } } }, context(SERVER, 'roles')),
     );
     const join = { members: { me: { roles: { lfg: 'friend' }, properties: { system: { active: true } } } } };
     expect(refusal(() => put(session, join, context(user('200'), 'roles'))).status).toBe(409);
     expect(
       refusal(() =>
-        put(session, { roleTypes: { lfg: { roles: { friend: { target: 3 } } } } }, context(user('100'), 'roles')),
+        put(session, { roleTypes: { lfg: { roles: { friend: { target: 3 } } } } }, context(SERVER, 'roles')),
       ).status,
     ).toBe(400);
   });
