@@ -20,12 +20,15 @@ export function expectString(path: string, value: JsonValue, maxLength = 1024): 
   return value;
 }
 
+/**
+ * An integer field: a JSON number written as a plain integer within [min, max]. The check is on the number as
+ * written, so `2.00000000000000000001` (which a double rounds to 2), `2.0` and `2e0` are refused (see isJsonInteger).
+ */
 export function expectInteger(path: string, value: JsonValue, min: number, max: number): number {
-  const n = toNumber(value);
-  if (!isJsonInteger(value) || n === undefined || n < min || n > max) {
-    throw invalidValue(path, `must be an integer from ${min} to ${max}.`);
+  if (!isJsonInteger(value) || value < min || value > max) {
+    throw invalidValue(path, `must be an integer from ${min} to ${max}, written without a fraction or exponent.`);
   }
-  return n;
+  return value;
 }
 
 /** Enum strings are compared case-insensitively (XSAPI fixtures send "Open", "None"); returns the lower-case form. */

@@ -305,3 +305,146 @@ describe('numbers and strings at the edges', () => {
     },
   );
 });
+
+// Issue 8, items 6-12: every refusal is the contract's status with a JSON {code, message} naming what was wrong and
+// what is allowed, and changes nothing (read back).
+
+const JOIN = `"members":{"me":{"constants":{"system":{"xuid":"${XUID}"}},"properties":{"system":{"active":true}}}}`;
+
+/** A raw PUT on any template, with the query string given. */
+function rawPut(template: string, name: string, body: string, query = '', extra: Record<string, string> = {}) {
+  return rawRequest(
+    service.baseUrl,
+    'PUT',
+    `${sessionUri(SAMPLE_SCID, template, name)}${query}`,
+    headers({ 'content-type': 'application/json', ...extra }),
+    body,
+  );
+}
+
+function errorOf(text: string): { code: string; message: string } {
+  return JSON.parse(text) as { code: string; message: string };
+}
+
+/** The session as a server reads it: its text and ETag, to compare before and after a refusal. */
+async function stored(
+  name: string,
+  template = 'lobby',
+): Promise<{ status: number; etag: string | null; text: string }> {
+  const r = await reader.get(SAMPLE_SCID, template, name);
+  return { status: r.status, etag: r.headers.get('etag'), text: r.text };
+}
+
+describe('integer fields are integers as written (issue 8.6)', () => {
+  it.each([
+    ['maxMembersCount', '"maxMembersCount":2.00000000000000000001'],
+    ['maxMembersCount', '"maxMembersCount":1.99999999999999999999'],
+    ['maxMembersCount', '"maxMembersCount":2.0'],
+    ['maxMembersCount', '"maxMembersCount":2e0'],
+    ['sessionEmptyTimeout', '"sessionEmptyTimeout":60000.00000000000000000001'],
+    ['reservedRemovalTimeout', '"reservedRemovalTimeout":3e4'],
+  ])('refuses %s written as %s at creation with 400, storing nothing', async (field, member) => {
+    const response = await rawPut('open', 'integer-text', `{"constants":{"system":{${member}}},${JOIN}}`);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidValue',
+      message: `constants.system.${field} must be an integer from ${field === 'maxMembersCount' ? 1 : 0} to ${field === 'maxMembersCount' ? 100 : 2147483647}, written without a fraction or exponent.`,
+    });
+    await expectNothingStored('integer-text', 'open');
+  });
+
+  it('refuses an integer system property written with a fraction, changing nothing', async () => {
+    expect((await rawPut('open', 'integer-turn', `{${JOIN}}`)).status).toBe(201);
+    const before = await stored('integer-turn', 'open');
+    const response = await rawPut(
+      'open',
+      'integer-turn',
+      '{"properties":{"system":{"turn":[0.00000000000000000001]}}}',
+    );
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text).message).toMatch(/^properties\.system\.turn\[0\] must be an integer from 0/);
+    expect(await stored('integer-turn', 'open')).toEqual(before);
+  });
+
+  it('accepts maxMembersCount 2 written as an integer, and holds the session to it', async () => {
+    expect((await rawPut('open', 'integer-two', `{"constants":{"system":{"maxMembersCount":2}},${JOIN}}`)).status).toBe(
+      201,
+    );
+    const second = new SessionClient(service.baseUrl, { xuid: '2002' });
+    const third = new SessionClient(service.baseUrl, { xuid: '2003' });
+    expect((await second.put(SAMPLE_SCID, 'open', 'integer-two', joinBody('2002'))).status).toBe(200);
+    const full = await third.put(SAMPLE_SCID, 'open', 'integer-two', joinBody('2003'));
+    expect(full.status).toBe(400);
+    expect(full.json.code).toBe('SessionFull');
+  });
+});
+
+describe('numbers in custom come back exactly as sent (issue 8.8, spec §9.9)', () => {
+  const NUMBERS = [
+    '12345678.123456789',
+    '0.1234567890123456',
+    '1.0',
+    '1.50',
+    '1e2',
+    '1E+2',
+    '-0',
+    '0.0000001',
+    '5e-324',
+  ];
+
+  it('answers and stores every number with the text it was sent with, on the member and the session', async () => {
+    const list = NUMBERS.join(',');
+    const custom = `{"list":[${list}],"one":12345678.123456789}`;
+    const created = await put(
+      'exact-numbers',
+      `{"members":{"me":{"constants":{"system":{"xuid":"${XUID}"}},"properties":{"system":{"active":true},"custom":${custom}}}},"properties":{"custom":${custom}}}`,
+    );
+    expect(created.status).toBe(201);
+    const got = await stored('exact-numbers');
+    for (const text of [created.text, got.text]) {
+      expect(text.split(`"custom":${custom}`).length - 1).toBe(2);
+    }
+  });
+});
+
+describe('duplicate keys (issue 8.9)', () => {
+  it.each([
+    ['members at the top', `{${JOIN},${JOIN}}`, 'members', 'the top-level object'],
+    [
+      'members at the top, a long number elsewhere',
+      `{"properties":{"custom":{"n":12345678901234567890}},${JOIN},${JOIN}}`,
+      'members',
+      'the top-level object',
+    ],
+    [
+      'xuid in members.me.constants.system',
+      `{"members":{"me":{"constants":{"system":{"xuid":"${XUID}","xuid":"2005"}}}}}`,
+      'xuid',
+      'members.me.constants.system',
+    ],
+    ['a custom key', `{${JOIN},"properties":{"custom":{"a":1,"a":1}}}`, 'a', 'properties.custom'],
+  ])('refuses a body with %s twice with 400 naming the key, storing nothing', async (_what, body, key, where) => {
+    const response = await put('duplicate-new', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidRequest',
+      message: `The request body has the key "${key}" more than once in ${where}; each key may appear only once in an object.`,
+    });
+    await expectNothingStored('duplicate-new');
+  });
+
+  it('refuses a duplicate system field on an existing session, changing nothing', async () => {
+    expect((await put('duplicate-old', `{${JOIN}}`)).status).toBe(201);
+    const before = await stored('duplicate-old');
+    for (const body of [
+      '{"properties":{"system":{"closed":true,"closed":false}}}',
+      '{"properties":{"system":{"closed":true,"closed":true}},"properties":{}}',
+      '{"members":{"me":{"properties":{"system":{"active":false,"active":true}}}},"properties":{"custom":{"n":1e400}}}',
+    ]) {
+      const response = await put('duplicate-old', body);
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text).message).toMatch(/more than once/);
+    }
+    expect(await stored('duplicate-old')).toEqual(before);
+  });
+});
