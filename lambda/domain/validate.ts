@@ -31,6 +31,25 @@ export function expectInteger(path: string, value: JsonValue, min: number, max: 
   return value;
 }
 
+/**
+ * A `custom` object (session, member or server; constants or properties, spec §2.1): always a JSON object, so every
+ * answer has an object there that clients can read keys from. Its contents are free-form.
+ */
+export function expectCustom(path: string, value: JsonValue): JsonObject {
+  if (!isJsonObject(value)) {
+    throw invalidValue(
+      path,
+      'must be a JSON object of custom properties, such as {"map":"dust"}; send a key with null to delete it, or leave custom out.',
+    );
+  }
+  return value;
+}
+
+/** The `custom` of a request bag: absent (no change) or an object (see expectCustom). */
+export function readCustomChange(path: string, value: JsonValue | undefined): JsonObject | undefined {
+  return value === undefined ? undefined : expectCustom(path, value);
+}
+
 /** Enum strings are compared case-insensitively (XSAPI fixtures send "Open", "None"); returns the lower-case form. */
 export function expectEnum<T extends string>(path: string, value: JsonValue, allowed: readonly T[]): T {
   const lower = typeof value === 'string' ? value.toLowerCase() : undefined;

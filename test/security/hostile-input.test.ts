@@ -379,6 +379,72 @@ describe('integer fields are integers as written (issue 8.6)', () => {
   });
 });
 
+describe('custom is always an object (issue 8.7)', () => {
+  const NOT_OBJECTS = ['null', '1', '"Hello"', '[]', '[{"a":1}]', 'true'];
+  const server = () => new SessionClient(service.baseUrl, { server: true });
+  let before: Awaited<ReturnType<typeof stored>>;
+  beforeAll(async () => {
+    const created = await owner.put(
+      SAMPLE_SCID,
+      'lobby',
+      'custom-kept',
+      joinBody(XUID, { properties: { custom: { map: 'dust' } } }),
+    );
+    expect(created.status).toBe(201);
+    expect((await server().put(SAMPLE_SCID, 'lobby', 'custom-kept', { servers: { s: {} } })).status).toBe(200);
+    before = await stored('custom-kept');
+  });
+
+  it.each(
+    NOT_OBJECTS.flatMap((custom) => [
+      ['properties.custom', `{"properties":{"custom":${custom}}}`, custom],
+      ['members.me.properties.custom', `{"members":{"me":{"properties":{"custom":${custom}}}}}`, custom],
+    ]),
+  )('refuses %s = %s… from a member, changing nothing', async (path, body) => {
+    const response = await rawPut('lobby', 'custom-kept', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidValue',
+      message: `${path} must be a JSON object of custom properties, such as {"map":"dust"}; send a key with null to delete it, or leave custom out.`,
+    });
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses a server entry whose custom is %s, changing nothing', async (custom) => {
+    for (const part of ['constants', 'properties']) {
+      const response = await server().put(
+        SAMPLE_SCID,
+        'lobby',
+        'custom-kept',
+        `{"servers":{"s":{"${part}":{"custom":${custom}}}}}`,
+      );
+      expect(response.status).toBe(400);
+      expect(response.json.message).toMatch(new RegExp(`^servers\\.s\\.${part}\\.custom must be a JSON object`));
+    }
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses member constants custom %s on a join, adding nobody', async (custom) => {
+    const joiner = new SessionClient(service.baseUrl, { xuid: '2004' });
+    const response = await joiner.put(
+      SAMPLE_SCID,
+      'lobby',
+      'custom-kept',
+      `{"members":{"me":{"constants":{"system":{"xuid":"2004"},"custom":${custom}}}}}`,
+    );
+    expect(response.status).toBe(400);
+    expect(response.json.message).toMatch(/^members\.me\.constants\.custom must be a JSON object/);
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses session constants custom %s at creation, storing nothing', async (custom) => {
+    const response = await rawPut('open', 'custom-constants', `{"constants":{"custom":${custom}},${JOIN}}`);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text).message).toMatch(/^constants\.custom must be a JSON object/);
+    await expectNothingStored('custom-constants', 'open');
+  });
+});
+
 describe('numbers in custom come back exactly as sent (issue 8.8, spec §9.9)', () => {
   const NUMBERS = [
     '12345678.123456789',
