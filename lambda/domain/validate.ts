@@ -1,5 +1,6 @@
 import { invalidValue } from './errors';
-import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
+import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, LosslessNumber } from './json';
+import { isXuid, XUID_RULE } from './xuid';
 
 // Small type checks for the fixed schemas of `system` objects. Each throws a 400 naming the field's path and
 // what is allowed, so every message says what was wrong and what would be accepted.
@@ -74,12 +75,16 @@ export function expectIntegerArray(path: string, value: JsonValue, maxItems: num
 
 /** A decimal xuid: JSON string (or, as some docs' examples send, a JSON number), returned as a string. */
 export function expectXuid(path: string, value: JsonValue): string {
-  const text = typeof value === 'string' ? value : isJsonInteger(value) ? String(toNumber(value) ?? '') : undefined;
-  const raw = typeof value === 'object' && value !== null && 'value' in value ? String(value.value) : text;
-  if (raw === undefined || !/^[1-9][0-9]{0,19}$/.test(raw)) {
-    throw invalidValue(path, 'must be a decimal xuid string such as "2533274790395904".');
-  }
-  return raw;
+  const text =
+    typeof value === 'string'
+      ? value
+      : isJsonInteger(value)
+        ? String(value)
+        : value instanceof LosslessNumber
+          ? value.value
+          : undefined;
+  if (text === undefined || !isXuid(text)) throw invalidValue(path, `must be a xuid: ${XUID_RULE}.`);
+  return text;
 }
 
 /** A timeout in milliseconds, or null for "never" (spec §2.4). */

@@ -514,3 +514,35 @@ describe('duplicate keys (issue 8.9)', () => {
     expect(await stored('duplicate-old')).toEqual(before);
   });
 });
+
+describe('token claims clients cannot take (issue 8.11)', () => {
+  it.each([
+    ['a gamertag of 100 characters', { xuid: '2006', gamertag: 'g'.repeat(100) }, 'gamertag'],
+    ['a gamertag of 48 bytes', { xuid: '2006', gamertag: 'é'.repeat(24) }, 'gamertag'],
+    ['a titleId that is not a number', { xuid: '2006', titleId: 'not-a-title' }, 'titleId'],
+    ['a xuid with a leading zero', { xuid: '0123' }, 'xuid'],
+  ])('answers %s with 401 naming the claim, storing nothing', async (_what, claims, claim) => {
+    const response = await rawRequest(
+      service.baseUrl,
+      'PUT',
+      sessionUri(SAMPLE_SCID, 'lobby', 'claims'),
+      { ...headers({ 'content-type': 'application/json' }), authorization: await mintToken(claims) },
+      JSON.stringify(joinBody(claims.xuid)),
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('XBL3.0 realm="session-directory"');
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidToken',
+      message: expect.stringMatching(new RegExp(`^The token's "${claim}" claim must be `)),
+    });
+    await expectNothingStored('claims');
+  });
+
+  it('renders a 47-byte gamertag and a numeric title id', async () => {
+    const gamertag = `${'é'.repeat(23)}x`;
+    const client = new SessionClient(service.baseUrl, { xuid: '2007', gamertag, titleId: '1234567' });
+    const response = await client.put(SAMPLE_SCID, 'lobby', 'claims-ok', joinBody('2007'));
+    expect(response.status).toBe(201);
+    expect(response.json.members['0']).toMatchObject({ gamertag, activeTitleId: '1234567' });
+  });
+});
