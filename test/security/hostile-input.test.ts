@@ -515,6 +515,28 @@ describe('duplicate keys (issue 8.9)', () => {
   });
 });
 
+describe('?nocommit (issue 8.10)', () => {
+  it.each([['nocommit=true&nocommit=true'], ['nocommit=true&nocommit=false'], ['nocommit=yes'], ['nocommit=']])(
+    'refuses ?%s with 400 and stores nothing',
+    async (query) => {
+      const response = await rawPut('lobby', 'nocommit-bad', `{${JOIN}}`, `?${query}`);
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text)).toEqual({
+        code: 'InvalidRequest',
+        message: expect.stringMatching(
+          /^The nocommit query parameter is ".*"; send nocommit=true or nocommit=false, once\.$/,
+        ),
+      });
+      await expectNothingStored('nocommit-bad');
+    },
+  );
+
+  it.each([['nocommit=TRUE'], ['nocommit=True']])('answers ?%s without storing', async (query) => {
+    expect((await rawPut('lobby', 'nocommit-case', `{${JOIN}}`, `?${query}`)).status).toBe(201);
+    await expectNothingStored('nocommit-case');
+  });
+});
+
 describe('token claims clients cannot take (issue 8.11)', () => {
   it.each([
     ['a gamertag of 100 characters', { xuid: '2006', gamertag: 'g'.repeat(100) }, 'gamertag'],
@@ -544,5 +566,29 @@ describe('token claims clients cannot take (issue 8.11)', () => {
     const response = await client.put(SAMPLE_SCID, 'lobby', 'claims-ok', joinBody('2007'));
     expect(response.status).toBe(201);
     expect(response.json.members['0']).toMatchObject({ gamertag, activeTitleId: '1234567' });
+  });
+});
+
+describe('smaller edges (issue 8.12)', () => {
+  it.each([['0x6b'], ['107.0'], ['1.07e2'], ['+107'], ['0107']])(
+    'refuses x-xbl-contract-version %s with 400, storing nothing',
+    async (version) => {
+      const response = await rawPut('lobby', 'contract', `{${JOIN}}`, '', { 'x-xbl-contract-version': version });
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text)).toEqual({
+        code: 'UnsupportedContractVersion',
+        message: `x-xbl-contract-version "${version}" is not supported; send exactly 107 (104 and 105 are also accepted).`,
+      });
+      await expectNothingStored('contract');
+    },
+  );
+
+  it('answers a long Content-Type by what it says: spaces around the parts are accepted, anything else is 415', async () => {
+    const spaces = ' '.repeat(5000);
+    const refused = await put('long-type', `{${JOIN}}`, `application/json${spaces}x`);
+    expect(refused.status).toBe(415);
+    expect(errorOf(refused.text).message).toMatch(/send application\/json/);
+    await expectNothingStored('long-type');
+    expect((await put('long-type', `{${JOIN}}`, `application/json;${spaces}charset=utf-8${spaces};`)).status).toBe(201);
   });
 });
