@@ -34,7 +34,7 @@ const cases: [string, string][] = [
     'session, one custom number 12345678.123456789',
     sessionText(100, '1234').replace('"skill":0', '"skill":12345678.123456789'),
   ],
-  ['body 64 KiB, plain numbers', sessionText(28, '99')],
+  ['a request body, plain numbers', sessionText(28, '99')],
 ];
 for (const [name, text] of cases) {
   const kb = (Buffer.byteLength(text) / 1024).toFixed(0);

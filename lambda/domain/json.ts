@@ -97,7 +97,8 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
     }
     if (quote === -1) break;
     let close = text.indexOf('"', quote + 1);
-    while (isEscaped(text, close)) close = text.indexOf('"', close + 1);
+    while (close !== -1 && isEscaped(text, close)) close = text.indexOf('"', close + 1);
+    if (close === -1) break; // an unterminated string: not valid JSON, nothing more to find
     at = close + 1;
     while (at < text.length && text.charCodeAt(at) <= 0x20) at += 1; // JSON whitespace
     if (text.charCodeAt(at) !== COLON) continue;

@@ -117,6 +117,10 @@ describe('duplicate keys', () => {
     expect(findDuplicateKey(text)).toEqual(expected);
   });
 
+  it.each([['{"a'], ['{"a":"\\"'], ['{"a":1,"a']])('ends, finding nothing, on text that is not JSON: %s', (text) => {
+    expect(findDuplicateKey(text)).toBeUndefined();
+  });
+
   it('finds every duplicate the parser silently merged, in generated JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.jsonValue({ maxDepth: 2 }), (value, extra) => {
