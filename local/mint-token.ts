@@ -2,16 +2,16 @@
 // so that it can be captured: AUTH=$(npm run -s token -- --xuid 2533274790395904).
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, mintToken } from '../lambda/auth/development-token';
-import type { TokenClaims } from '../lambda/auth/token-claims';
+import { claimProblem, type IdentityClaim, type TokenClaims } from '../lambda/auth/token-claims';
 
 const USAGE = `Usage: npm run -s token -- --xuid <xuid> [options]
        npm run -s token -- --server [options]
 
 Prints an Authorization header value (XBL3.0 x=<userhash>;<token>) on stdout.
 
-  --xuid <digits>         the player's xuid (required unless --server)
-  --gamertag <name>       the player's gamertag
-  --title-id <id>         the title id claim
+  --xuid <digits>         the player's xuid, 1 to 18446744073709551615 (required unless --server)
+  --gamertag <name>       the player's gamertag (at most 47 bytes of UTF-8)
+  --title-id <id>         the title id claim (decimal, at most 4294967295)
   --device-id <id>        the device id claim
   --server                a server principal (may write "servers" and act on members by index)
   --expires-in <seconds>  lifetime (default ${DEFAULT_TOKEN_LIFETIME_SECONDS}, 24 h)
@@ -19,6 +19,14 @@ Prints an Authorization header value (XBL3.0 x=<userhash>;<token>) on stdout.
   --issuer <iss>          iss claim, for a deployment configured with tokenIssuer
   --audience <aud>        aud claim, for a deployment configured with tokenAudience
   --help                  this text`;
+
+/** Each identity claim and the option that sets it. */
+const CLAIM_OPTIONS: readonly [IdentityClaim, string][] = [
+  ['xuid', 'xuid'],
+  ['gamertag', 'gamertag'],
+  ['titleId', 'title-id'],
+  ['deviceId', 'device-id'],
+];
 
 /** A mistake in the command line: reported with the usage, exit status 2. */
 class UsageError extends Error {}
@@ -37,9 +45,6 @@ function parseCommandLine(args: string[]): MintRequest | 'help' {
   }
   if (values.help) return 'help';
   if (values.xuid === undefined && !values.server) throw new UsageError('Give --xuid <digits> (or --server).');
-  if (values.xuid !== undefined && !/^[0-9]{1,20}$/.test(values.xuid)) {
-    throw new UsageError(`--xuid must be a decimal number such as 2533274790395904, not "${values.xuid}".`);
-  }
   let expiresInSeconds = DEFAULT_TOKEN_LIFETIME_SECONDS;
   if (values['expires-in'] !== undefined) {
     expiresInSeconds = Number(values['expires-in']);
@@ -53,6 +58,12 @@ function parseCommandLine(args: string[]): MintRequest | 'help' {
   if (values['title-id'] !== undefined) claims.titleId = values['title-id'];
   if (values['device-id'] !== undefined) claims.deviceId = values['device-id'];
   if (values.server) claims.server = true;
+  // The service's own claim rules: a token it would refuse is never minted.
+  for (const [name, option] of CLAIM_OPTIONS) {
+    const value = claims[name];
+    const problem = value === undefined ? undefined : claimProblem(name, value);
+    if (problem !== undefined) throw new UsageError(`--${option} "${value}" is refused by the service: ${problem}`);
+  }
   return {
     claims,
     options: {

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jos
 import { MpsdError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { parseAuthorizationHeader } from './authorization-header';
+import { CLAIM_RULES, claimProblem, type IdentityClaim } from './token-claims';
 
 /** Turns an `Authorization` header value into the caller's principal, or throws 401. */
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Principal>;
@@ -34,34 +35,32 @@ export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** Clock skew allowed on `exp` and `nbf` between the token issuer and the service. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
-const DECIMAL = /^[1-9][0-9]{0,19}$/;
-
-function stringClaim(payload: Record<string, unknown>, name: string): string | undefined {
+/**
+ * An identity claim as a string: a JSON string, or a safe integer (an id written as a number). Anything else, or a
+ * value outside the claim's rule (CLAIM_RULES), is 401 naming the claim.
+ */
+function identityClaim(payload: Record<string, unknown>, name: IdentityClaim): string | undefined {
   const value = payload[name];
   if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (typeof value !== 'string' || value.length === 0 || value.length > 100) {
-    throw new MpsdError(
-      'InvalidToken',
-      `The token's "${name}" claim must be a non-empty string of at most 100 characters.`,
-    );
-  }
-  return value;
+  const text = typeof value === 'string' ? value : Number.isSafeInteger(value) ? String(value) : undefined;
+  const problem =
+    text === undefined
+      ? `The token's "${name}" claim must be a string: ${CLAIM_RULES[name].allowed}.`
+      : claimProblem(name, text);
+  if (problem !== undefined) throw new MpsdError('InvalidToken', problem);
+  return text;
 }
 
 /** Maps verified claims to a principal; a token must name a user (xuid) or be a server token. */
 export function principalFromClaims(payload: Record<string, unknown>): Principal {
-  const xuid = stringClaim(payload, 'xuid');
-  if (xuid !== undefined && !DECIMAL.test(xuid)) {
-    throw new MpsdError('InvalidToken', 'The token\'s "xuid" claim must be a decimal xuid.');
-  }
+  const xuid = identityClaim(payload, 'xuid');
   const isServer = payload.server === true;
   if (xuid === undefined && !isServer) {
     throw new MpsdError('InvalidToken', 'The token names neither a user ("xuid" claim) nor a server ("server": true).');
   }
-  const gamertag = stringClaim(payload, 'gamertag');
-  const titleId = stringClaim(payload, 'titleId');
-  const deviceId = stringClaim(payload, 'deviceId');
+  const gamertag = identityClaim(payload, 'gamertag');
+  const titleId = identityClaim(payload, 'titleId');
+  const deviceId = identityClaim(payload, 'deviceId');
   return {
     isServer,
     ...(xuid === undefined ? {} : { xuid }),

@@ -20,7 +20,7 @@ import {
 } from './session-document';
 import type { SessionTemplate } from './templates';
 import { isEmptySessionExpired } from './timers';
-import { expectKnownKeys, expectObject } from './validate';
+import { expectKnownKeys, expectObject, readCustomChange } from './validate';
 
 /** Top-level request members MPSD allows (spec §1.4): all others are prohibited. XSAPI also sends `roleTypes`. */
 export const REQUEST_MEMBERS = ['constants', 'properties', 'members', 'servers', 'roleTypes'] as const;
@@ -57,7 +57,7 @@ function readConstantsChange(value: JsonValue, contractVersion: number): Propert
   const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);
   return {
     system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
-    ...(bag.custom === undefined ? {} : { custom: bag.custom }),
+    ...(bag.custom === undefined ? {} : { custom: readCustomChange('constants.custom', bag.custom) }),
   } as PropertyBag;
 }
 
@@ -286,7 +286,10 @@ function applyServers(session: SessionDocument, value: JsonValue, principal: Pri
           expectObject(`servers.${name}.${part}.system`, bag.system),
         );
       }
-      current[part].custom = mergeCustom(current[part].custom, bag.custom);
+      current[part].custom = mergeCustom(
+        current[part].custom,
+        readCustomChange(`servers.${name}.${part}.custom`, bag.custom),
+      );
     }
     session.servers[name] = current;
   }

@@ -5,6 +5,7 @@ import { validateOwnershipPolicies } from './ownership';
 import type { PropertyBag } from './session-document';
 import {
   expectBoolean,
+  expectCustom,
   expectEnum,
   expectInteger,
   expectKnownKeys,
@@ -293,18 +294,10 @@ export function assembleConstants(template: PropertyBag, request: PropertyBag | 
   // compare them exactly: a "Private" session must be as private as a "private" one.
   if (typeof system.visibility === 'string') system.visibility = system.visibility.toLowerCase();
 
-  let custom: JsonValue = cloneJson(template.custom);
+  // The template's custom and the request's are both objects (expectCustom); the request adds keys, never changes one.
+  const custom = expectCustom('constants.custom', cloneJson(template.custom));
   if (request !== undefined && request.custom !== undefined) {
-    if (isJsonObject(custom) && isJsonObject(request.custom)) {
-      mergeWithoutConflict('constants.custom', custom, request.custom, custom);
-    } else if (isJsonObject(custom) && Object.keys(custom).length === 0) {
-      custom = cloneJson(request.custom);
-    } else if (!jsonEquals(custom, request.custom)) {
-      throw new MpsdError(
-        'ConstantsConflict',
-        'constants.custom is already set by the session template and cannot be changed.',
-      );
-    }
+    mergeWithoutConflict('constants.custom', custom, expectCustom('constants.custom', request.custom), custom);
   }
   return { system, custom };
 }

@@ -1,4 +1,4 @@
-import { isSafeNumber, LosslessNumber, parse, stringify } from 'lossless-json';
+import { LosslessNumber, parse, stringify } from 'lossless-json';
 
 /**
  * A JSON value as the service keeps it. Numbers that a JavaScript number cannot hold exactly (64-bit ids in
@@ -21,28 +21,112 @@ export function toNumber(value: JsonValue | undefined): number | undefined {
   return undefined;
 }
 
-/** True when the value is a JSON number with no fractional part. */
-export function isJsonInteger(value: JsonValue | undefined): boolean {
-  const n = toNumber(value);
-  return n !== undefined && Number.isInteger(n);
+/**
+ * True when the value is a JSON number written as a plain integer (`8`, `-3`), nothing else: `8.0`, `8e0` and
+ * `2.00000000000000000001` are not. Every plain JavaScript number the parser produces is the exact value of its
+ * text and prints as that text (see {@link parseExactJson}), so an integer `number` is an integer literal; a
+ * {@link LosslessNumber} is a number whose text a double cannot reproduce, never an integer a field accepts.
+ */
+export function isJsonInteger(value: JsonValue | undefined): value is number {
+  return typeof value === 'number' && Number.isInteger(value);
 }
 
-// A digit run of 16 or more can be an integer above 2^53; shorter runs always fit a double exactly
-// (DESIGN.md: the plain JSON.parse path is ~10x faster, so most documents should take it).
-// An exponent of three digits can leave a double's range (1e400 would become null); those take the exact path too.
-const LONG_DIGIT_RUN = /\d{16,}|[eE][+-]?\d{3}/;
+// The fast path (JSON.parse) is taken only when it is provably exact: every number token in the text must be one that
+// a double holds and prints back as the same text, `String(Number(t)) === t`. A token passes when it has no exponent,
+// at most 15 digits (a decimal of at most 15 significant digits survives decimal -> double -> shortest decimal, and
+// JavaScript prints the shortest form, without an exponent from 1e-6 to 1e21), no trailing zero after the point, is
+// not `-0`, and is not below 1e-6 (`0.000000...`, printed with an exponent). The pattern below finds any token that
+// fails one of these; a token always follows `:`, `,` or `[` (or starts the text), so digits inside strings (xuids,
+// GUIDs) do not count. A match inside a string only sends the text to the exact path, which is never wrong.
+const NEEDS_EXACT_PATH =
+  /^\s*[-\d]|[:,[]\s*(?:-0(?![.\d])|-?(?:\d+(?:\.\d+)?[eE]|[\d.]{16}|\d+\.\d*0(?=[\s,\]}]|$)|0\.0{6}))/;
 
+// Exact path: a number stays a plain number only when it prints back as the text it was written with.
 function parseNumberExactly(text: string): number | LosslessNumber {
-  return isSafeNumber(text) ? Number(text) : new LosslessNumber(text);
+  const value = Number(text);
+  return String(value) === text ? value : new LosslessNumber(text);
 }
 
 /**
- * Parses JSON keeping every number exact and object key order as written (reservations are appended in
- * request order, spec §1.4). Throws SyntaxError on malformed text.
+ * Parses JSON keeping every number exactly as written (spec §9.9: a number in `custom` comes back with the very
+ * text it was sent with) and object key order as written (reservations are appended in request order, spec §1.4).
+ * A number whose text a double would not print back the same (`12345678.123456789`, `1.0`, `1e2`, `-0`, 64-bit
+ * integers) is a {@link LosslessNumber}. Throws SyntaxError on malformed text. Duplicate keys: last wins here;
+ * request bodies are checked with {@link findDuplicateKey}.
  */
 export function parseExactJson(text: string): JsonValue {
-  if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text) as JsonValue;
-  return parse(text, null, parseNumberExactly) as JsonValue;
+  if (!NEEDS_EXACT_PATH.test(text)) return JSON.parse(text) as JsonValue;
+  return parse(text, null, {
+    parseNumber: parseNumberExactly,
+    onDuplicateKey: ({ newValue }) => newValue,
+  }) as JsonValue;
+}
+
+// Neither parser reports every duplicate key (JSON.parse keeps the last; lossless-json objects only to a differing
+// value), so a request body is scanned once more. The scan is by hand (finding strings with indexOf) because a regex
+// stepping from token to token measured about twice the cost of JSON.parse itself (bench/exact-json.bench.ts).
+// It reads text a parser has already accepted, so it only has to tell strings from structure: outside strings there
+// are no quotes, a string ends at the next quote not escaped by an odd run of backslashes, and a string followed by
+// `:` is a key. One set of keys per open object; every character is looked at once or twice, so it is linear.
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+
+/** Where a duplicate key was found: the key and the path of the object that holds it twice ('' at the top). */
+export interface DuplicateKey {
+  readonly key: string;
+  readonly path: string;
+}
+
+/** The first key that appears twice in one object of `text`, which must be valid JSON (parse it first). */
+export function findDuplicateKey(text: string): DuplicateKey | undefined {
+  // One entry per open object (its keys so far and the key being read) or array (null).
+  const open: ({ keys: Set<string>; current: string } | null)[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const quote = text.indexOf('"', at);
+    const structureEnd = quote === -1 ? text.length : quote;
+    for (let i = at; i < structureEnd; i += 1) {
+      const c = text.charCodeAt(i);
+      if (c === OPEN_BRACE) open.push({ keys: new Set(), current: '' });
+      else if (c === OPEN_BRACKET) open.push(null);
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) open.pop();
+    }
+    if (quote === -1) break;
+    let close = text.indexOf('"', quote + 1);
+    while (close !== -1 && isEscaped(text, close)) close = text.indexOf('"', close + 1);
+    if (close === -1) break; // an unterminated string: not valid JSON, nothing more to find
+    at = close + 1;
+    while (at < text.length && text.charCodeAt(at) <= 0x20) at += 1; // JSON whitespace
+    if (text.charCodeAt(at) !== COLON) continue;
+    const object = open[open.length - 1];
+    if (object === undefined || object === null) continue; // not reached in valid JSON
+    const raw = text.slice(quote + 1, close);
+    const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+    if (object.keys.has(key)) return { key, path: pathOf(open.slice(0, -1)) };
+    object.keys.add(key);
+    object.current = key;
+  }
+  return undefined;
+}
+
+/** True when the quote at `index` is escaped: an odd number of backslashes stand right before it. */
+function isEscaped(text: string, index: number): boolean {
+  let backslashes = 0;
+  for (let i = index - 1; text.charCodeAt(i) === BACKSLASH; i -= 1) backslashes += 1;
+  return backslashes % 2 === 1;
+}
+
+function pathOf(levels: readonly ({ current: string } | null)[]): string {
+  let path = '';
+  for (const level of levels) {
+    if (level === null) path += '[*]';
+    else path += path === '' ? level.current : `.${level.current}`;
+  }
+  return path;
 }
 
 /** Serialises a value, writing lossless numbers with their original digits. */

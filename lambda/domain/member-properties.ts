@@ -11,6 +11,7 @@ import {
   expectString,
   expectStringArray,
   expectXuid,
+  readCustomChange,
 } from './validate';
 
 const MEMBER_SYSTEM_CONSTANTS = ['xuid', 'initialize', 'matchmakingResult', 'team', 'index'] as const;
@@ -46,7 +47,7 @@ export function readMemberConstants(path: string, value: JsonValue | undefined):
     else if (k === 'matchmakingResult') expectObject(p, v);
     else if (k === 'team') expectString(p, v, 100);
   }
-  return { system, custom: bag.custom === undefined ? {} : cloneJson(bag.custom) };
+  return { system, custom: cloneJson(readCustomChange(`${path}.custom`, bag.custom) ?? {}) };
 }
 
 function validateMemberSystemField(
@@ -109,7 +110,7 @@ export function readMemberPropertiesChange(
   value: JsonValue | undefined,
   sessionConstants: PropertyBag,
   nextIndex: number,
-): { system: JsonObject; custom?: JsonValue } {
+): { system: JsonObject; custom?: JsonObject } {
   if (value === undefined || value === null) return { system: {} };
   const bag = expectObject(path, value);
   expectKnownKeys(path, bag, ['system', 'custom']);
@@ -118,7 +119,8 @@ export function readMemberPropertiesChange(
   for (const [k, v] of Object.entries(system)) {
     validateMemberSystemField(`${path}.system.${k}`, k, v, sessionConstants, nextIndex);
   }
-  return bag.custom === undefined ? { system } : { system, custom: bag.custom };
+  const custom = readCustomChange(`${path}.custom`, bag.custom);
+  return custom === undefined ? { system } : { system, custom };
 }
 
 /** Device token derived from a secure device address: short, stable, case-insensitive (< 40 bytes, spec §2.7.2). */

@@ -11,6 +11,7 @@ import {
   expectObject,
   expectString,
   expectStringArray,
+  readCustomChange,
 } from './validate';
 
 export const RESTRICTIONS = ['none', 'local', 'followed'] as const;
@@ -114,11 +115,10 @@ function validateSessionSystemField(key: string, value: JsonValue, constants: Pr
 
 /**
  * Merges the custom part of a bag (spec §2.1): objects merge by key at the first level, a `null` value deletes the
- * key, anything below that level is stored verbatim. A non-object replaces the whole value.
+ * key, anything below that level is stored verbatim. A change is always an object (readCustomChange).
  */
-export function mergeCustom(current: JsonValue, change: JsonValue | undefined): JsonValue {
+export function mergeCustom(current: JsonValue, change: JsonObject | undefined): JsonValue {
   if (change === undefined) return current;
-  if (!isJsonObject(change)) return cloneJson(change);
   const merged: JsonObject = isJsonObject(current) ? { ...current } : {};
   for (const [key, value] of Object.entries(change)) {
     if (value === null) delete merged[key];
@@ -141,13 +141,14 @@ export function mergeSystem(current: JsonObject, change: JsonObject): JsonObject
 export function readPropertiesChange(
   value: JsonValue,
   constants: PropertyBag,
-): { system: JsonObject; custom?: JsonValue } {
+): { system: JsonObject; custom?: JsonObject } {
   const bag = expectObject('properties', value);
   expectKnownKeys('properties', bag, ['system', 'custom']);
   const system = bag.system === undefined || bag.system === null ? {} : expectObject('properties.system', bag.system);
   expectKnownKeys('properties.system', system, SESSION_SYSTEM_PROPERTIES);
   for (const [key, v] of Object.entries(system)) validateSessionSystemField(key, v, constants);
-  return bag.custom === undefined ? { system } : { system, custom: bag.custom };
+  const custom = readCustomChange('properties.custom', bag.custom);
+  return custom === undefined ? { system } : { system, custom };
 }
 
 /** Rules that span fields, checked on the merged result (spec §2.6). Enum values are stored lower-case. */

@@ -1,5 +1,6 @@
 import { invalidValue } from './errors';
-import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
+import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, LosslessNumber } from './json';
+import { isXuid, XUID_RULE } from './xuid';
 
 // Small type checks for the fixed schemas of `system` objects. Each throws a 400 naming the field's path and
 // what is allowed, so every message says what was wrong and what would be accepted.
@@ -20,12 +21,34 @@ export function expectString(path: string, value: JsonValue, maxLength = 1024): 
   return value;
 }
 
+/**
+ * An integer field: a JSON number written as a plain integer within [min, max]. The check is on the number as
+ * written, so `2.00000000000000000001` (which a double rounds to 2), `2.0` and `2e0` are refused (see isJsonInteger).
+ */
 export function expectInteger(path: string, value: JsonValue, min: number, max: number): number {
-  const n = toNumber(value);
-  if (!isJsonInteger(value) || n === undefined || n < min || n > max) {
-    throw invalidValue(path, `must be an integer from ${min} to ${max}.`);
+  if (!isJsonInteger(value) || value < min || value > max) {
+    throw invalidValue(path, `must be an integer from ${min} to ${max}, written without a fraction or exponent.`);
   }
-  return n;
+  return value;
+}
+
+/**
+ * A `custom` object (session, member or server; constants or properties, spec §2.1): always a JSON object, so every
+ * answer has an object there that clients can read keys from. Its contents are free-form.
+ */
+export function expectCustom(path: string, value: JsonValue): JsonObject {
+  if (!isJsonObject(value)) {
+    throw invalidValue(
+      path,
+      'must be a JSON object of custom properties, such as {"map":"dust"}; send a key with null to delete it, or leave custom out.',
+    );
+  }
+  return value;
+}
+
+/** The `custom` of a request bag: absent (no change) or an object (see expectCustom). */
+export function readCustomChange(path: string, value: JsonValue | undefined): JsonObject | undefined {
+  return value === undefined ? undefined : expectCustom(path, value);
 }
 
 /** Enum strings are compared case-insensitively (XSAPI fixtures send "Open", "None"); returns the lower-case form. */
@@ -52,12 +75,16 @@ export function expectIntegerArray(path: string, value: JsonValue, maxItems: num
 
 /** A decimal xuid: JSON string (or, as some docs' examples send, a JSON number), returned as a string. */
 export function expectXuid(path: string, value: JsonValue): string {
-  const text = typeof value === 'string' ? value : isJsonInteger(value) ? String(toNumber(value) ?? '') : undefined;
-  const raw = typeof value === 'object' && value !== null && 'value' in value ? String(value.value) : text;
-  if (raw === undefined || !/^[1-9][0-9]{0,19}$/.test(raw)) {
-    throw invalidValue(path, 'must be a decimal xuid string such as "2533274790395904".');
-  }
-  return raw;
+  const text =
+    typeof value === 'string'
+      ? value
+      : isJsonInteger(value)
+        ? String(value)
+        : value instanceof LosslessNumber
+          ? value.value
+          : undefined;
+  if (text === undefined || !isXuid(text)) throw invalidValue(path, `must be a xuid: ${XUID_RULE}.`);
+  return text;
 }
 
 /** A timeout in milliseconds, or null for "never" (spec §2.4). */

@@ -1,5 +1,5 @@
 import { MpsdError } from '../domain/errors';
-import { isJsonObject, type JsonValue, parseExactJson } from '../domain/json';
+import { findDuplicateKey, isJsonObject, type JsonValue, parseExactJson } from '../domain/json';
 import { MAX_JSON_DEPTH, MAX_REQUEST_BODY_BYTES } from '../domain/limits';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -32,7 +32,7 @@ function depthOf(value: JsonValue, limit: number, path: string, depth = 1): numb
 
 /**
  * The PUT body as exact JSON: at most MAX_REQUEST_BODY_BYTES of UTF-8, nested at most MAX_JSON_DEPTH deep, an
- * object at the top. An empty body is `{}`, the documented no-change PUT (spec §1.4).
+ * object at the top, no key twice in one object. An empty body is `{}`, the documented no-change PUT (spec §1.4).
  */
 export function readRequestBody(body: string | undefined, isBase64Encoded: boolean | undefined): JsonValue {
   if (body === undefined || body === '') return {};
@@ -63,6 +63,15 @@ export function readRequestBody(body: string | undefined, isBase64Encoded: boole
     throw new MpsdError(
       'InvalidRequest',
       `The request body is nested more than ${MAX_JSON_DEPTH} levels deep; at most ${MAX_JSON_DEPTH} levels are accepted.`,
+    );
+  }
+  // One rule for every body, whatever path the parser took: a key twice in one object is refused, never resolved by
+  // "last wins" (a duplicate in `members` or `system` is a client bug or an attempt to slip a value past a check).
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new MpsdError(
+      'InvalidRequest',
+      `The request body has the key "${duplicate.key.slice(0, 100)}" more than once in ${duplicate.path === '' ? 'the top-level object' : duplicate.path.slice(0, 200)}; each key may appear only once in an object.`,
     );
   }
   return value;

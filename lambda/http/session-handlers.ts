@@ -11,6 +11,7 @@ import { checkContentType } from './content-type';
 import { readContractVersion } from './contract-version';
 import { tooManyRequests } from './fair-use-response';
 import { headerValue } from './headers';
+import { readNoCommit } from './nocommit';
 import { readRequestBody } from './request-body';
 import { errorResponse, noContent, notModified, sessionResponse } from './responses';
 
@@ -136,6 +137,7 @@ export function makePutSessionHandler(deps: SessionHandlerDeps): ApiHandler {
       const admitted = await admit(event, deps, 'PUT', (event.body ?? '') !== '');
       if ('refusal' in admitted) return admitted.refusal;
       const { principal, contractVersion, ref } = admitted;
+      const noCommit = readNoCommit(event.queryStringParameters?.nocommit);
       const body = readRequestBody(event.body, event.isBase64Encoded);
       const result = await deps.service.write({
         ref,
@@ -144,7 +146,7 @@ export function makePutSessionHandler(deps: SessionHandlerDeps): ApiHandler {
         body,
         ifMatch: headerValue(event.headers, 'if-match'),
         ifNoneMatch: headerValue(event.headers, 'if-none-match'),
-        noCommit: event.queryStringParameters?.nocommit?.toLowerCase() === 'true',
+        noCommit,
       });
       const now = deps.clock();
       switch (result.kind) {

@@ -32,6 +32,17 @@ describe('HS256 tokens', () => {
   const mint = (claims: object, options: object = {}) =>
     mintToken(claims, { secret: SECRET, issuer: ISSUER, audience: AUDIENCE, ...options });
 
+  /** A token with exactly these claims (mintToken would also copy a xuid into `sub`, which must be a string). */
+  const signedClaims = async (claims: object) =>
+    bearer(
+      await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime(nowSeconds() + 600)
+        .sign(new TextEncoder().encode(SECRET)),
+    );
+
   it('maps user claims to a user principal', async () => {
     const principal = await verify(
       await mint({ xuid: '2533274790395904', gamertag: 'Tag', titleId: '1234', deviceId: 'dev-1' }),
@@ -112,10 +123,35 @@ describe('HS256 tokens', () => {
 
   it.each([
     [{}, /neither a user/],
-    [{ xuid: 'abc' }, /decimal xuid/],
-    [{ xuid: '1', gamertag: '' }, /gamertag/],
-  ])('refuses claims %j', async (claims, message) => {
-    expect((await refusal(verify(await mint(claims)))).message).toMatch(message);
+    [{ xuid: 'abc' }, /"xuid" claim must be a decimal number from 1 to 18446744073709551615/],
+    [{ xuid: '0123' }, /"xuid" claim must be a decimal number/],
+    [{ xuid: '18446744073709551616' }, /"xuid" claim/],
+    [{ xuid: 2 ** 60 }, /"xuid" claim must be a string: a decimal number/],
+    [{ xuid: '1', gamertag: '' }, /"gamertag" claim must be 1 to 47 bytes of UTF-8/],
+    [{ xuid: '1', gamertag: 'g'.repeat(48) }, /"gamertag" claim must be 1 to 47 bytes/],
+    [{ xuid: '1', gamertag: 'é'.repeat(24) }, /"gamertag" claim/],
+    [{ xuid: '1', gamertag: 'tab\there' }, /"gamertag" claim .* without control characters/],
+    [{ xuid: '1', gamertag: true }, /"gamertag" claim must be a string/],
+    [{ xuid: '1', titleId: 'abc' }, /"titleId" claim must be a decimal title id from 1 to 4294967295/],
+    [{ xuid: '1', titleId: '0' }, /"titleId" claim/],
+    [{ xuid: '1', titleId: '4294967296' }, /"titleId" claim/],
+    [{ xuid: '1', titleId: '1e3' }, /"titleId" claim/],
+    [{ xuid: '1', deviceId: 'd'.repeat(101) }, /"deviceId" claim must be 1 to 100 characters/],
+    [{ xuid: '1', deviceId: '' }, /"deviceId" claim/],
+  ])('refuses claims %j naming the claim', async (claims, message) => {
+    const error = await refusal(verify(await signedClaims(claims)));
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    [{ xuid: '18446744073709551615', gamertag: 'g'.repeat(47), titleId: '4294967295', deviceId: 'd'.repeat(100) }],
+    [{ xuid: 2533274790395, titleId: 1234567 }],
+    [{ xuid: '1', gamertag: 'Ünïcödé Tag', titleId: '1' }],
+    [{ xuid: '1', gamertag: `${'é'.repeat(23)}x` }],
+  ])('accepts claims at the edges %j', async (claims) => {
+    const principal = await verify(await signedClaims(claims));
+    expect(principal.xuid).toBe(String(claims.xuid));
   });
 });
 

@@ -49,16 +49,26 @@ const member = (r: SessionResponse) => mine(r).properties.system;
 /** Fixture file -> the realistic sequence it is sent in and what it must do. */
 const SEQUENCES: Record<string, Sequence> = {
   'defaultJsonWrite.json': {
-    // XSAPI's create-and-join (CreateNew): constants, roles, member constants, groups and encounters.
+    // XSAPI's create-and-join (CreateNew): constants, roles, member constants, groups and encounters. The unit test
+    // passes the string "Hello" as the member's custom constants; every custom is an object (spec §2.1 property bags,
+    // README decisions), so the documented rule wins: 400 naming the field, nothing created. The same call with an
+    // object there creates the session.
     template: 'xsapi',
-    status: 201,
-    check: (r) => {
-      expect(r.json.constants.system).toMatchObject({ maxMembersCount: 10, visibility: 'private' });
-      const m = r.json.members['0'];
+    status: 400,
+    check: async (r, name, template) => {
+      expect(r.json.message).toMatch(/^members\.me\.constants\.custom must be a JSON object/);
+      const body = bodyOf('defaultJsonWrite.json').replace('"custom": "Hello"', '"custom": {"greeting": "Hello"}');
+      const created = await me().put(SAMPLE_SCID, template, name, body);
+      expect(created.status).toBe(201);
+      expect(created.json.constants.system).toMatchObject({ maxMembersCount: 10, visibility: 'private' });
+      const m = created.json.members['0'];
       expect(m.roles).toEqual({ lfg: 'friend', admin: 'super' });
-      expect(m.constants).toEqual({ system: { xuid: '1234', initialize: true, index: 0 }, custom: 'Hello' });
+      expect(m.constants).toEqual({
+        system: { xuid: '1234', initialize: true, index: 0 },
+        custom: { greeting: 'Hello' },
+      });
       expect(m.properties.system).toEqual({ active: true, groups: ['team-buzz', 'posse.99'] });
-      expect(r.json.roleTypes.lfg.roles.friend).toMatchObject({ count: 1, memberXuids: ['1234'] });
+      expect(created.json.roleTypes.lfg.roles.friend).toMatchObject({ count: 1, memberXuids: ['1234'] });
     },
   },
   'matchmakingPropertiesJson.json': {

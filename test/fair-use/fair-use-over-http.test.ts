@@ -35,7 +35,7 @@ async function serviceWith(
   services.push(service);
   // The first DynamoDB call of a new client is slow (connection set-up); one throwaway request keeps it from running
   // into the counters' time-out, which would let a request in uncounted (fail open) and shift every count.
-  await new SessionClient(service.baseUrl, { xuid: '9999', titleId: 'warm-up' }).get(SAMPLE_SCID, 'lobby', 'warm-up');
+  await new SessionClient(service.baseUrl, { xuid: '9999', titleId: '9999' }).get(SAMPLE_SCID, 'lobby', 'warm-up');
   return service;
 }
 

@@ -316,3 +316,290 @@ describe('numbers and strings at the edges', () => {
     },
   );
 });
+
+// Issue 8, items 6-12: every refusal is the contract's status with a JSON {code, message} naming what was wrong and
+// what is allowed, and changes nothing (read back).
+
+const JOIN = `"members":{"me":{"constants":{"system":{"xuid":"${XUID}"}},"properties":{"system":{"active":true}}}}`;
+
+/** A raw PUT on any template, with the query string given. */
+function rawPut(template: string, name: string, body: string, query = '', extra: Record<string, string> = {}) {
+  return rawRequest(
+    service.baseUrl,
+    'PUT',
+    `${sessionUri(SAMPLE_SCID, template, name)}${query}`,
+    headers({ 'content-type': 'application/json', ...extra }),
+    body,
+  );
+}
+
+function errorOf(text: string): { code: string; message: string } {
+  return JSON.parse(text) as { code: string; message: string };
+}
+
+/** The session as a server reads it: its text and ETag, to compare before and after a refusal. */
+async function stored(
+  name: string,
+  template = 'lobby',
+): Promise<{ status: number; etag: string | null; text: string }> {
+  const r = await reader.get(SAMPLE_SCID, template, name);
+  return { status: r.status, etag: r.headers.get('etag'), text: r.text };
+}
+
+describe('integer fields are integers as written (issue 8.6)', () => {
+  it.each([
+    ['maxMembersCount', '"maxMembersCount":2.00000000000000000001'],
+    ['maxMembersCount', '"maxMembersCount":1.99999999999999999999'],
+    ['maxMembersCount', '"maxMembersCount":2.0'],
+    ['maxMembersCount', '"maxMembersCount":2e0'],
+    ['sessionEmptyTimeout', '"sessionEmptyTimeout":60000.00000000000000000001'],
+    ['reservedRemovalTimeout', '"reservedRemovalTimeout":3e4'],
+  ])('refuses %s written as %s at creation with 400, storing nothing', async (field, member) => {
+    const response = await rawPut('open', 'integer-text', `{"constants":{"system":{${member}}},${JOIN}}`);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidValue',
+      message: `constants.system.${field} must be an integer from ${field === 'maxMembersCount' ? 1 : 0} to ${field === 'maxMembersCount' ? 100 : 2147483647}, written without a fraction or exponent.`,
+    });
+    await expectNothingStored('integer-text', 'open');
+  });
+
+  it('refuses an integer system property written with a fraction, changing nothing', async () => {
+    expect((await rawPut('open', 'integer-turn', `{${JOIN}}`)).status).toBe(201);
+    const before = await stored('integer-turn', 'open');
+    const response = await rawPut(
+      'open',
+      'integer-turn',
+      '{"properties":{"system":{"turn":[0.00000000000000000001]}}}',
+    );
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text).message).toMatch(/^properties\.system\.turn\[0\] must be an integer from 0/);
+    expect(await stored('integer-turn', 'open')).toEqual(before);
+  });
+
+  it('accepts maxMembersCount 2 written as an integer, and holds the session to it', async () => {
+    expect((await rawPut('open', 'integer-two', `{"constants":{"system":{"maxMembersCount":2}},${JOIN}}`)).status).toBe(
+      201,
+    );
+    const second = new SessionClient(service.baseUrl, { xuid: '2002' });
+    const third = new SessionClient(service.baseUrl, { xuid: '2003' });
+    expect((await second.put(SAMPLE_SCID, 'open', 'integer-two', joinBody('2002'))).status).toBe(200);
+    const full = await third.put(SAMPLE_SCID, 'open', 'integer-two', joinBody('2003'));
+    expect(full.status).toBe(400);
+    expect(full.json.code).toBe('SessionFull');
+  });
+});
+
+describe('custom is always an object (issue 8.7)', () => {
+  const NOT_OBJECTS = ['null', '1', '"Hello"', '[]', '[{"a":1}]', 'true'];
+  const server = () => new SessionClient(service.baseUrl, { server: true });
+  let before: Awaited<ReturnType<typeof stored>>;
+  beforeAll(async () => {
+    const created = await owner.put(
+      SAMPLE_SCID,
+      'lobby',
+      'custom-kept',
+      joinBody(XUID, { properties: { custom: { map: 'dust' } } }),
+    );
+    expect(created.status).toBe(201);
+    expect((await server().put(SAMPLE_SCID, 'lobby', 'custom-kept', { servers: { s: {} } })).status).toBe(200);
+    before = await stored('custom-kept');
+  });
+
+  it.each(
+    NOT_OBJECTS.flatMap((custom) => [
+      ['properties.custom', `{"properties":{"custom":${custom}}}`, custom],
+      ['members.me.properties.custom', `{"members":{"me":{"properties":{"custom":${custom}}}}}`, custom],
+    ]),
+  )('refuses %s = %s… from a member, changing nothing', async (path, body) => {
+    const response = await rawPut('lobby', 'custom-kept', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidValue',
+      message: `${path} must be a JSON object of custom properties, such as {"map":"dust"}; send a key with null to delete it, or leave custom out.`,
+    });
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses a server entry whose custom is %s, changing nothing', async (custom) => {
+    for (const part of ['constants', 'properties']) {
+      const response = await server().put(
+        SAMPLE_SCID,
+        'lobby',
+        'custom-kept',
+        `{"servers":{"s":{"${part}":{"custom":${custom}}}}}`,
+      );
+      expect(response.status).toBe(400);
+      expect(response.json.message).toMatch(new RegExp(`^servers\\.s\\.${part}\\.custom must be a JSON object`));
+    }
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses member constants custom %s on a join, adding nobody', async (custom) => {
+    const joiner = new SessionClient(service.baseUrl, { xuid: '2004' });
+    const response = await joiner.put(
+      SAMPLE_SCID,
+      'lobby',
+      'custom-kept',
+      `{"members":{"me":{"constants":{"system":{"xuid":"2004"},"custom":${custom}}}}}`,
+    );
+    expect(response.status).toBe(400);
+    expect(response.json.message).toMatch(/^members\.me\.constants\.custom must be a JSON object/);
+    expect(await stored('custom-kept')).toEqual(before);
+  });
+
+  it.each(NOT_OBJECTS)('refuses session constants custom %s at creation, storing nothing', async (custom) => {
+    const response = await rawPut('open', 'custom-constants', `{"constants":{"custom":${custom}},${JOIN}}`);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text).message).toMatch(/^constants\.custom must be a JSON object/);
+    await expectNothingStored('custom-constants', 'open');
+  });
+});
+
+describe('numbers in custom come back exactly as sent (issue 8.8, spec §9.9)', () => {
+  const NUMBERS = [
+    '12345678.123456789',
+    '0.1234567890123456',
+    '1.0',
+    '1.50',
+    '1e2',
+    '1E+2',
+    '-0',
+    '0.0000001',
+    '5e-324',
+  ];
+
+  it('answers and stores every number with the text it was sent with, on the member and the session', async () => {
+    const list = NUMBERS.join(',');
+    const custom = `{"list":[${list}],"one":12345678.123456789}`;
+    const created = await put(
+      'exact-numbers',
+      `{"members":{"me":{"constants":{"system":{"xuid":"${XUID}"}},"properties":{"system":{"active":true},"custom":${custom}}}},"properties":{"custom":${custom}}}`,
+    );
+    expect(created.status).toBe(201);
+    const got = await stored('exact-numbers');
+    for (const text of [created.text, got.text]) {
+      expect(text.split(`"custom":${custom}`).length - 1).toBe(2);
+    }
+  });
+});
+
+describe('duplicate keys (issue 8.9)', () => {
+  it.each([
+    ['members at the top', `{${JOIN},${JOIN}}`, 'members', 'the top-level object'],
+    [
+      'members at the top, a long number elsewhere',
+      `{"properties":{"custom":{"n":12345678901234567890}},${JOIN},${JOIN}}`,
+      'members',
+      'the top-level object',
+    ],
+    [
+      'xuid in members.me.constants.system',
+      `{"members":{"me":{"constants":{"system":{"xuid":"${XUID}","xuid":"2005"}}}}}`,
+      'xuid',
+      'members.me.constants.system',
+    ],
+    ['a custom key', `{${JOIN},"properties":{"custom":{"a":1,"a":1}}}`, 'a', 'properties.custom'],
+  ])('refuses a body with %s twice with 400 naming the key, storing nothing', async (_what, body, key, where) => {
+    const response = await put('duplicate-new', body);
+    expect(response.status).toBe(400);
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidRequest',
+      message: `The request body has the key "${key}" more than once in ${where}; each key may appear only once in an object.`,
+    });
+    await expectNothingStored('duplicate-new');
+  });
+
+  it('refuses a duplicate system field on an existing session, changing nothing', async () => {
+    expect((await put('duplicate-old', `{${JOIN}}`)).status).toBe(201);
+    const before = await stored('duplicate-old');
+    for (const body of [
+      '{"properties":{"system":{"closed":true,"closed":false}}}',
+      '{"properties":{"system":{"closed":true,"closed":true}},"properties":{}}',
+      '{"members":{"me":{"properties":{"system":{"active":false,"active":true}}}},"properties":{"custom":{"n":1e400}}}',
+    ]) {
+      const response = await put('duplicate-old', body);
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text).message).toMatch(/more than once/);
+    }
+    expect(await stored('duplicate-old')).toEqual(before);
+  });
+});
+
+describe('?nocommit (issue 8.10)', () => {
+  it.each([['nocommit=true&nocommit=true'], ['nocommit=true&nocommit=false'], ['nocommit=yes'], ['nocommit=']])(
+    'refuses ?%s with 400 and stores nothing',
+    async (query) => {
+      const response = await rawPut('lobby', 'nocommit-bad', `{${JOIN}}`, `?${query}`);
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text)).toEqual({
+        code: 'InvalidRequest',
+        message: expect.stringMatching(
+          /^The nocommit query parameter is ".*"; send nocommit=true or nocommit=false, once\.$/,
+        ),
+      });
+      await expectNothingStored('nocommit-bad');
+    },
+  );
+
+  it.each([['nocommit=TRUE'], ['nocommit=True']])('answers ?%s without storing', async (query) => {
+    expect((await rawPut('lobby', 'nocommit-case', `{${JOIN}}`, `?${query}`)).status).toBe(201);
+    await expectNothingStored('nocommit-case');
+  });
+});
+
+describe('token claims clients cannot take (issue 8.11)', () => {
+  it.each([
+    ['a gamertag of 100 characters', { xuid: '2006', gamertag: 'g'.repeat(100) }, 'gamertag'],
+    ['a gamertag of 48 bytes', { xuid: '2006', gamertag: 'é'.repeat(24) }, 'gamertag'],
+    ['a titleId that is not a number', { xuid: '2006', titleId: 'not-a-title' }, 'titleId'],
+    ['a xuid with a leading zero', { xuid: '0123' }, 'xuid'],
+  ])('answers %s with 401 naming the claim, storing nothing', async (_what, claims, claim) => {
+    const response = await rawRequest(
+      service.baseUrl,
+      'PUT',
+      sessionUri(SAMPLE_SCID, 'lobby', 'claims'),
+      { ...headers({ 'content-type': 'application/json' }), authorization: await mintToken(claims) },
+      JSON.stringify(joinBody(claims.xuid)),
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('XBL3.0 realm="session-directory"');
+    expect(errorOf(response.text)).toEqual({
+      code: 'InvalidToken',
+      message: expect.stringMatching(new RegExp(`^The token's "${claim}" claim must be `)),
+    });
+    await expectNothingStored('claims');
+  });
+
+  it('renders a 47-byte gamertag and a numeric title id', async () => {
+    const gamertag = `${'é'.repeat(23)}x`;
+    const client = new SessionClient(service.baseUrl, { xuid: '2007', gamertag, titleId: '1234567' });
+    const response = await client.put(SAMPLE_SCID, 'lobby', 'claims-ok', joinBody('2007'));
+    expect(response.status).toBe(201);
+    expect(response.json.members['0']).toMatchObject({ gamertag, activeTitleId: '1234567' });
+  });
+});
+
+describe('smaller edges (issue 8.12)', () => {
+  it.each([['0x6b'], ['107.0'], ['1.07e2'], ['+107'], ['0107']])(
+    'refuses x-xbl-contract-version %s with 400, storing nothing',
+    async (version) => {
+      const response = await rawPut('lobby', 'contract', `{${JOIN}}`, '', { 'x-xbl-contract-version': version });
+      expect(response.status).toBe(400);
+      expect(errorOf(response.text)).toEqual({
+        code: 'UnsupportedContractVersion',
+        message: `x-xbl-contract-version "${version}" is not supported; send exactly 107 (104 and 105 are also accepted).`,
+      });
+      await expectNothingStored('contract');
+    },
+  );
+
+  it('answers a long Content-Type by what it says: spaces around the parts are accepted, anything else is 415', async () => {
+    const spaces = ' '.repeat(5000);
+    const refused = await put('long-type', `{${JOIN}}`, `application/json${spaces}x`);
+    expect(refused.status).toBe(415);
+    expect(errorOf(refused.text).message).toMatch(/send application\/json/);
+    await expectNothingStored('long-type');
+    expect((await put('long-type', `{${JOIN}}`, `application/json;${spaces}charset=utf-8${spaces};`)).status).toBe(201);
+  });
+});
