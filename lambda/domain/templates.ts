@@ -3,6 +3,7 @@ import { MpsdError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import type { PropertyBag } from './session-document';
 import type { SessionReference } from './session-reference';
+import { readTemplateSizeBudgets, type TemplateSizeBudgets } from './session-size';
 
 /** A session template (spec §3): the constants (and role types) every session created from it starts with. */
 export interface SessionTemplate {
@@ -10,6 +11,8 @@ export interface SessionTemplate {
   readonly contractVersion: number;
   readonly constants: PropertyBag;
   readonly roleTypes?: JsonObject;
+  /** Optional `sizeBudgets` (README "Size budgets"): the session's and each member's share of one session. */
+  readonly sizeBudgets?: TemplateSizeBudgets;
 }
 
 /** Templates by lower-cased SCID, then lower-cased template name (template names are case-insensitive). */
@@ -17,7 +20,7 @@ export type TemplateCatalogue = ReadonlyMap<string, ReadonlyMap<string, SessionT
 
 /**
  * Reads one SCID's template file: `{ "templates": { "<name>": { "contractVersion": 107, "constants": {...},
- * "roleTypes": {...} } } }`. Throws an Error naming the file and the problem: a broken file must stop start-up.
+ * "roleTypes": {...}, "sizeBudgets": {...} } } }`. Throws an Error naming the file and the problem: a broken file must stop start-up.
  */
 export function readServiceConfig(file: string, json: JsonValue): Map<string, SessionTemplate> {
   if (!isJsonObject(json) || !isJsonObject(json.templates)) {
@@ -30,14 +33,21 @@ export function readServiceConfig(file: string, json: JsonValue): Map<string, Se
     }
     const contractVersion = typeof body.contractVersion === 'number' ? body.contractVersion : 107;
     const system = isJsonObject(body.constants.system) ? body.constants.system : {};
+    const constants = {
+      system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
+      custom: body.constants.custom ?? {},
+    };
+    const roleTypes = isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {};
+    const sizeBudgets = readTemplateSizeBudgets(`${file}: template "${name}"`, body.sizeBudgets, {
+      constants,
+      ...roleTypes,
+    });
     templates.set(name.toLowerCase(), {
       name,
       contractVersion,
-      constants: {
-        system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
-        custom: body.constants.custom ?? {},
-      },
-      ...(isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {}),
+      constants,
+      ...roleTypes,
+      ...(sizeBudgets === undefined ? {} : { sizeBudgets }),
     });
   }
   return templates;

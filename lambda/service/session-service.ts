@@ -7,7 +7,7 @@ import type { Principal } from '../domain/principal';
 import { type ContractVersion, renderSession } from '../domain/render';
 import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
-import { checkSessionSize } from '../domain/session-size';
+import { checkSessionSize, checkSizeBudgets } from '../domain/session-size';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import { nextTimerAt, untouchedDeletionAt } from '../domain/timers';
 import {
@@ -255,6 +255,8 @@ export class SessionService {
       });
       if (outcome.kind === 'not-created') return { kind: 'gone' };
       if (outcome.kind !== 'deleted') {
+        // Before the nocommit answer too: a preview answers what a commit would.
+        checkSizeBudgets(view.session, outcome.session, template.sizeBudgets ?? {}, request.principal);
         const unchanged =
           record?.kind === 'session' &&
           !view.changedByTimers &&
