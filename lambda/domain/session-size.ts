@@ -1,5 +1,5 @@
 import { MpsdError } from './errors';
-import { isJsonObject, type JsonValue, jsonEquals, stringifyExactJson, toNumber } from './json';
+import { isJsonObject, type JsonObject, type JsonValue, jsonEquals, stringifyExactJson, toNumber } from './json';
 import {
   DEFAULT_LARGE_SESSION_BUDGET_BYTES,
   DEFAULT_SESSION_BUDGET_BYTES,
@@ -165,7 +165,7 @@ export function readTemplateSizeBudgets(
   template: { readonly constants: PropertyBag; readonly roleTypes?: JsonValue },
 ): TemplateSizeBudgets | undefined {
   const fail = (rule: string): never => {
-    throw new Error(`${where}: sizeBudgets ${rule}`);
+    throw new Error(`${where}: sizeBudgets${rule.startsWith('.') ? '' : ' '}${rule}`);
   };
   if (value !== undefined && !isJsonObject(value)) fail('must be an object with sessionBytes and/or memberBytes.');
   const budgets: { sessionBytes?: number; memberBytes?: number } = {};
@@ -210,4 +210,17 @@ export function readTemplateSizeBudgets(
     );
   }
   return value === undefined ? undefined : budgets;
+}
+
+/**
+ * The `sizeBudgets` of one template body in a per-SCID file, checked as readTemplateSizeBudgets does, ready to spread
+ * into the SessionTemplate. Checked on the body as written (a 104/105 template's constants before their upgrade:
+ * `maxMembersCount` and `capabilities` are the same there).
+ */
+export function sizeBudgetsField(where: string, body: JsonObject): { sizeBudgets?: TemplateSizeBudgets } {
+  const written = isJsonObject(body.constants) ? body.constants : {};
+  const constants = { system: isJsonObject(written.system) ? written.system : {}, custom: written.custom ?? {} };
+  const roleTypes = isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {};
+  const sizeBudgets = readTemplateSizeBudgets(where, body.sizeBudgets, { constants, ...roleTypes });
+  return sizeBudgets === undefined ? {} : { sizeBudgets };
 }

@@ -3,7 +3,7 @@ import { MpsdError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import type { PropertyBag } from './session-document';
 import type { SessionReference } from './session-reference';
-import { readTemplateSizeBudgets, type TemplateSizeBudgets } from './session-size';
+import { sizeBudgetsField, type TemplateSizeBudgets } from './session-size';
 
 /** A session template (spec §3): the constants (and role types) every session created from it starts with. */
 export interface SessionTemplate {
@@ -20,7 +20,7 @@ export type TemplateCatalogue = ReadonlyMap<string, ReadonlyMap<string, SessionT
 
 /**
  * Reads one SCID's template file: `{ "templates": { "<name>": { "contractVersion": 107, "constants": {...},
- * "roleTypes": {...}, "sizeBudgets": {...} } } }`. Throws an Error naming the file and the problem: a broken file must stop start-up.
+ * "roleTypes": {...} } } }`. Throws an Error naming the file and the problem: a broken file must stop start-up.
  */
 export function readServiceConfig(file: string, json: JsonValue): Map<string, SessionTemplate> {
   if (!isJsonObject(json) || !isJsonObject(json.templates)) {
@@ -33,21 +33,15 @@ export function readServiceConfig(file: string, json: JsonValue): Map<string, Se
     }
     const contractVersion = typeof body.contractVersion === 'number' ? body.contractVersion : 107;
     const system = isJsonObject(body.constants.system) ? body.constants.system : {};
-    const constants = {
-      system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
-      custom: body.constants.custom ?? {},
-    };
-    const roleTypes = isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {};
-    const sizeBudgets = readTemplateSizeBudgets(`${file}: template "${name}"`, body.sizeBudgets, {
-      constants,
-      ...roleTypes,
-    });
     templates.set(name.toLowerCase(), {
       name,
       contractVersion,
-      constants,
-      ...roleTypes,
-      ...(sizeBudgets === undefined ? {} : { sizeBudgets }),
+      constants: {
+        system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
+        custom: body.constants.custom ?? {},
+      },
+      ...(isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {}),
+      ...sizeBudgetsField(`${file}: template "${name}"`, body),
     });
   }
   return templates;

@@ -1,18 +1,21 @@
 import { MpsdError } from '../../lambda/domain/errors';
+import { stringifyExactJson } from '../../lambda/domain/json';
 import {
   ENVELOPE_RESERVE_BYTES,
   MAX_MEMBERS_LARGE,
   MAX_MEMBERS_NORMAL,
   MAX_SESSION_DOCUMENT_BYTES,
 } from '../../lambda/domain/limits';
-import type { SessionDocument } from '../../lambda/domain/session-document';
+import type { SessionDocument, StoredMember } from '../../lambda/domain/session-document';
 import {
   checkSizeBudgets,
   memberEntryBytes,
   readTemplateSizeBudgets,
+  sessionDataBytes,
   sizeBudgetsOf,
   type TemplateSizeBudgets,
 } from '../../lambda/domain/session-size';
+import { readServiceConfig } from '../../lambda/domain/templates';
 import { activeJoin, context, put, sessionOf, user } from './domain-fixtures';
 
 // Size budgets (issue 8 item 2, README "Size budgets"): the rules, once, as tables.
@@ -79,6 +82,53 @@ describe('sizeBudgetsOf', () => {
         );
       }
     }
+  });
+});
+
+/**
+ * The largest document the budgets allow: every seat taken by a member exactly at its budget plus the byte a fired
+ * ready timer adds, under a 10-digit index; the session's data exactly at its budget; 1,000 former members with
+ * 20-digit xuids; the longest counters.
+ */
+function fullestSession(constants: Record<string, unknown>, template: TemplateSizeBudgets = {}): SessionDocument {
+  const b = sizeBudgetsOf(system(constants), template);
+  const session: SessionDocument = {
+    branch: '6f1c1c9e-0d1b-4f4e-9a57-3f1a2b3c4d5e',
+    changeNumber: Number.MAX_SAFE_INTEGER,
+    correlationId: '7a2d2daf-1e2c-4a5f-8b68-4a2b3c4d5e6f',
+    startTime: '2026-11-29T10:29:52.5250000Z',
+    constants: { system: constants as never, custom: {} },
+    properties: { system: {}, custom: { pad: '' } },
+    members: {},
+    nextMemberIndex: 9_999_999_999,
+    servers: {},
+    emptySince: 9_999_999_999_999,
+    formerMembers: Array.from({ length: 1000 }, (_, i) => String(99_999_999_999_999_999_999n - BigInt(i))),
+  };
+  session.properties.custom = { pad: 'x'.repeat(b.sessionBytes - sessionDataBytes(session)) };
+  for (let i = 0; i < b.maxMembersCount; i += 1) {
+    const index = String(9_000_000_000 + i);
+    const member: StoredMember = {
+      constants: { system: { xuid: String(99_999_999_999_999_999_999n - BigInt(i)) }, custom: {} },
+      properties: { system: { ready: false }, custom: { pad: '' } },
+      joinTime: '2026-11-29T10:29:52.5250000Z',
+      stateSince: 9_999_999_999_999,
+    };
+    member.properties.custom = { pad: 'x'.repeat(b.memberBytes + 1 - memberEntryBytes(index, member)) };
+    session.members[index] = member;
+  }
+  return session;
+}
+
+describe('the largest session the budgets allow', () => {
+  it.each<[string, Record<string, unknown>, TemplateSizeBudgets]>([
+    ['8 members', { maxMembersCount: 8 }, {}],
+    ['100 members', { maxMembersCount: 100 }, {}],
+    ['100 members, sessionBytes 4096', { maxMembersCount: 100 }, { sessionBytes: 4096 }],
+    ['a large session of 620', { maxMembersCount: 620, capabilities: { large: true } }, {}],
+  ])('%s fits one session document', (_label, constants, template) => {
+    const bytes = Buffer.byteLength(stringifyExactJson(fullestSession(constants, template) as never));
+    expect(bytes).toBeLessThanOrEqual(MAX_SESSION_DOCUMENT_BYTES);
   });
 });
 
@@ -219,6 +269,18 @@ describe('readTemplateSizeBudgets', () => {
     } else {
       expect(run()).toEqual(expected);
     }
+  });
+
+  it('a template file with a broken sizeBudgets stops loading, naming the file, the template and the rule', () => {
+    const file = (sizeBudgets: unknown) => ({
+      templates: { t: { constants: { system: { version: 1, maxMembersCount: 4 } }, sizeBudgets } },
+    });
+    expect(() => readServiceConfig('x.json', file({ memberBytes: 10 }) as never)).toThrow(
+      /^x\.json: template "t": sizeBudgets\.memberBytes must be an integer of at least 512/,
+    );
+    expect(readServiceConfig('x.json', file({ sessionBytes: 8192 }) as never).get('t')?.sizeBudgets).toEqual({
+      sessionBytes: 8192,
+    });
   });
 
   it('refuses a sessionBytes that leaves the template’s own constants no room', () => {
