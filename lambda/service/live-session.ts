@@ -4,17 +4,22 @@ import type { SessionDocument } from '../domain/session-document';
 import { applyDueTimers } from '../domain/timers';
 import type { StoredRecord } from '../store/session-store';
 
-/** The stored record seen at `now`: the session with its due timers applied, or absent. */
-export interface LiveView {
-  /** The session as of `now`, or undefined when there is none (never created, deleted, expired). */
-  readonly session: SessionDocument | undefined;
-  /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
-  readonly etag: string | undefined;
+/** The stored record seen at `now`: the session with its due timers applied and its ETag, or absent. */
+export type LiveView = {
   /** True when timers changed the session relative to what is stored. */
   readonly changedByTimers: boolean;
   /** The correlation id to keep when the session is created again (spec §2.2). */
   readonly previousCorrelationId: string | undefined;
-}
+} & (
+  | {
+      /** The session as of `now`. */
+      readonly session: SessionDocument;
+      /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
+      readonly etag: string;
+    }
+  /** No session: never created, deleted, expired. */
+  | { readonly session: undefined; readonly etag: undefined }
+);
 
 /**
  * Applies due timers to a stored record (spec §2.4). An item whose TTL has passed is absent even if DynamoDB has not

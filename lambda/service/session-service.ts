@@ -18,7 +18,7 @@ import {
   type StoredRecord,
   StoreUnavailableError,
 } from '../store/session-store';
-import { viewAt } from './live-session';
+import { type LiveView, viewAt } from './live-session';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { SessionWriteQueue } from './session-write-queue';
 
@@ -105,18 +105,16 @@ function answer(
 }
 
 function checkPrecondition(
-  session: SessionDocument | undefined,
-  etag: string | undefined,
+  view: LiveView,
   request: WriteRequest,
 ): { failed: false } | { failed: true; reason: string } {
-  if (request.ifNoneMatch !== undefined && request.ifNoneMatch.trim() === '*' && session !== undefined) {
+  if (request.ifNoneMatch !== undefined && request.ifNoneMatch.trim() === '*' && view.session !== undefined) {
     return { failed: true, reason: 'If-None-Match: * was sent and the session exists.' };
   }
   if (request.ifMatch !== undefined) {
-    if (session === undefined || etag === undefined) {
+    if (view.session === undefined)
       return { failed: true, reason: 'If-Match was sent and the session does not exist.' };
-    }
-    if (!etagMatches(request.ifMatch, etag)) {
+    if (!etagMatches(request.ifMatch, view.etag)) {
       return { failed: true, reason: "If-Match does not name the session's current ETag." };
     }
   }
@@ -168,7 +166,7 @@ export class SessionService {
       }
     }
     const { session, etag } = viewAt(record, this.deps.clock());
-    if (session === undefined || etag === undefined) return { kind: 'absent' };
+    if (session === undefined) return { kind: 'absent' };
     assertCanRead(session, request.principal);
     if (request.ifNoneMatch !== undefined && etagMatches(request.ifNoneMatch, etag))
       return { kind: 'not-modified', etag };
@@ -231,7 +229,7 @@ export class SessionService {
       }
       const now = this.deps.clock();
       const view = viewAt(record, now);
-      const precondition = checkPrecondition(view.session, view.etag, request);
+      const precondition = checkPrecondition(view, request);
       if (precondition.failed) {
         // The 412 carries the session (spec §1.4), so it may go only to a caller who may read it: otherwise a
         // stranger could read a private session by sending `If-None-Match: *`.
@@ -240,7 +238,7 @@ export class SessionService {
           kind: 'precondition-failed',
           reason: precondition.reason,
           session:
-            view.session === undefined || view.etag === undefined
+            view.session === undefined
               ? undefined
               : answer(view.session, view.etag, request.contractVersion, request.principal),
         };
