@@ -9,6 +9,7 @@ export const STATUS_BY_CODE = {
   MalformedJson: 400,
   InvalidRequest: 400,
   SessionTooLarge: 400,
+  SizeBudgetExceeded: 400,
   ProhibitedMember: 400,
   InvalidValue: 400,
   SessionFull: 400,

@@ -3,6 +3,7 @@ import { MpsdError } from './errors';
 import { isJsonObject, type JsonObject, type JsonValue } from './json';
 import type { PropertyBag } from './session-document';
 import type { SessionReference } from './session-reference';
+import { sizeBudgetsField, type TemplateSizeBudgets } from './session-size';
 
 /** A session template (spec §3): the constants (and role types) every session created from it starts with. */
 export interface SessionTemplate {
@@ -10,6 +11,8 @@ export interface SessionTemplate {
   readonly contractVersion: number;
   readonly constants: PropertyBag;
   readonly roleTypes?: JsonObject;
+  /** Optional `sizeBudgets` (README "Size budgets"): the session's and each member's share of one session. */
+  readonly sizeBudgets?: TemplateSizeBudgets;
 }
 
 /** Templates by lower-cased SCID, then lower-cased template name (template names are case-insensitive). */
@@ -38,6 +41,7 @@ export function readServiceConfig(file: string, json: JsonValue): Map<string, Se
         custom: body.constants.custom ?? {},
       },
       ...(isJsonObject(body.roleTypes) ? { roleTypes: body.roleTypes } : {}),
+      ...sizeBudgetsField(`${file}: template "${name}"`, body),
     });
   }
   return templates;

@@ -1,36 +1,53 @@
+import { etagOf } from '../domain/etag';
 import { cloneJson, type JsonObject } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
 import { applyDueTimers } from '../domain/timers';
 import type { StoredRecord } from '../store/session-store';
 
-/** The stored record seen at `now`: the session with its due timers applied, or absent. */
-export interface LiveView {
-  /** The session as of `now`, or undefined when there is none (never created, deleted, expired). */
-  readonly session: SessionDocument | undefined;
+/** The stored record seen at `now`: the session with its due timers applied and its ETag, or absent. */
+export type LiveView = {
   /** True when timers changed the session relative to what is stored. */
   readonly changedByTimers: boolean;
   /** The correlation id to keep when the session is created again (spec §2.2). */
   readonly previousCorrelationId: string | undefined;
-}
+} & (
+  | {
+      /** The session as of `now`. */
+      readonly session: SessionDocument;
+      /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
+      readonly etag: string;
+    }
+  /** No session: never created, deleted, expired. */
+  | { readonly session: undefined; readonly etag: undefined }
+);
 
 /**
  * Applies due timers to a stored record (spec §2.4). An item whose TTL has passed is absent even if DynamoDB has not
  * yet removed it (its TTL deletion can lag by days).
  */
 export function viewAt(record: StoredRecord | undefined, now: number): LiveView {
-  if (record === undefined) return { session: undefined, changedByTimers: false, previousCorrelationId: undefined };
+  if (record === undefined)
+    return { session: undefined, etag: undefined, changedByTimers: false, previousCorrelationId: undefined };
   if (record.kind === 'deleted') {
-    return { session: undefined, changedByTimers: false, previousCorrelationId: record.correlationId };
+    return { session: undefined, etag: undefined, changedByTimers: false, previousCorrelationId: record.correlationId };
   }
   const correlationId = record.document.correlationId;
   if (record.expiresAt !== undefined && record.expiresAt * 1000 <= now) {
-    return { session: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+    return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
   }
   const session = cloneJson(record.document as unknown as JsonObject) as unknown as SessionDocument;
   const outcome = applyDueTimers(session, now);
-  if (outcome.deleted) return { session: undefined, changedByTimers: true, previousCorrelationId: correlationId };
-  // Each fired timer is a change (spec §2.2): the view counts it, so its ETag differs from the stored one's and a
-  // GET with the old ETag in If-None-Match is not answered 304. A write then commits the next number after it.
+  if (outcome.deleted)
+    return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+  // Each fired timer is a change (spec §2.2): the view counts it in changeNumber, and a write then commits the next
+  // number after it. The view's ETag names the commit plus the fired timers, never a commit's own ETag: a write
+  // that read before these timers were due may commit that very change number with other content.
+  const committed = session.changeNumber;
   session.changeNumber += outcome.fired;
-  return { session, changedByTimers: outcome.changed, previousCorrelationId: correlationId };
+  return {
+    session,
+    etag: etagOf(session.branch, committed, outcome.fired),
+    changedByTimers: outcome.changed,
+    previousCorrelationId: correlationId,
+  };
 }

@@ -7,7 +7,7 @@ import type { Principal } from '../domain/principal';
 import { type ContractVersion, renderSession } from '../domain/render';
 import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
-import { checkSessionSize } from '../domain/session-size';
+import { checkSessionSize, checkSizeBudgets } from '../domain/session-size';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import { nextTimerAt, untouchedDeletionAt } from '../domain/timers';
 import {
@@ -18,7 +18,7 @@ import {
   type StoredRecord,
   StoreUnavailableError,
 } from '../store/session-store';
-import { viewAt } from './live-session';
+import { type LiveView, viewAt } from './live-session';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
 import { SessionWriteQueue } from './session-write-queue';
 
@@ -87,27 +87,34 @@ const TTL_SLACK_SECONDS = 60;
 // How long a deleted session's marker is kept (its correlation id survives a re-creation within this time).
 const TOMBSTONE_LIFETIME_SECONDS = 24 * 60 * 60;
 
-function answer(session: SessionDocument, contractVersion: ContractVersion, principal: Principal): SessionAnswer {
+/** Answers a session under its ETag: the view's (timers applied, not stored) or the commit's. */
+function answer(
+  session: SessionDocument,
+  etag: string,
+  contractVersion: ContractVersion,
+  principal: Principal,
+): SessionAnswer {
   return {
     rendered: renderSession(session, {
       contractVersion,
       ...(principal.xuid === undefined ? {} : { callerXuid: principal.xuid }),
     }),
-    etag: etagOf(session.branch, session.changeNumber),
+    etag,
     nextTimer: nextTimerAt(session),
   };
 }
 
 function checkPrecondition(
-  session: SessionDocument | undefined,
+  view: LiveView,
   request: WriteRequest,
 ): { failed: false } | { failed: true; reason: string } {
-  if (request.ifNoneMatch !== undefined && request.ifNoneMatch.trim() === '*' && session !== undefined) {
+  if (request.ifNoneMatch !== undefined && request.ifNoneMatch.trim() === '*' && view.session !== undefined) {
     return { failed: true, reason: 'If-None-Match: * was sent and the session exists.' };
   }
   if (request.ifMatch !== undefined) {
-    if (session === undefined) return { failed: true, reason: 'If-Match was sent and the session does not exist.' };
-    if (!etagMatches(request.ifMatch, etagOf(session.branch, session.changeNumber))) {
+    if (view.session === undefined)
+      return { failed: true, reason: 'If-Match was sent and the session does not exist.' };
+    if (!etagMatches(request.ifMatch, view.etag)) {
       return { failed: true, reason: "If-Match does not name the session's current ETag." };
     }
   }
@@ -158,13 +165,12 @@ export class SessionService {
         await this.backOffAfterFault(error, budget, false);
       }
     }
-    const { session } = viewAt(record, this.deps.clock());
+    const { session, etag } = viewAt(record, this.deps.clock());
     if (session === undefined) return { kind: 'absent' };
     assertCanRead(session, request.principal);
-    const etag = etagOf(session.branch, session.changeNumber);
     if (request.ifNoneMatch !== undefined && etagMatches(request.ifNoneMatch, etag))
       return { kind: 'not-modified', etag };
-    return { kind: 'found', session: answer(session, request.contractVersion, request.principal) };
+    return { kind: 'found', session: answer(session, etag, request.contractVersion, request.principal) };
   }
 
   /**
@@ -223,7 +229,7 @@ export class SessionService {
       }
       const now = this.deps.clock();
       const view = viewAt(record, now);
-      const precondition = checkPrecondition(view.session, request);
+      const precondition = checkPrecondition(view, request);
       if (precondition.failed) {
         // The 412 carries the session (spec §1.4), so it may go only to a caller who may read it: otherwise a
         // stranger could read a private session by sending `If-None-Match: *`.
@@ -232,7 +238,9 @@ export class SessionService {
           kind: 'precondition-failed',
           reason: precondition.reason,
           session:
-            view.session === undefined ? undefined : answer(view.session, request.contractVersion, request.principal),
+            view.session === undefined
+              ? undefined
+              : answer(view.session, view.etag, request.contractVersion, request.principal),
         };
       }
       const outcome = applySessionRequest(view.session, request.body, {
@@ -245,20 +253,29 @@ export class SessionService {
       });
       if (outcome.kind === 'not-created') return { kind: 'gone' };
       if (outcome.kind !== 'deleted') {
+        // Before the nocommit answer too: a preview answers what a commit would.
+        checkSizeBudgets(view.session, outcome.session, template.sizeBudgets ?? {}, request.principal);
         const unchanged =
           record?.kind === 'session' &&
           !view.changedByTimers &&
           jsonEquals(record.document as unknown as JsonObject, outcome.session as unknown as JsonObject);
         if (unchanged || request.noCommit) {
           if (unchanged) {
-            return { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+            // Exactly the stored document (no timer fired): the commit's own ETag.
+            const etag = etagOf(outcome.session.branch, outcome.session.changeNumber);
+            return {
+              kind: outcome.kind,
+              session: answer(outcome.session, etag, request.contractVersion, request.principal),
+            };
           }
           outcome.session.changeNumber += 1;
-          const preview = answer(outcome.session, request.contractVersion, request.principal);
           // Nothing was stored: the ETag must match no commit, or an If-Match with it would pass against whatever
           // the next real write stores under the same change number.
           const etag = etagOf(`${outcome.session.branch}:nocommit`, outcome.session.changeNumber);
-          return { kind: outcome.kind, session: { ...preview, etag } };
+          return {
+            kind: outcome.kind,
+            session: answer(outcome.session, etag, request.contractVersion, request.principal),
+          };
         }
         outcome.session.changeNumber = (view.session?.changeNumber ?? 0) + 1;
         checkSessionSize(outcome.session);
@@ -272,7 +289,15 @@ export class SessionService {
       const success: WriteResult =
         outcome.kind === 'deleted'
           ? { kind: 'gone' }
-          : { kind: outcome.kind, session: answer(outcome.session, request.contractVersion, request.principal) };
+          : {
+              kind: outcome.kind,
+              session: answer(
+                outcome.session,
+                etagOf(outcome.session.branch, outcome.session.changeNumber),
+                request.contractVersion,
+                request.principal,
+              ),
+            };
       if (finalLook) throw contended(maybeWritten);
       const expected = record === undefined ? { absent: true as const } : { version: record.version };
       let result: Awaited<ReturnType<SessionStore['write']>>;

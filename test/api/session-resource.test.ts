@@ -181,10 +181,10 @@ describe('edges found in review', () => {
 });
 
 describe('session size', () => {
-  it('refuses a change that would outgrow one DynamoDB item, so the session stays writable for others', async () => {
+  it('refuses a change past the member’s size budget (400 SizeBudgetExceeded), so the session stays writable for others', async () => {
     const n = name();
     await player().put(SAMPLE_SCID, 'open', n, joinBody(XUID));
-    // Random hex does not compress: the limit must hold for the raw size.
+    // Random hex does not compress: the budgets must hold for the raw size.
     const chunk = () => randomBytes(20_000).toString('hex');
     let refused: Awaited<ReturnType<CheckedSessionClient['put']>> | undefined;
     for (let i = 0; i < 12 && refused === undefined; i += 1) {
@@ -193,7 +193,7 @@ describe('session size', () => {
       });
       if (answer.status !== 200) refused = answer;
     }
-    expect([refused?.status, refused?.json.code]).toEqual([400, 'SessionTooLarge']);
+    expect([refused?.status, refused?.json.code]).toEqual([400, 'SizeBudgetExceeded']);
     const other = new CheckedSessionClient(service.baseUrl, { xuid: '2533274790395999' });
     expect((await other.put(SAMPLE_SCID, 'open', n, joinBody('2533274790395999'))).status).toBe(200);
   });
