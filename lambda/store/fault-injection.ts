@@ -1,5 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { translateStoreError } from './dynamodb-session-store';
+import { translateStoreError } from './error-translation';
 import type {
   ExpectedVersion,
   NewRecord,
