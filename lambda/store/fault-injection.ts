@@ -144,7 +144,7 @@ export class FaultInjectingSessionStore implements SessionStore {
   }
 }
 
-/** The `decorateStore` of ServiceConfig for a setting, or undefined when the setting is off. */
+/** The `decorateStore` of RuntimeConfig for a setting, or undefined when the setting is off. */
 export function faultInjectionDecorator(
   setting: FaultInjectionSetting | undefined,
 ): ((store: SessionStore) => SessionStore) | undefined {

@@ -16,7 +16,7 @@ const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Properties of {@link SessionFunction}. */
 export interface SessionFunctionProps {
-  /** Path of the handler module, relative to `projectRoot` (for example `lambda/get-session.ts`); it exports `handler`. */
+  /** Path of the handler module, relative to `projectRoot` (for example `lambda/functions/get-session.ts`); it exports `handler`. */
   readonly entry: string;
 
   /**

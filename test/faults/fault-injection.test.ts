@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
 import type { Principal } from '../../lambda/domain/principal';
 import { parseSessionReference, sessionKey } from '../../lambda/domain/session-reference';
+import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 import { SessionService } from '../../lambda/service/session-service';
 import {
   FaultInjectingSessionStore,
@@ -17,7 +18,6 @@ import type {
   WriteResult,
 } from '../../lambda/store/session-store';
 import { StoreUnavailableError } from '../../lambda/store/session-store';
-import { makeSessionHandlers } from '../../lambda/wiring';
 import { MemorySessionStore } from '../support/memory-session-store';
 import { SAMPLE_SCID } from '../support/session-client';
 
@@ -274,9 +274,17 @@ describe('the deployed configuration cannot inject faults', () => {
   });
 
   test('the Lambda entries never read FAULT_INJECTION nor import the fault injector', async () => {
-    const { readFile } = await import('node:fs/promises');
-    for (const file of ['lambda-environment.ts', 'get-session.ts', 'put-session.ts', 'wiring.ts']) {
-      const text = await readFile(path.resolve(__dirname, '../../lambda', file), 'utf8');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const files = [];
+    for (const folder of ['functions', 'runtime']) {
+      const dir = path.resolve(__dirname, '../../lambda', folder);
+      for (const name of await readdir(dir)) files.push(path.join(dir, name));
+    }
+    expect(files.map((file) => path.basename(file))).toEqual(
+      expect.arrayContaining(['get-session.ts', 'put-session.ts', 'lambda-runtime.ts', 'wiring.ts']),
+    );
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
       expect(text).not.toContain('FAULT_INJECTION');
       expect(text).not.toContain('fault-injection');
     }

@@ -177,7 +177,11 @@ describe('functions', () => {
   test('refuse a timeout at or above API Gateway’s 29 s integration limit', () => {
     const scratch = new Stack(new App({ context: NO_BUNDLING }), 'Scratch');
     expect(
-      () => new SessionFunction(scratch, 'TooSlow', { entry: 'lambda/get-session.ts', timeout: Duration.seconds(29) }),
+      () =>
+        new SessionFunction(scratch, 'TooSlow', {
+          entry: 'lambda/functions/get-session.ts',
+          timeout: Duration.seconds(29),
+        }),
     ).toThrow(/below API Gateway's 29 s/);
   });
 });

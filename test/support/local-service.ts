@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { ErrorLog } from '../../lambda/http/session-handlers';
-import { makeSessionHandlers, type ServiceConfig } from '../../lambda/wiring';
+import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
+import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { createLocalServer } from '../../local/http-server';
-import { localServiceConfig } from '../../local/local-config';
+import { localRuntimeConfig } from '../../local/local-config';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
@@ -26,7 +27,7 @@ const verbose = process.env.TEST_LOG === '1';
  * the configuration, e.g. `clock` to move time. Request and error logs are discarded unless TEST_LOG=1.
  */
 export async function startTestService(
-  overrides: Partial<ServiceConfig> & { clock?: () => number } = {},
+  overrides: Partial<RuntimeConfig> & { clock?: () => number } = {},
 ): Promise<TestService> {
   const endpoint = overrides.dynamoDbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) {
@@ -39,8 +40,8 @@ export async function startTestService(
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
   const quietLog: ErrorLog = { error: () => {} };
-  const config: ServiceConfig = {
-    ...localServiceConfig(tableName, endpoint),
+  const config: RuntimeConfig = {
+    ...localRuntimeConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
     ...overrides,
   };
