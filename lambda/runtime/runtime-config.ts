@@ -1,7 +1,6 @@
 import type { ErrorLog } from '../http/session-handlers';
 import type { RetryPolicy } from '../service/retry-policy';
 import type { WriteReport } from '../service/session-service';
-import type { SessionStore } from '../store/session-store';
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
 
 /**
@@ -26,8 +25,6 @@ export interface RuntimeConfig {
   /** Epoch-ms clock; tests move time forward with it. */
   readonly clock?: () => number;
   readonly retry?: RetryPolicy;
-  /** Wraps the store (fault injection in tests and for QA; never set by the Lambda entries). */
-  readonly decorateStore?: (store: SessionStore) => SessionStore;
   /** Told how every PUT went through the retry loop (attempts, faults, outcome). */
   readonly observeWrite?: (report: WriteReport) => void;
   readonly log?: ErrorLog;

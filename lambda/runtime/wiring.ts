@@ -51,14 +51,21 @@ export function makeStores(config: RuntimeConfig): Stores {
   };
 }
 
-/** The handler of one function, and nothing another function needs: what a Lambda container builds. */
+/**
+ * The handler of one function, and nothing another function needs, over the DynamoDB stores the configuration
+ * names: what a Lambda container builds (lambda/runtime/lambda-runtime.ts).
+ */
 export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): ApiHandler {
-  return HANDLER_FACTORIES[name](makeHandlerDeps(config));
+  return HANDLER_FACTORIES[name](makeHandlerDeps(config, undefined));
 }
 
-/** Every function's handler from one configuration, over the same stores: what the local server builds. */
-export function makeSessionHandlers(config: RuntimeConfig): SessionHandlers {
-  const deps = makeHandlerDeps(config);
+/**
+ * Every function's handler from one configuration, sharing one set of stores: what the local server and the tests
+ * build (local/local-handlers.ts). `stores` defaults to the DynamoDB stores the configuration names; the local
+ * server passes them wrapped when it injects faults.
+ */
+export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
+  const deps = makeHandlerDeps(config, stores);
   return {
     getSession: HANDLER_FACTORIES.getSession(deps),
     putSession: HANDLER_FACTORIES.putSession(deps),
@@ -74,20 +81,15 @@ function errorReplacer(_key: string, value: unknown): unknown {
 }
 
 /** What every handler is built from; refuses a configuration that must never run before building anything. */
-function makeHandlerDeps(config: RuntimeConfig): SessionHandlerDeps {
+function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): SessionHandlerDeps {
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
   }
-  if (config.environment !== 'local' && config.decorateStore !== undefined) {
-    // Fault injection (and any other store decorator) exists for tests and QA; a deployed stack can never run it.
-    throw new Error('A store decorator (fault injection) may only be used locally.');
-  }
   const verifier = makeVerifier(config);
   const clock = config.clock ?? Date.now;
-  const stores = makeStores(config);
-  const store = config.decorateStore === undefined ? stores.sessions : config.decorateStore(stores.sessions);
+  const stores = given ?? makeStores(config);
   const service = new SessionService({
-    store,
+    store: stores.sessions,
     templates: loadTemplateCatalogue(config.templatesDir),
     clock,
     newGuid: randomUUID,

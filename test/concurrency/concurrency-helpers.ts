@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
 import type { WriteReport } from '../../lambda/service/session-service';
-import { startTestService, type TestService } from '../support/local-service';
+import { startTestService, type TestService, type TestServiceOverrides } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
 
 // Shared by the concurrency suites: many callers, one session, and what the final stored session must hold.
@@ -19,7 +18,7 @@ export interface Containers {
 export const CONTAINERS = 4;
 
 export async function startContainers(
-  overrides: (index: number) => Partial<RuntimeConfig> = () => ({}),
+  overrides: (index: number) => TestServiceOverrides = () => ({}),
   count = CONTAINERS,
 ): Promise<Containers> {
   const tableName = `sessions-test-${randomUUID()}`;

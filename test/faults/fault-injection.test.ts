@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
 import type { Principal } from '../../lambda/domain/principal';
 import { parseSessionReference, sessionKey } from '../../lambda/domain/session-reference';
-import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 import { SessionService } from '../../lambda/service/session-service';
-import {
-  FaultInjectingSessionStore,
-  type FaultInjectionSetting,
-  parseFaultInjection,
-} from '../../lambda/store/fault-injection';
 import type {
   ExpectedVersion,
   NewRecord,
@@ -18,6 +14,11 @@ import type {
   WriteResult,
 } from '../../lambda/store/session-store';
 import { StoreUnavailableError } from '../../lambda/store/session-store';
+import {
+  FaultInjectingSessionStore,
+  type FaultInjectionSetting,
+  parseFaultInjection,
+} from '../../local/fault-injection';
 import { MemorySessionStore } from '../support/memory-session-store';
 import { SAMPLE_SCID } from '../support/session-client';
 
@@ -260,33 +261,31 @@ describe('SessionService under store faults', () => {
 });
 
 describe('the deployed configuration cannot inject faults', () => {
-  test('makeSessionHandlers refuses a store decorator outside the local environment', () => {
-    expect(() =>
-      makeSessionHandlers({
-        tableName: 'sessions',
-        region: 'us-east-1',
-        templatesDir: path.resolve(__dirname, '../../lambda/templates'),
-        tokenSecret: 'a-real-secret-for-this-test-only-0123456789',
-        environment: 'deployed',
-        decorateStore: (s) => s,
-      }),
-    ).toThrow('may only be used locally');
+  // The injector is in local/, and no module in lambda/ may import local/ (.dependency-cruiser.cjs, rule
+  // handler-tree-imports-no-local, proven to bite by test/architecture.test.ts): a Lambda bundle cannot contain it.
+  // The deployed path (makeFunctionHandler) takes no store at all; only local/local-handlers.ts wraps one.
+  // test/infra/session-directory-stack.test.ts looks into the synthesized bundles as well.
+
+  test('the fault injector is a local module, absent from the handler tree', () => {
+    expect(existsSync(path.resolve(__dirname, '../../local/fault-injection.ts'))).toBe(true);
+    expect(existsSync(path.resolve(__dirname, '../../lambda/store/fault-injection.ts'))).toBe(false);
   });
 
-  test('the Lambda entries never read FAULT_INJECTION nor import the fault injector', async () => {
-    const { readdir, readFile } = await import('node:fs/promises');
-    const files = [];
-    for (const folder of ['functions', 'runtime']) {
-      const dir = path.resolve(__dirname, '../../lambda', folder);
-      for (const name of await readdir(dir)) files.push(path.join(dir, name));
-    }
-    expect(files.map((file) => path.basename(file))).toEqual(
-      expect.arrayContaining(['get-session.ts', 'put-session.ts', 'lambda-runtime.ts', 'wiring.ts']),
+  test('no module in lambda/ reads FAULT_INJECTION or imports the fault injector', async () => {
+    const root = path.resolve(__dirname, '../../lambda');
+    const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts'));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        path.join('functions', 'get-session.ts'),
+        path.join('functions', 'put-session.ts'),
+        path.join('runtime', 'lambda-runtime.ts'),
+        path.join('runtime', 'wiring.ts'),
+      ]),
     );
     for (const file of files) {
-      const text = await readFile(file, 'utf8');
-      expect(text).not.toContain('FAULT_INJECTION');
-      expect(text).not.toContain('fault-injection');
+      const text = await readFile(path.join(root, file), 'utf8');
+      expect([file, text.includes('FAULT_INJECTION')]).toEqual([file, false]);
+      expect([file, text.includes('fault-injection')]).toEqual([file, false]);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type FaultInjectingSessionStore, faultInjectionDecorator } from '../../lambda/store/fault-injection';
 import type { SessionStore } from '../../lambda/store/session-store';
+import { type FaultInjectingSessionStore, faultInjectionDecorator } from '../../local/fault-injection';
 import {
   AttemptLog,
   type Containers,
