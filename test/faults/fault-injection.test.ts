@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
+import { MpsdError } from '../../lambda/domain/errors';
 import type { Principal } from '../../lambda/domain/principal';
 import { parseSessionReference, sessionKey } from '../../lambda/domain/session-reference';
 import { SessionService } from '../../lambda/service/session-service';
@@ -235,6 +236,26 @@ describe('SessionService under store faults', () => {
     });
     // These faults were refusals: nothing of the request is in the session.
     expect(await storedXuids(inner)).toEqual(['1001']);
+  });
+
+  test('a store that never answers: GET and PUT end in the service’s own 503, never in a StoreUnavailableError', async () => {
+    // The service is the one caller of the store; what it throws is all the handlers can meet.
+    const down: SessionStore = {
+      read: async () => {
+        throw new StoreUnavailableError('throttled');
+      },
+      write: async () => {
+        throw new StoreUnavailableError('throttled');
+      },
+    };
+    const service = serviceOver(down, 3);
+    const read = service.read({ ref, principal: user(1), contractVersion: 107, ifNoneMatch: undefined });
+    for (const attempt of [read, put(service, user(1), join)]) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MpsdError);
+      expect(error).toMatchObject({ code: 'ServiceUnavailable', status: 503, retryAfterSeconds: 1 });
+      expect((error as Error).cause).toBeInstanceOf(StoreUnavailableError);
+    }
   });
 
   test('100 joiners over 30% injected faults of every kind: each one told yes is a member exactly once', async () => {
