@@ -66,10 +66,8 @@ export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): 
  */
 export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
   const deps = makeHandlerDeps(config, stores);
-  return {
-    getSession: HANDLER_FACTORIES.getSession(deps),
-    putSession: HANDLER_FACTORIES.putSession(deps),
-  };
+  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: SessionHandlerDeps) => ApiHandler][];
+  return Object.fromEntries(entries.map(([name, make]) => [name, make(deps)])) as SessionHandlers;
 }
 
 const consoleLog: ErrorLog = {
