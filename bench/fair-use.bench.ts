@@ -16,7 +16,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
-import { makeDynamoDbClient, makeSessionHandlers, type ServiceConfig } from '../lambda/wiring';
+import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
+import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
+import { makeSessionHandlers } from '../lambda/runtime/wiring';
 import { ensureRateLimitTable } from '../local/create-rate-limit-table';
 import { ensureSessionTable } from '../local/create-table';
 import { benchDynamoDb, CALLERS, run, stats } from './bench-kit';
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(path.join(templatesDir, `${SCID}.json`), JSON.stringify({ ...sample, fairUseLimits: outOfReach }));
 
-  const config: ServiceConfig = {
+  const config: RuntimeConfig = {
     tableName,
     region: 'us-east-1',
     dynamoDbEndpoint: endpoint,

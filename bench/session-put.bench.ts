@@ -25,9 +25,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
+import { makeSessionHandlers } from '../lambda/runtime/wiring';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../lambda/service/retry-policy';
 import type { WriteReport } from '../lambda/service/session-service';
-import { makeDynamoDbClient, makeSessionHandlers } from '../lambda/wiring';
 import { ensureSessionTable } from '../local/create-table';
 import { benchDynamoDb, CALLERS, type Op, run, stats } from './bench-kit';
 

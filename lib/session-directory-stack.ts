@@ -2,6 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../lambda/http/routes';
+import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction } from './constructs/session-function';
@@ -57,7 +58,8 @@ export interface SessionDirectoryStackProps extends StackProps {
   readonly tokenJwksUrl?: string;
 
   /**
-   * `off` switches MPSD's fair-use limits off (load tests), passed as `RATE_LIMITS`.
+   * `off` switches MPSD's fair-use limits off (load tests), passed as `RATE_LIMITS`; the functions are then not told
+   * the counters table, nor allowed to use it.
    *
    * @default 'on'
    */
@@ -110,15 +112,19 @@ export class SessionDirectoryStack extends Stack {
 
     // Only identifiers go into the environment: the functions fetch the secret value at cold start, so it never shows
     // in the console, the template or `get-function-configuration`.
+    // Exactly what readRuntimeConfig (lambda/runtime/runtime-config.ts) reads, by the names it reads them by; every
+    // function reads the same settings today (test/infra/function-environment.test.ts).
+    const rateLimitsOn = props.rateLimits !== 'off';
     const environment: Record<string, string> = {
-      SESSION_TABLE_NAME: table.tableName,
-      RATE_LIMIT_TABLE_NAME: this.rateLimitTable.table.tableName,
-      ...(this.tokenSecret === undefined ? {} : { TOKEN_SECRET_ARN: this.tokenSecret.secretArn }),
-      ...(props.tokenJwksUrl ? { TOKEN_JWKS_URL: props.tokenJwksUrl } : {}),
-      ...(props.rateLimits === 'off' ? { RATE_LIMITS: 'off' } : {}),
-      POWERTOOLS_SERVICE_NAME,
-      ...(props.tokenIssuer ? { TOKEN_ISSUER: props.tokenIssuer } : {}),
-      ...(props.tokenAudience ? { TOKEN_AUDIENCE: props.tokenAudience } : {}),
+      [VARIABLES.sessionTableName]: table.tableName,
+      ...(rateLimitsOn
+        ? { [VARIABLES.rateLimitTableName]: this.rateLimitTable.table.tableName }
+        : { [VARIABLES.rateLimits]: 'off' }),
+      ...(this.tokenSecret === undefined ? {} : { [VARIABLES.tokenSecretArn]: this.tokenSecret.secretArn }),
+      ...(props.tokenJwksUrl ? { [VARIABLES.tokenJwksUrl]: props.tokenJwksUrl } : {}),
+      [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
+      ...(props.tokenIssuer ? { [VARIABLES.tokenIssuer]: props.tokenIssuer } : {}),
+      ...(props.tokenAudience ? { [VARIABLES.tokenAudience]: props.tokenAudience } : {}),
     };
 
     // One function per entry of the route table's FUNCTIONS, with construct ids in PascalCase (GetSession, ...).
@@ -133,8 +139,9 @@ export class SessionDirectoryStack extends Stack {
       if (definition.sessionTableAccess === 'read') table.grantReadData(fn.function);
       else table.grantReadWriteData(fn.function);
       this.tokenSecret?.grantRead(fn.function);
-      // Every function counts requests (spec §1.6), so each writes the counters table, and only it.
-      this.rateLimitTable.table.grantReadWriteData(fn.function);
+      // Every function counts requests (spec §1.6), so each writes the counters table, and only it; with the limits
+      // off nothing is counted, and the functions are neither told the table nor allowed to touch it.
+      if (rateLimitsOn) this.rateLimitTable.table.grantReadWriteData(fn.function);
       functions[name] = fn;
     }
     this.functions = functions;

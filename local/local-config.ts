@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEVELOPMENT_TOKEN_SECRET } from '../lambda/auth/development-token';
-import type { ServiceConfig } from '../lambda/wiring';
+import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
 
 /** The session templates bundled with the functions, read in place when running locally. */
 export const TEMPLATES_DIR = path.resolve(__dirname, '../lambda/templates');
@@ -9,7 +9,7 @@ export const TEMPLATES_DIR = path.resolve(__dirname, '../lambda/templates');
  * The configuration every local run starts from (npm start, the tests): DynamoDB at `endpoint`, the repository's
  * templates, the public development secret, and the `local` environment that alone allows it.
  */
-export function localServiceConfig(tableName: string, endpoint: string): ServiceConfig {
+export function localRuntimeConfig(tableName: string, endpoint: string): RuntimeConfig {
   return {
     tableName,
     dynamoDbEndpoint: endpoint,

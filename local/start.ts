@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { mintToken } from '../lambda/auth/development-token';
 import type { ApiHandler } from '../lambda/http/api-types';
-import { FaultInjectingSessionStore, parseFaultInjection } from '../lambda/store/fault-injection';
-import { makeSessionHandlers, type SessionHandlers } from '../lambda/wiring';
+import type { SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
+import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
 import { createLocalServer } from './http-server';
-import { localServiceConfig } from './local-config';
+import { localRuntimeConfig } from './local-config';
+import { makeLocalHandlers } from './local-handlers';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
 
 const DEFAULT_PORT = 8080;
@@ -86,13 +87,16 @@ async function main(): Promise<void> {
   } finally {
     admin.destroy();
   }
+  const decorateStore = faultInjectionDecorator(faults);
   resolveHandlers(
-    makeSessionHandlers({
-      ...localServiceConfig(tableName, endpoint),
-      rateLimitTableName,
-      rateLimits: process.env.RATE_LIMITS === 'off' ? 'off' : 'on',
-      ...(faults === undefined ? {} : { decorateStore: (store) => new FaultInjectingSessionStore(store, faults) }),
-    }),
+    makeLocalHandlers(
+      {
+        ...localRuntimeConfig(tableName, endpoint),
+        rateLimitTableName,
+        rateLimits: process.env.RATE_LIMITS === 'off' ? 'off' : 'on',
+      },
+      decorateStore === undefined ? {} : { decorateStore },
+    ),
   );
 
   const authorization = await mintToken(

@@ -45,7 +45,7 @@ describe('the dependency rules', () => {
 
   it('see the tree, type-only imports included', () => {
     expect(tree.modules).toEqual(
-      expect.arrayContaining(['lambda/domain/json.ts', 'lambda/wiring.ts', 'lib/app.ts', 'local/start.ts']),
+      expect.arrayContaining(['lambda/domain/json.ts', 'lambda/runtime/wiring.ts', 'lib/app.ts', 'local/start.ts']),
     );
     // lambda/http/api-types.ts has only `import type` from aws-lambda: the rule on the domain needs to see such imports.
     expect(tree.modules).toContain('node_modules/@types/aws-lambda/index.d.ts');

@@ -31,8 +31,8 @@ export interface FunctionDefinition {
 
 /** The functions behind the API, keyed as the wiring names their handlers. */
 export const FUNCTIONS = {
-  getSession: { entry: 'lambda/get-session.ts', sessionTableAccess: 'read' },
-  putSession: { entry: 'lambda/put-session.ts', sessionTableAccess: 'read-write' },
+  getSession: { entry: 'lambda/functions/get-session.ts', sessionTableAccess: 'read' },
+  putSession: { entry: 'lambda/functions/put-session.ts', sessionTableAccess: 'read-write' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

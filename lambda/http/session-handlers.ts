@@ -5,7 +5,6 @@ import type { ContractVersion } from '../domain/render';
 import { parseSessionReference, type SessionReference, sessionPath } from '../domain/session-reference';
 import type { FairUseGate } from '../service/fair-use-gate';
 import type { SessionAnswer, SessionService } from '../service/session-service';
-import { StoreUnavailableError } from '../store/session-store';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
 import { checkContentType } from './content-type';
 import { readContractVersion } from './contract-version';
@@ -45,8 +44,9 @@ function answered(statusCode: number, answer: SessionAnswer, ref: SessionReferen
 }
 
 /**
- * Runs one request, turning refusals into their catalogued responses: MpsdError to its status, a store that may
- * recover to 503 with Retry-After, anything else to a 500 that says nothing internal and is logged with its cause.
+ * Runs one request, turning refusals into their catalogued responses: MpsdError to its status (a store that may
+ * recover is already the service's 503 MpsdError with Retry-After), anything else to a 500 that says nothing internal
+ * and is logged with its cause.
  */
 async function guarded(event: ApiEvent, deps: SessionHandlerDeps, run: () => Promise<ApiResult>): Promise<ApiResult> {
   try {
@@ -63,19 +63,6 @@ async function guarded(event: ApiEvent, deps: SessionHandlerDeps, run: () => Pro
       return errorResponse(error, now);
     }
     const requestId = event.requestContext?.requestId;
-    if (error instanceof StoreUnavailableError) {
-      deps.log.error('store unavailable', { requestId, error: error.message, cause: error.cause });
-      return errorResponse(
-        new MpsdError(
-          'ServiceUnavailable',
-          'The session store is busy; nothing was changed. Retry after the Retry-After delay.',
-          {
-            retryAfterSeconds: 1,
-          },
-        ),
-        now,
-      );
-    }
     deps.log.error('unexpected failure', { requestId, error });
     return errorResponse(
       new MpsdError(

@@ -5,54 +5,16 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { buildGetSession, buildPutSession } from './dynamodb-requests';
+import { translateStoreError } from './error-translation';
 import { decodeItem } from './item-codec';
-import {
-  type ExpectedVersion,
-  type NewRecord,
-  type SessionStore,
-  type StoreCallOptions,
-  type StoredRecord,
-  StoreUnavailableError,
-  type WriteResult,
+import type {
+  ExpectedVersion,
+  NewRecord,
+  SessionStore,
+  StoreCallOptions,
+  StoredRecord,
+  WriteResult,
 } from './session-store';
-
-// Errors after which a later attempt may succeed: throttling, DynamoDB 5xx and network time-outs. The SDK has
-// already retried them (its maxAttempts); what reaches here becomes a 503 with Retry-After.
-const RETRYABLE_ERROR_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  // The service's time budget ran out during the call (StoreCallOptions.abortSignal).
-  'AbortError',
-]);
-
-function isRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const meta = (error as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }).$metadata;
-  return (
-    RETRYABLE_ERROR_NAMES.has(error.name) ||
-    (meta?.httpStatusCode ?? 0) >= 500 ||
-    ('code' in error &&
-      ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(String((error as { code: unknown }).code)))
-  );
-}
-
-/**
- * Maps an error the AWS SDK threw to what the service understands: StoreUnavailableError for a fault a later attempt
- * may not meet, the error itself otherwise (a 500). Exported for the fault injector, which throws the SDK's own
- * errors through this same path.
- */
-export function translateStoreError(error: unknown, action: 'GetItem' | 'PutItem'): never {
-  if (isRetryable(error))
-    throw new StoreUnavailableError(`DynamoDB ${action} failed and may succeed later`, { cause: error });
-  throw error;
-}
 
 /** The SessionStore on DynamoDB: the only module that knows ConditionalCheckFailedException. */
 export class DynamoDbSessionStore implements SessionStore {

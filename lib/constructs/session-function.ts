@@ -4,6 +4,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { NODE_OPTIONS_VARIABLE, RUNTIME_VARIABLES } from '../../lambda/runtime/environment-variables';
 
 /** Where the bundled session templates live inside the Lambda package (`/var/task` is the package root). */
 export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
@@ -16,7 +17,7 @@ const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Properties of {@link SessionFunction}. */
 export interface SessionFunctionProps {
-  /** Path of the handler module, relative to `projectRoot` (for example `lambda/get-session.ts`); it exports `handler`. */
+  /** Path of the handler module, relative to `projectRoot` (for example `lambda/functions/get-session.ts`); it exports `handler`. */
   readonly entry: string;
 
   /**
@@ -119,9 +120,9 @@ export class SessionFunction extends Construct {
       timeout,
       logGroup,
       environment: {
-        SESSION_TEMPLATES_DIR: BUNDLED_TEMPLATES_DIR,
+        [RUNTIME_VARIABLES.templatesDir]: BUNDLED_TEMPLATES_DIR,
         // Stack traces in the logs point at the TypeScript sources; NodejsFunction does not set this by itself.
-        NODE_OPTIONS: '--enable-source-maps',
+        [NODE_OPTIONS_VARIABLE]: '--enable-source-maps',
         ...props.environment,
       },
       bundling: {

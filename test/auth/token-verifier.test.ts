@@ -4,7 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../../lambda/auth/development-token';
 import { makeHmacTokenVerifier, makeJwksTokenVerifier } from '../../lambda/auth/token-verifier';
 import { MpsdError } from '../../lambda/domain/errors';
-import { makeSessionHandlers } from '../../lambda/wiring';
+import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 
 // Token verification (issue 4.1): what is accepted, and the 401 message for each way a token can be wrong.
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WriteReport } from '../../lambda/service/session-service';
-import type { ServiceConfig } from '../../lambda/wiring';
-import { startTestService, type TestService } from '../support/local-service';
+import { startTestService, type TestService, type TestServiceOverrides } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
 
 // Shared by the concurrency suites: many callers, one session, and what the final stored session must hold.
@@ -19,7 +18,7 @@ export interface Containers {
 export const CONTAINERS = 4;
 
 export async function startContainers(
-  overrides: (index: number) => Partial<ServiceConfig> = () => ({}),
+  overrides: (index: number) => TestServiceOverrides = () => ({}),
   count = CONTAINERS,
 ): Promise<Containers> {
   const tableName = `sessions-test-${randomUUID()}`;
@@ -91,7 +90,7 @@ export function expectIntactMembers(session: any, count: number): string[] {
   return xuids;
 }
 
-/** Collects WriteReports (ServiceConfig.observeWrite) and summarises attempts for the report printed by a suite. */
+/** Collects WriteReports (RuntimeConfig.observeWrite) and summarises attempts for the report printed by a suite. */
 export class AttemptLog {
   readonly reports: WriteReport[] = [];
   readonly observe = (report: WriteReport): void => {

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
+import { MpsdError } from '../../lambda/domain/errors';
 import type { Principal } from '../../lambda/domain/principal';
 import { parseSessionReference, sessionKey } from '../../lambda/domain/session-reference';
 import { SessionService } from '../../lambda/service/session-service';
-import {
-  FaultInjectingSessionStore,
-  type FaultInjectionSetting,
-  parseFaultInjection,
-} from '../../lambda/store/fault-injection';
 import type {
   ExpectedVersion,
   NewRecord,
@@ -17,7 +15,11 @@ import type {
   WriteResult,
 } from '../../lambda/store/session-store';
 import { StoreUnavailableError } from '../../lambda/store/session-store';
-import { makeSessionHandlers } from '../../lambda/wiring';
+import {
+  FaultInjectingSessionStore,
+  type FaultInjectionSetting,
+  parseFaultInjection,
+} from '../../local/fault-injection';
 import { MemorySessionStore } from '../support/memory-session-store';
 import { SAMPLE_SCID } from '../support/session-client';
 
@@ -236,6 +238,26 @@ describe('SessionService under store faults', () => {
     expect(await storedXuids(inner)).toEqual(['1001']);
   });
 
+  test('a store that never answers: GET and PUT end in the service’s own 503, never in a StoreUnavailableError', async () => {
+    // The service is the one caller of the store; what it throws is all the handlers can meet.
+    const down: SessionStore = {
+      read: async () => {
+        throw new StoreUnavailableError('throttled');
+      },
+      write: async () => {
+        throw new StoreUnavailableError('throttled');
+      },
+    };
+    const service = serviceOver(down, 3);
+    const read = service.read({ ref, principal: user(1), contractVersion: 107, ifNoneMatch: undefined });
+    for (const attempt of [read, put(service, user(1), join)]) {
+      const error = await attempt.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MpsdError);
+      expect(error).toMatchObject({ code: 'ServiceUnavailable', status: 503, retryAfterSeconds: 1 });
+      expect((error as Error).cause).toBeInstanceOf(StoreUnavailableError);
+    }
+  });
+
   test('100 joiners over 30% injected faults of every kind: each one told yes is a member exactly once', async () => {
     const inner = new MemorySessionStore();
     const store = new FaultInjectingSessionStore(inner, { throttle: 0.1, timeout: 0.1, lostWrite: 0.1, seed: 11 });
@@ -260,25 +282,31 @@ describe('SessionService under store faults', () => {
 });
 
 describe('the deployed configuration cannot inject faults', () => {
-  test('makeSessionHandlers refuses a store decorator outside the local environment', () => {
-    expect(() =>
-      makeSessionHandlers({
-        tableName: 'sessions',
-        region: 'us-east-1',
-        templatesDir: path.resolve(__dirname, '../../lambda/templates'),
-        tokenSecret: 'a-real-secret-for-this-test-only-0123456789',
-        environment: 'deployed',
-        decorateStore: (s) => s,
-      }),
-    ).toThrow('may only be used locally');
+  // The injector is in local/, and no module in lambda/ may import local/ (.dependency-cruiser.cjs, rule
+  // handler-tree-imports-no-local, proven to bite by test/architecture.test.ts): a Lambda bundle cannot contain it.
+  // The deployed path (makeFunctionHandler) takes no store at all; only local/local-handlers.ts wraps one.
+  // test/infra/session-directory-stack.test.ts looks into the synthesized bundles as well.
+
+  test('the fault injector is a local module, absent from the handler tree', () => {
+    expect(existsSync(path.resolve(__dirname, '../../local/fault-injection.ts'))).toBe(true);
+    expect(existsSync(path.resolve(__dirname, '../../lambda/store/fault-injection.ts'))).toBe(false);
   });
 
-  test('the Lambda entries never read FAULT_INJECTION nor import the fault injector', async () => {
-    const { readFile } = await import('node:fs/promises');
-    for (const file of ['lambda-environment.ts', 'get-session.ts', 'put-session.ts', 'wiring.ts']) {
-      const text = await readFile(path.resolve(__dirname, '../../lambda', file), 'utf8');
-      expect(text).not.toContain('FAULT_INJECTION');
-      expect(text).not.toContain('fault-injection');
+  test('no module in lambda/ reads FAULT_INJECTION or imports the fault injector', async () => {
+    const root = path.resolve(__dirname, '../../lambda');
+    const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts'));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        path.join('functions', 'get-session.ts'),
+        path.join('functions', 'put-session.ts'),
+        path.join('runtime', 'lambda-runtime.ts'),
+        path.join('runtime', 'wiring.ts'),
+      ]),
+    );
+    for (const file of files) {
+      const text = await readFile(path.join(root, file), 'utf8');
+      expect([file, text.includes('FAULT_INJECTION')]).toEqual([file, false]);
+      expect([file, text.includes('fault-injection')]).toEqual([file, false]);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type FaultInjectingSessionStore, faultInjectionDecorator } from '../../lambda/store/fault-injection';
-import type { SessionStore } from '../../lambda/store/session-store';
+import { translateStoreError } from '../../lambda/store/error-translation';
+import { type SessionStore, StoreUnavailableError } from '../../lambda/store/session-store';
+import { type FaultInjectingSessionStore, faultInjectionDecorator } from '../../local/fault-injection';
 import {
   AttemptLog,
   type Containers,
@@ -219,4 +220,47 @@ describe('a store error that is not a fault to wait out', () => {
     );
     expect(logged[0]?.details.requestId).toEqual(expect.any(String));
   });
+});
+
+describe('a session store that stays unavailable', () => {
+  // Every store call fails as DynamoDB throttling does (through the real error translation): the service turns the
+  // StoreUnavailableError into its own 503 once its attempts are spent, so the handlers need no branch of their own.
+  const logged: Array<{ message: string; details: Record<string, unknown> }> = [];
+  let service: Awaited<ReturnType<typeof startTestService>>;
+  beforeAll(async () => {
+    const throttled = (): never => {
+      const error = new Error('Rate of requests exceeds the allowed throughput (table-secret)');
+      error.name = 'ProvisionedThroughputExceededException';
+      return translateStoreError(error, 'GetItem');
+    };
+    service = await startTestService({
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, timeBudgetMs: 5_000 },
+      log: { error: (message: string, details: Record<string, unknown>) => logged.push({ message, details }) },
+      decorateStore: (): SessionStore => ({ read: async () => throttled(), write: async () => throttled() }),
+    });
+  });
+  afterAll(() => service.close());
+
+  test.each(['GET', 'PUT'] as const)(
+    '%s is a 503 with Retry-After that says nothing internal, logged with its cause',
+    async (method) => {
+      logged.length = 0;
+      const client = new SessionClient(service.baseUrl, { xuid: xuidOf(0) });
+      const name = sessionName();
+      const r =
+        method === 'GET'
+          ? await client.get(SAMPLE_SCID, 'open', name)
+          : await client.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(0)));
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(r.json.code).toBe('ServiceUnavailable');
+      expect(r.text).not.toContain('table-secret');
+      expect(r.text).not.toContain('Throughput');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.details.requestId).toEqual(expect.any(String));
+      const cause = logged[0]?.details.cause as Error;
+      expect(cause).toBeInstanceOf(StoreUnavailableError);
+      expect((cause.cause as Error).name).toBe('ProvisionedThroughputExceededException');
+    },
+  );
 });

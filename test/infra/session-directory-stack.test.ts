@@ -174,10 +174,27 @@ describe('functions', () => {
     }
   });
 
+  test('carry no fault injector: it lives in local/, which nothing in a bundle may import', () => {
+    for (const fn of [stack.getSession, stack.putSession]) {
+      const code = (functionResource(fn).Properties as Json).Code as Json;
+      const bundleDir = path.join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+      const bundle = fs.readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
+      // The injector's error messages and its setting's name (local/fault-injection.ts) survive minification.
+      expect(bundle).not.toContain('Injected fault');
+      expect(bundle).not.toContain('FAULT_INJECTION');
+      // The bundle does hold the handler code, so the search is over the right file.
+      expect(bundle).toContain('x-xbl-contract-version');
+    }
+  });
+
   test('refuse a timeout at or above API Gateway’s 29 s integration limit', () => {
     const scratch = new Stack(new App({ context: NO_BUNDLING }), 'Scratch');
     expect(
-      () => new SessionFunction(scratch, 'TooSlow', { entry: 'lambda/get-session.ts', timeout: Duration.seconds(29) }),
+      () =>
+        new SessionFunction(scratch, 'TooSlow', {
+          entry: 'lambda/functions/get-session.ts',
+          timeout: Duration.seconds(29),
+        }),
     ).toThrow(/below API Gateway's 29 s/);
   });
 });

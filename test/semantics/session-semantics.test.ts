@@ -1,7 +1,7 @@
 import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/apply-request';
 import { sessionKey } from '../../lambda/domain/session-reference';
+import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
-import { makeDynamoDbClient } from '../../lambda/wiring';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
 import { joinBody, SAMPLE_SCID, type SessionResponse } from '../support/session-client';

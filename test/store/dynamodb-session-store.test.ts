@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { StoreUnavailableError } from '../../lambda/store/session-store';
-import { makeDynamoDbClient } from '../../lambda/wiring';
 
 // What only the DynamoDB store has: errors of DynamoDB itself. Everything the SessionStore port promises
 // (conditional writes, the winner's item on a lost race, tombstones, write ids, TTL, the time budget) is in the

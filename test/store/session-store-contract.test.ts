@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import type { SessionDocument } from '../../lambda/domain/session-document';
+import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { COMPRESS_ABOVE_BYTES } from '../../lambda/store/item-codec';
 import { type SessionStore, StoreUnavailableError } from '../../lambda/store/session-store';
 import { SESSION_ITEM_ATTRIBUTES, SESSION_TABLE } from '../../lambda/store/table-schema';
-import { makeDynamoDbClient } from '../../lambda/wiring';
 import { ensureSessionTable } from '../../local/create-table';
 import { MemorySessionStore } from '../support/memory-session-store';
 

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { ErrorLog } from '../../lambda/http/session-handlers';
-import { makeSessionHandlers, type ServiceConfig } from '../../lambda/wiring';
+import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { createLocalServer } from '../../local/http-server';
-import { localServiceConfig } from '../../local/local-config';
+import { localRuntimeConfig } from '../../local/local-config';
+import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
@@ -20,14 +21,16 @@ export interface TestService {
 
 const verbose = process.env.TEST_LOG === '1';
 
+/** What a test may change: any part of the configuration, and the store wrapper (fault injection). */
+export type TestServiceOverrides = Partial<RuntimeConfig> & LocalHandlerOptions;
+
 /**
  * Starts the service on the DynamoDB Local of this test run (global setup), with a freshly created, uniquely named
  * table so test files (which Jest runs in parallel) never see each other's sessions. `overrides` replace any part of
- * the configuration, e.g. `clock` to move time. Request and error logs are discarded unless TEST_LOG=1.
+ * the configuration, e.g. `clock` to move time, or wrap the store (`decorateStore`). Request and error logs are
+ * discarded unless TEST_LOG=1.
  */
-export async function startTestService(
-  overrides: Partial<ServiceConfig> & { clock?: () => number } = {},
-): Promise<TestService> {
+export async function startTestService(overrides: TestServiceOverrides = {}): Promise<TestService> {
   const endpoint = overrides.dynamoDbEndpoint ?? process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) {
     throw new Error('DYNAMODB_ENDPOINT is not set: run the tests with Jest (its global setup starts DynamoDB Local).');
@@ -39,12 +42,14 @@ export async function startTestService(
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
   const quietLog: ErrorLog = { error: () => {} };
-  const config: ServiceConfig = {
-    ...localServiceConfig(tableName, endpoint),
+  const { decorateStore, ...configOverrides } = overrides;
+  const config: RuntimeConfig = {
+    ...localRuntimeConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
-    ...overrides,
+    ...configOverrides,
   };
-  const server = createLocalServer(makeSessionHandlers(config), {
+  const handlers = makeLocalHandlers(config, decorateStore === undefined ? {} : { decorateStore });
+  const server = createLocalServer(handlers, {
     log: verbose ? (line) => console.log(line) : () => {},
   });
   await new Promise<void>((resolve, reject) => {

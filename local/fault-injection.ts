@@ -1,5 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { translateStoreError } from './dynamodb-session-store';
+import { translateStoreError } from '../lambda/store/error-translation';
 import type {
   ExpectedVersion,
   NewRecord,
@@ -7,10 +7,11 @@ import type {
   StoreCallOptions,
   StoredRecord,
   WriteResult,
-} from './session-store';
+} from '../lambda/store/session-store';
 
-// Fault injection for tests and QA (README, "Fault injection"). Only the local server and tests build it: the
-// Lambda entries never read FAULT_INJECTION, and makeSessionHandlers refuses a store decorator when deployed.
+// Fault injection for tests and QA (README, "Fault injection"). It lives in local/, which nothing in lambda/ may
+// import (.dependency-cruiser.cjs), so no Lambda bundle can contain it: only the local server (FAULT_INJECTION) and
+// the tests wrap a store with it, through local/local-handlers.ts.
 
 /** The faults a store call can meet, as fractions of calls (0..1). */
 export interface FaultInjectionSetting {
@@ -144,7 +145,7 @@ export class FaultInjectingSessionStore implements SessionStore {
   }
 }
 
-/** The `decorateStore` of ServiceConfig for a setting, or undefined when the setting is off. */
+/** The `decorateStore` of makeLocalHandlers for a setting, or undefined when the setting is off. */
 export function faultInjectionDecorator(
   setting: FaultInjectionSetting | undefined,
 ): ((store: SessionStore) => SessionStore) | undefined {

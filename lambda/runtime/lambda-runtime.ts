@@ -1,0 +1,55 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { ApiHandler } from '../http/api-types';
+import type { FunctionName } from '../http/routes';
+import { type RuntimeConfig, type RuntimeSettings, readRuntimeConfig } from './runtime-config';
+import { makeFunctionHandler } from './wiring';
+
+/** Fetches the token-signing secret from Secrets Manager: it is never in plain configuration. */
+async function readTokenSecret(secretId: string): Promise<string> {
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (SecretString === undefined || SecretString === '') throw new Error(`The secret ${secretId} has no string value.`);
+  return SecretString;
+}
+
+/** The RuntimeConfig of a deployed function: its settings, the secret they name, and Powertools for the logs. */
+async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig> {
+  const tokenSecret =
+    settings.tokenSecretArn === undefined ? undefined : await readTokenSecret(settings.tokenSecretArn);
+  // Structured JSON logs for CloudWatch (Powertools); 5xx causes go here with the request id.
+  const logger = new Logger({ serviceName: settings.serviceName });
+  return {
+    tableName: settings.tableName,
+    region: settings.region,
+    templatesDir: settings.templatesDir,
+    ...(tokenSecret === undefined ? {} : { tokenSecret }),
+    ...(settings.tokenJwksUrl === undefined ? {} : { tokenJwksUrl: settings.tokenJwksUrl }),
+    ...(settings.tokenIssuer === undefined ? {} : { tokenIssuer: settings.tokenIssuer }),
+    ...(settings.tokenAudience === undefined ? {} : { tokenAudience: settings.tokenAudience }),
+    environment: 'deployed',
+    rateLimits: settings.rateLimits,
+    ...(settings.rateLimitTableName === undefined ? {} : { rateLimitTableName: settings.rateLimitTableName }),
+    log: { error: (message, details) => logger.error(message, details) },
+  };
+}
+
+/**
+ * The Lambda handler of one function: on first use it reads the container's environment (every missing variable
+ * named at once), fetches the token secret and builds that function's handler only, then keeps it for the
+ * container's life. A failed start is not kept: the next invocation tries again.
+ */
+export function lambdaHandler(name: FunctionName): ApiHandler {
+  let started: Promise<ApiHandler> | undefined;
+  return async (event) => {
+    if (started === undefined) {
+      const starting = Promise.resolve()
+        .then(() => deployedConfig(readRuntimeConfig(process.env)))
+        .then((config) => makeFunctionHandler(name, config));
+      started = starting;
+      starting.catch(() => {
+        if (started === starting) started = undefined;
+      });
+    }
+    return (await started)(event);
+  };
+}

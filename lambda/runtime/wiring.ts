@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { DEVELOPMENT_TOKEN_SECRET } from '../auth/development-token';
+import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
+import { loadFairUsePolicies } from '../config/fair-use-files';
+import { loadTemplateCatalogue } from '../config/template-files';
+import type { ApiHandler } from '../http/api-types';
+import type { FunctionName } from '../http/routes';
+import {
+  type ErrorLog,
+  makeGetSessionHandler,
+  makePutSessionHandler,
+  type SessionHandlerDeps,
+} from '../http/session-handlers';
+import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
+import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
+import { SessionService } from '../service/session-service';
+import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
+import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
+import type { RateLimitStore } from '../store/rate-limit-store';
+import type { SessionStore } from '../store/session-store';
+import { makeDynamoDbClient } from './dynamodb-client';
+import type { RuntimeConfig } from './runtime-config';
+
+// The one place that picks the DynamoDB adapters and builds handlers from a RuntimeConfig: a Lambda function builds
+// only its own handler (makeFunctionHandler); the local server builds every one over shared stores
+// (makeSessionHandlers).
+
+/** The handler of every function the route table names, keyed as in `FUNCTIONS` (lambda/http/routes.ts). */
+export type SessionHandlers = Readonly<Record<FunctionName, ApiHandler>>;
+
+/** The stores the handlers work on. */
+export interface Stores {
+  readonly sessions: SessionStore;
+  /** The fair-use counters; absent when the limits are off or no counters table is configured. */
+  readonly rateLimits: RateLimitStore | undefined;
+}
+
+/** How each function's handler is made from the shared dependencies: a new function is one entry here. */
+const HANDLER_FACTORIES = {
+  getSession: makeGetSessionHandler,
+  putSession: makePutSessionHandler,
+} as const satisfies Record<FunctionName, (deps: SessionHandlerDeps) => ApiHandler>;
+
+/** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
+export function makeStores(config: RuntimeConfig): Stores {
+  const client = makeDynamoDbClient(config);
+  const fairUseOn = config.rateLimits !== 'off' && config.rateLimitTableName !== undefined;
+  return {
+    sessions: new DynamoDbSessionStore(client, config.tableName),
+    rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
+  };
+}
+
+/**
+ * The handler of one function, and nothing another function needs, over the DynamoDB stores the configuration
+ * names: what a Lambda container builds (lambda/runtime/lambda-runtime.ts).
+ */
+export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): ApiHandler {
+  return HANDLER_FACTORIES[name](makeHandlerDeps(config, undefined));
+}
+
+/**
+ * Every function's handler from one configuration, sharing one set of stores: what the local server and the tests
+ * build (local/local-handlers.ts). `stores` defaults to the DynamoDB stores the configuration names; the local
+ * server passes them wrapped when it injects faults.
+ */
+export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
+  const deps = makeHandlerDeps(config, stores);
+  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: SessionHandlerDeps) => ApiHandler][];
+  return Object.fromEntries(entries.map(([name, make]) => [name, make(deps)])) as SessionHandlers;
+}
+
+const consoleLog: ErrorLog = {
+  error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
+};
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+}
+
+/** What every handler is built from; refuses a configuration that must never run before building anything. */
+function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): SessionHandlerDeps {
+  if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
+    throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
+  }
+  const verifier = makeVerifier(config);
+  const clock = config.clock ?? Date.now;
+  const stores = given ?? makeStores(config);
+  const service = new SessionService({
+    store: stores.sessions,
+    templates: loadTemplateCatalogue(config.templatesDir),
+    clock,
+    newGuid: randomUUID,
+    retry: config.retry ?? DEFAULT_RETRY_POLICY,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
+  });
+  const log = config.log ?? consoleLog;
+  const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
+  return { service, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+}
+
+/** The token verifier the configuration names: a JWKS URL (with issuer and audience) or an HS256 secret. */
+function makeVerifier(config: RuntimeConfig): TokenVerifier {
+  const checks = {
+    ...(config.tokenIssuer === undefined ? {} : { issuer: config.tokenIssuer }),
+    ...(config.tokenAudience === undefined ? {} : { audience: config.tokenAudience }),
+  };
+  if (config.tokenJwksUrl !== undefined) {
+    if (config.tokenIssuer === undefined || config.tokenAudience === undefined) {
+      throw new Error('A token JWKS URL needs a token issuer and a token audience to check as well.');
+    }
+    return makeJwksTokenVerifier({
+      jwksUrl: config.tokenJwksUrl,
+      issuer: config.tokenIssuer,
+      audience: config.tokenAudience,
+    });
+  }
+  if (config.tokenSecret === undefined || config.tokenSecret === '') {
+    throw new Error('Configure a token secret (HS256) or a token JWKS URL: tokens cannot be verified otherwise.');
+  }
+  return makeHmacTokenVerifier({ secret: config.tokenSecret, ...checks });
+}
+
+/** The fair-use gate over the counters store, unless the limits are off or no counters table is configured. */
+function makeFairUse(
+  config: RuntimeConfig,
+  store: RateLimitStore | undefined,
+  clock: () => number,
+  log: ErrorLog,
+): FairUseGate | undefined {
+  if (store === undefined) return undefined;
+  return makeFairUseGate({
+    store,
+    policies: loadFairUsePolicies(config.templatesDir),
+    clock,
+    warn: (message, details) => log.error(message, details),
+  });
+}

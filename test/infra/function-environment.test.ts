@@ -1,0 +1,104 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTIONS, type FunctionName } from '../../lambda/http/routes';
+import {
+  LAMBDA_SET_VARIABLES,
+  NODE_OPTIONS_VARIABLE,
+  RUNTIME_VARIABLES,
+} from '../../lambda/runtime/environment-variables';
+import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
+import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../lib/session-directory-stack';
+
+// Each synthesized function is given exactly the environment its config reader reads: no variable it needs is
+// missing (the reader would refuse to start) and none is set that nothing reads. The reader of every function today
+// is readRuntimeConfig (lambda/functions/* -> lambdaHandler -> readRuntimeConfig); it is run on the environment of
+// the synthesized function through a proxy that records every variable it asks for.
+
+type Json = Record<string, unknown>;
+
+/** Skips esbuild: only the functions' configuration is looked at. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+const CONFIGURATIONS: Record<string, SessionDirectoryStackProps> = {
+  'the defaults': {},
+  'an imported secret with issuer and audience': {
+    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-token-AbC123',
+    tokenIssuer: 'https://issuer.example',
+    tokenAudience: 'session-directory',
+  },
+  'JWKS tokens': {
+    tokenJwksUrl: 'https://issuer.example/.well-known/jwks.json',
+    tokenIssuer: 'https://issuer.example',
+    tokenAudience: 'session-directory',
+  },
+  'fair-use limits off': { rateLimits: 'off' },
+};
+
+/** Each function's environment variables in the synthesized template, values flattened to strings. */
+function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<FunctionName, Record<string, string>> {
+  const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Environment', props);
+  const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Json>;
+  const result = {} as Record<FunctionName, Record<string, string>>;
+  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+    const logicalId = stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
+    const properties = resources[logicalId]?.Properties as Json;
+    const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Record<string, unknown>;
+    result[name] = Object.fromEntries(
+      Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    );
+  }
+  return result;
+}
+
+/** Runs the reader on an environment, recording every variable it asks for; enumerating the environment fails. */
+function readsOf(env: Record<string, string>): { read: Set<string>; error?: unknown } {
+  const read = new Set<string>();
+  const recording = new Proxy(env, {
+    get: (target, key) => {
+      if (typeof key === 'string') read.add(key);
+      return typeof key === 'string' ? target[key] : undefined;
+    },
+    ownKeys: () => {
+      throw new Error('the reader must ask for variables by name, so what it reads can be recorded');
+    },
+  });
+  try {
+    readRuntimeConfig(recording);
+    return { read };
+  } catch (error) {
+    return { read, error };
+  }
+}
+
+/** What Lambda itself adds to every function's environment. */
+const LAMBDA_SET = Object.fromEntries(LAMBDA_SET_VARIABLES.map((name) => [name, 'set-by-lambda']));
+
+describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
+  const environments = synthesizedEnvironments(props);
+
+  test.each(Object.keys(FUNCTIONS) as FunctionName[])(
+    'the %s function is given every variable its reader reads, and no other',
+    (name) => {
+      const env = { ...environments[name], ...LAMBDA_SET };
+      const { read, error } = readsOf(env);
+      expect(error).toBeUndefined();
+      // Node reads NODE_OPTIONS itself; every other variable set is one the reader asked for.
+      const given = Object.keys(env).filter((key) => key !== NODE_OPTIONS_VARIABLE);
+      expect([...read].filter((key) => key in env).sort()).toEqual(given.sort());
+    },
+  );
+});
+
+test('every variable the reader can read is set by some configuration of the stack, and only those', () => {
+  const read = new Set<string>();
+  const set = new Set<string>(LAMBDA_SET_VARIABLES);
+  for (const props of Object.values(CONFIGURATIONS)) {
+    for (const env of Object.values(synthesizedEnvironments(props))) {
+      for (const key of readsOf({ ...env, ...LAMBDA_SET }).read) read.add(key);
+      for (const key of Object.keys(env)) if (key !== NODE_OPTIONS_VARIABLE) set.add(key);
+    }
+  }
+  expect([...read].sort()).toEqual([...set].sort());
+  expect([...set].sort()).toEqual(Object.values(RUNTIME_VARIABLES).sort());
+});
