@@ -20,7 +20,7 @@ import {
 } from '../store/session-store';
 import { type LiveView, viewAt } from './live-session';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy';
-import { SessionWriteQueue } from './session-write-queue';
+import { WriteQueue } from './write-queue';
 
 /** What the service is built from; wired once per container. */
 export interface SessionServiceDeps {
@@ -148,7 +148,7 @@ function recordFor(
 
 /** The session resource's logic: GET and PUT over the store, with timers, preconditions and retries (spec §8). */
 export class SessionService {
-  private readonly queue = new SessionWriteQueue();
+  private readonly queue = new WriteQueue();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
