@@ -52,6 +52,15 @@ module.exports = {
       to: { path: '^lambda/store/dynamodb-' },
     },
     {
+      name: 'write-loop-knows-no-mpsd',
+      comment:
+        'The conditional-write loop serves every writer (sessions, handles, timers, connections): it reads the ' +
+        'generic store port and the error catalogue only, never a session rule or the session store port.',
+      severity: 'error',
+      from: { path: '^lambda/service/(conditional-write|attempt-budget|retry-policy|write-queue)[.]ts$' },
+      to: { path: '^lambda/(domain|store)/', pathNot: '^lambda/(domain/errors|store/versioned-store)[.]ts$' },
+    },
+    {
       name: 'handler-tree-imports-no-local',
       comment: 'local/ is the development server around the handlers; what runs in Lambda never loads it.',
       severity: 'error',

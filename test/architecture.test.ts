@@ -65,6 +65,7 @@ describe('the dependency rules', () => {
         'not-to-unresolvable: lambda/http/handler.ts -> ./missing',
         'only-wiring-imports-dynamodb-adapters: lambda/service/writer.ts -> lambda/store/dynamodb-session-store.ts',
         'plain-data-imports-nothing: lambda/http/routes.ts -> lambda/http/handler.ts',
+        'write-loop-knows-no-mpsd: lambda/service/conditional-write.ts -> lambda/domain/session/commit.ts',
       ].sort(),
     );
     expect(new Set(fixture.violations.map((v) => v.rule))).toEqual(new Set(fixture.ruleNames));

@@ -33,6 +33,10 @@ export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = {
 
 /** "Full jitter" back-off: a uniformly random wait up to the capped exponential, so racing writers spread out. */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.floor(random() * ceiling);
+  return Math.floor(random() * backoffCeilingMs(policy, attempt));
+}
+
+/** The longest wait before the attempt after `attempt`: baseDelayMs doubling with every attempt, up to maxDelayMs. */
+export function backoffCeilingMs(policy: RetryPolicy, attempt: number): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 }

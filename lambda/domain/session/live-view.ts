@@ -1,8 +1,8 @@
-import { etagOf } from '../domain/etag';
-import { cloneJson, type JsonObject } from '../domain/json';
-import type { SessionDocument } from '../domain/session-document';
-import { applyDueTimers } from '../domain/timers';
-import type { StoredRecord } from '../store/session-store';
+import { etagOf } from '../etag';
+import { cloneJson, type JsonObject } from '../json';
+import type { SessionDocument } from '../session-document';
+import { applyDueTimers } from '../timers';
+import type { SessionRecord } from './session-record';
 
 /** The stored record seen at `now`: the session with its due timers applied and its ETag, or absent. */
 export type LiveView = {
@@ -25,7 +25,7 @@ export type LiveView = {
  * Applies due timers to a stored record (spec §2.4). An item whose TTL has passed is absent even if DynamoDB has not
  * yet removed it (its TTL deletion can lag by days).
  */
-export function viewAt(record: StoredRecord | undefined, now: number): LiveView {
+export function viewAt(record: SessionRecord | undefined, now: number): LiveView {
   if (record === undefined)
     return { session: undefined, etag: undefined, changedByTimers: false, previousCorrelationId: undefined };
   if (record.kind === 'deleted') {

@@ -1,10 +1,10 @@
 /**
- * Runs the writes of one session one at a time within this process. Lambda gives a container one request at a
+ * Runs the writes of one item (a session) one at a time within this process. Lambda gives a container one request at a
  * time, so there it never waits; a long-running host (the local server) would otherwise race its own requests for
  * the same item, and on a small machine the lost attempts cost more CPU than the writes. Races between processes
  * (containers) are still settled by the conditional write and the retry loop.
  */
-export class SessionWriteQueue {
+export class WriteQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Runs `task` after the tasks already queued for `key`; a failed task does not hold up the next. */

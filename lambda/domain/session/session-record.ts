@@ -1,0 +1,33 @@
+import type { SessionDocument } from '../session-document';
+
+/**
+ * What one session's item holds, as the write decision reads it and decides to write it: the session, or the
+ * tombstone a deleted session leaves (DESIGN.md, "Decisions").
+ *
+ * The domain defines this shape rather than the service mapping the store's records to it: what is stored for a
+ * session (a tombstone that keeps the correlation id, a TTL derived from the timers) is an MPSD decision the
+ * commit makes, and a mapping would write the shape a second time. The store's StoredRecord and NewRecord are these
+ * types plus what only the conditional write needs (version, recent write ids), so the store imports this module,
+ * never the other way round.
+ */
+export type SessionRecord =
+  | {
+      readonly kind: 'session';
+      readonly document: SessionDocument;
+      /** Epoch seconds after which the item is garbage (DynamoDB TTL); a read treats it as absent from then on. */
+      readonly expiresAt?: number;
+    }
+  | {
+      /**
+       * A deleted session. The item is kept (until its TTL) so that the correlation id survives re-creation (spec
+       * §2.2) and a re-creation is still a conditional write on a version, like every other write.
+       */
+      readonly kind: 'deleted';
+      readonly correlationId: string;
+      readonly expiresAt?: number;
+    };
+
+/** What a session write puts under the key: a tombstone always has its TTL. */
+export type SessionRecordToWrite =
+  | Extract<SessionRecord, { kind: 'session' }>
+  | (Extract<SessionRecord, { kind: 'deleted' }> & { readonly expiresAt: number });

@@ -1,0 +1,44 @@
+import { etagMatches } from '../domain/etag';
+import { assertCanRead } from '../domain/permissions';
+import type { Principal } from '../domain/principal';
+import type { ContractVersion } from '../domain/render';
+import { viewAt } from '../domain/session/live-view';
+import { answerSession, type SessionAnswer } from '../domain/session/session-answer';
+import { type SessionReference, sessionKey } from '../domain/session-reference';
+import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
+import type { SessionWriter } from './session-write';
+
+export interface ReadRequest {
+  readonly ref: SessionReference;
+  readonly principal: Principal;
+  readonly contractVersion: ContractVersion;
+  readonly ifNoneMatch: string | undefined;
+}
+
+export type ReadResult =
+  | { readonly kind: 'found'; readonly session: SessionAnswer }
+  | { readonly kind: 'not-modified'; readonly etag: string }
+  | { readonly kind: 'absent' };
+
+/**
+ * GET of a session (spec §8 GET): read (store faults retried within the budget), due timers applied to the view
+ * but never stored (GET stays read-only), the read permission, If-None-Match's 304.
+ */
+export async function readSession(
+  deps: {
+    readonly templates: TemplateCatalogue;
+    /** Reads the session's item, retrying store faults within the attempt budget. */
+    readonly writer: SessionWriter;
+    readonly clock: () => number;
+  },
+  request: ReadRequest,
+): Promise<ReadResult> {
+  resolveTemplate(deps.templates, request.ref);
+  const record = await deps.writer.read(sessionKey(request.ref));
+  const { session, etag } = viewAt(record, deps.clock());
+  if (session === undefined) return { kind: 'absent' };
+  assertCanRead(session, request.principal);
+  if (request.ifNoneMatch !== undefined && etagMatches(request.ifNoneMatch, etag))
+    return { kind: 'not-modified', etag };
+  return { kind: 'found', session: answerSession(session, etag, request.contractVersion, request.principal) };
+}

@@ -1,0 +1,151 @@
+import { parseExactJson } from '../../../lambda/domain/json';
+import type { Principal } from '../../../lambda/domain/principal';
+import {
+  type CommitContext,
+  decideSessionWrite,
+  type SessionWriteDecision,
+  type SessionWriteRequest,
+} from '../../../lambda/domain/session/commit';
+import type { SessionRecord } from '../../../lambda/domain/session/session-record';
+import { activeJoin, T0, template, user } from '../domain-fixtures';
+
+// The write decision of a session PUT, at unit level: what it answers and what it writes, for each precondition,
+// nocommit, a no-op and a deletion. The loop that gets it written is test/service/conditional-write.test.ts.
+
+const OWNER = user('2001');
+const STRANGER = user('2002');
+
+let guid = 0;
+const ctx = (name = 'open'): CommitContext => ({
+  template: template(name),
+  newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
+});
+
+function request(principal: Principal, body: unknown, extra: Partial<SessionWriteRequest> = {}): SessionWriteRequest {
+  return {
+    principal,
+    contractVersion: 107,
+    body: parseExactJson(JSON.stringify(body)),
+    ifMatch: undefined,
+    ifNoneMatch: undefined,
+    noCommit: false,
+    ...extra,
+  };
+}
+
+function decide(record: SessionRecord | undefined, req: SessionWriteRequest, now = T0): SessionWriteDecision {
+  return decideSessionWrite(record, req, now, ctx());
+}
+
+/** The stored record a decision's write leaves (what the store would hand back on the next read). */
+function stored(decision: SessionWriteDecision): SessionRecord {
+  if (!('write' in decision)) throw new Error('expected a write');
+  return structuredClone(decision.write);
+}
+
+function etagOfAnswer(decision: SessionWriteDecision): string {
+  const { answer } = decision;
+  if (answer.kind !== 'created' && answer.kind !== 'updated') throw new Error(`expected a session, got ${answer.kind}`);
+  return answer.session.etag;
+}
+
+const created = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+const session = stored(created);
+const sessionEtag = etagOfAnswer(created);
+const privateSession = stored(
+  decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '', { constants: { system: { visibility: 'private' } } }))),
+);
+
+describe('decideSessionWrite: preconditions', () => {
+  test.each<[string, SessionRecord | undefined, Partial<SessionWriteRequest>, RegExp]>([
+    ['If-None-Match: * on a session that exists', session, { ifNoneMatch: '*' }, /If-None-Match: \* was sent/],
+    ['If-Match on a missing session', undefined, { ifMatch: sessionEtag }, /does not exist/],
+    ['If-Match: * on a missing session', undefined, { ifMatch: '*' }, /does not exist/],
+    ['If-Match with another ETag', session, { ifMatch: 'not-the-etag' }, /does not name/],
+  ])('%s: 412, no write', (_name, record, headers, reason) => {
+    const decision = decide(record, request(OWNER, {}, headers));
+    expect('write' in decision).toBe(false);
+    expect(decision.answer).toMatchObject({ kind: 'precondition-failed', reason: expect.stringMatching(reason) });
+    if (decision.answer.kind !== 'precondition-failed') return;
+    // The 412 carries the current session and its ETag when there is one (spec §1.4).
+    expect(decision.answer.session?.etag).toBe(record === undefined ? undefined : sessionEtag);
+  });
+
+  test.each([
+    ['If-Match with the current ETag', { ifMatch: sessionEtag }],
+    ['If-Match with the current ETag, quoted', { ifMatch: `"${sessionEtag}"` }],
+    ['If-Match: *', { ifMatch: '*' }],
+  ])('%s on the session: written', (_name, headers) => {
+    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }, headers));
+    expect('write' in decision).toBe(true);
+    expect(decision.answer.kind).toBe('updated');
+  });
+
+  test('If-None-Match: * on no session: created', () => {
+    const decision = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? ''), { ifNoneMatch: '*' }));
+    expect(decision.answer.kind).toBe('created');
+  });
+
+  test("a failed precondition shows a private session only to a reader: a stranger's is 403", () => {
+    for (const headers of [{ ifNoneMatch: '*' }, { ifMatch: 'not-the-etag' }]) {
+      expect(() => decide(privateSession, request(STRANGER, {}, headers))).toThrow(
+        expect.objectContaining({ code: 'SessionAccessDenied' }),
+      );
+      expect(decide(privateSession, request(OWNER, {}, headers)).answer.kind).toBe('precondition-failed');
+    }
+  });
+});
+
+describe('decideSessionWrite: what is written', () => {
+  test('a change is written at the next change number, and answered under that commit', () => {
+    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }));
+    const next = stored(decision);
+    expect(next.kind === 'session' && next.document.changeNumber).toBe(
+      session.kind === 'session' ? session.document.changeNumber + 1 : Number.NaN,
+    );
+    expect(etagOfAnswer(decision)).not.toBe(sessionEtag);
+  });
+
+  test('a PUT that changes nothing writes nothing and answers the stored commit', () => {
+    const decision = decide(session, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+    expect('write' in decision).toBe(false);
+    expect(decision.answer.kind).toBe('updated');
+    expect(etagOfAnswer(decision)).toBe(sessionEtag);
+  });
+
+  test('nocommit writes nothing and answers an ETag that names no commit', () => {
+    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }, { noCommit: true }));
+    expect('write' in decision).toBe(false);
+    const answer = decision.answer;
+    if (answer.kind !== 'updated') throw new Error('expected updated');
+    expect(answer.session.rendered.changeNumber).toBe(2);
+    const real = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }));
+    expect(answer.session.etag).not.toBe(etagOfAnswer(real));
+  });
+
+  test('the last member leaving writes a tombstone that keeps the correlation id for 24 h', () => {
+    const decision = decide(session, request(OWNER, { members: { me: null } }), T0 + 5_000);
+    expect(decision.answer).toEqual({ kind: 'gone' });
+    expect(stored(decision)).toEqual({
+      kind: 'deleted',
+      correlationId: session.kind === 'session' ? session.document.correlationId : '',
+      expiresAt: Math.ceil((T0 + 5_000) / 1000) + 24 * 60 * 60,
+    });
+    const preview = decide(session, request(OWNER, { members: { me: null } }, { noCommit: true }));
+    expect(preview).toEqual({ answer: { kind: 'gone' } });
+  });
+
+  test('a re-created session keeps the correlation id of the tombstone it replaces', () => {
+    const tombstone = stored(decide(session, request(OWNER, { members: { me: null } })));
+    const again = stored(decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? ''))));
+    expect(again.kind === 'session' && again.document.correlationId).toBe(
+      tombstone.kind === 'deleted' && tombstone.correlationId,
+    );
+  });
+
+  test('a PUT that would create a session with no members writes nothing and is gone', () => {
+    expect(decide(undefined, request(OWNER, { properties: { custom: { a: 1 } } }))).toEqual({
+      answer: { kind: 'gone' },
+    });
+  });
+});
