@@ -50,7 +50,8 @@ export type PutOutcome =
   /** The PUT would have created a session with no members: nothing is created (spec §2.8). */
   | { readonly kind: 'not-created' };
 
-function readConstantsChange(value: JsonValue, contractVersion: number): PropertyBag {
+/** Reads the `constants` of a PUT body (and of a session template, which is a constants-only body, spec §3). */
+export function readConstantsChange(value: JsonValue, contractVersion: number): PropertyBag {
   const bag = expectObject('constants', value);
   expectKnownKeys('constants', bag, ['system', 'custom']);
   const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);

@@ -1,8 +1,15 @@
 import { invalidValue, MpsdError } from './errors';
-import { isJsonObject, type JsonValue, toNumber } from './json';
+import { isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import type { Principal } from './principal';
-import type { SessionDocument, StoredMember } from './session-document';
-import { expectInteger, expectKnownKeys, expectObject, expectString } from './validate';
+import { capabilitiesOf, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
+import {
+  expectBoolean,
+  expectInteger,
+  expectKnownKeys,
+  expectObject,
+  expectString,
+  expectStringArray,
+} from './validate';
 
 // Roles (spec §2.11): role types are defined by the template; members take one role per type through
 // `members.me.roles`; only settings listed in `mutableRoleSettings` may change after that.
@@ -97,11 +104,66 @@ export function applyRoleTypesChange(
         }
         role[setting] = expectInteger(`${rolePath}.${setting}`, v, 1, 1000);
       }
-      const max = toNumber(role.max);
-      const target = toNumber(role.target);
-      if (max !== undefined && target !== undefined && target > max) {
-        throw invalidValue(`${rolePath}.target`, `must be at most max (${max}).`);
-      }
+      checkRoleLimits(rolePath, role);
     }
   }
+}
+
+/** Role type and role names (spec §2.11): lower-case alphanumeric, at most 100 characters. */
+const ROLE_NAME = /^[a-z0-9]{1,100}$/;
+const ROLE_TYPE_FIELDS = ['ownerManaged', 'mutableRoleSettings', 'roles'] as const;
+const ROLE_SETTINGS = ['max', 'target'] as const;
+
+/** A role's `max` and `target` (spec §2.11): `max` > 0, 0 < `target` <= `max`, both optional. */
+function checkRoleLimits(path: string, role: JsonObject): void {
+  for (const setting of ROLE_SETTINGS) {
+    if (role[setting] !== undefined) expectInteger(`${path}.${setting}`, role[setting], 1, 1000);
+  }
+  const max = toNumber(role.max);
+  const target = toNumber(role.target);
+  if (max !== undefined && target !== undefined && target > max) {
+    throw invalidValue(`${path}.target`, `must be at most max (${max}).`);
+  }
+}
+
+function expectRoleName(path: string, name: string): void {
+  if (!ROLE_NAME.test(name)) {
+    throw invalidValue(path, 'must be named with lower-case letters and digits only, at most 100 characters.');
+  }
+}
+
+/**
+ * Role types as a session template defines them (spec §2.11): names, `ownerManaged` (only with the `hasOwners`
+ * capability of the session's constants), `mutableRoleSettings` and each role's `max`/`target`. `count` and
+ * `memberXuids` are the service's to fill, so a definition may not set them.
+ */
+export function validateRoleTypes(value: JsonValue, constants: PropertyBag): JsonObject {
+  const roleTypes = expectObject('roleTypes', value);
+  for (const [typeName, typeValue] of Object.entries(roleTypes)) {
+    const path = `roleTypes.${typeName}`;
+    expectRoleName(path, typeName);
+    const roleType = expectObject(path, typeValue);
+    expectKnownKeys(path, roleType, ROLE_TYPE_FIELDS);
+    if (roleType.ownerManaged !== undefined) expectBoolean(`${path}.ownerManaged`, roleType.ownerManaged);
+    if (roleType.ownerManaged === true && capabilitiesOf(constants).hasOwners !== true) {
+      throw invalidValue(`${path}.ownerManaged`, 'needs the hasOwners capability in the session constants.');
+    }
+    if (roleType.mutableRoleSettings !== undefined) {
+      const settings = expectStringArray(`${path}.mutableRoleSettings`, roleType.mutableRoleSettings, 2);
+      for (const [i, setting] of settings.entries()) {
+        if (!(ROLE_SETTINGS as readonly string[]).includes(setting)) {
+          throw invalidValue(`${path}.mutableRoleSettings[${i}]`, 'must be "max" or "target".');
+        }
+      }
+    }
+    const roles = expectObject(`${path}.roles`, roleType.roles ?? null);
+    for (const [roleName, roleValue] of Object.entries(roles)) {
+      const rolePath = `${path}.roles.${roleName}`;
+      expectRoleName(rolePath, roleName);
+      const role = expectObject(rolePath, roleValue);
+      expectKnownKeys(rolePath, role, ROLE_SETTINGS);
+      checkRoleLimits(rolePath, role);
+    }
+  }
+  return roleTypes;
 }
