@@ -41,6 +41,11 @@ export interface ServiceConfig {
   readonly rateLimitTableName?: string;
   /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */
   readonly rateLimits?: 'on' | 'off';
+  /**
+   * How long a fair-use counter update may take before the request is let in uncounted (default 1 s). Tests that
+   * count requests on a busy machine set it high, so a slow counter cannot shift their counts.
+   */
+  readonly fairUseTimeoutMs?: number;
 }
 
 export interface SessionHandlers {
@@ -137,5 +142,6 @@ function makeFairUse(
     policies: loadFairUsePolicies(config.templatesDir),
     clock,
     warn: (message, details) => log.error(message, details),
+    ...(config.fairUseTimeoutMs === undefined ? {} : { timeoutMs: config.fairUseTimeoutMs }),
   });
 }

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-// Each test starts Java (up to 30 s on a busy machine) and waits for processes to go: deadlines, not speed, decide.
-jest.setTimeout(180_000);
+// Each test starts Java (allowed up to 90 s on a busy machine) and waits for processes to go: deadlines, not speed, decide.
+jest.setTimeout(300_000);
 
 interface Started {
   child: ChildProcess;
@@ -41,7 +41,7 @@ function runStart(env: Record<string, string | undefined>, viaNpm = false): Star
   return { child, output: () => output, exited };
 }
 
-async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
+async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = started.output().match(pattern);
