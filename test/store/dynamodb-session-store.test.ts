@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { StoreUnavailableError } from '../../lambda/store/session-store';
-import { makeDynamoDbClient } from '../../lambda/wiring';
 import { ensureSessionTable } from '../../local/create-table';
+import { makeLocalAdminClient } from '../../local/dynamodb-local';
 
 // The DynamoDB store against DynamoDB Local (test/support/global-setup.ts sets DYNAMODB_ENDPOINT): what the retry
 // loop relies on — conditional writes, the winner's item on a lost race, faults mapped to StoreUnavailableError.
 
-const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+// The SDK's default time-outs, not the service's 1 s ones: on a busy machine a slow answer must not fail a test.
+const client = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 const tableName = `store-test-${randomUUID()}`;
 const store = new DynamoDbSessionStore(client, tableName);
 const documentWith = (marker: number) => ({ changeNumber: marker, marker }) as unknown as SessionDocument;
