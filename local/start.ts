@@ -2,6 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { mintToken } from '../lambda/auth/development-token';
+import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
+import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
 import type { SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
@@ -9,13 +11,17 @@ import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
 import { createLocalServer } from './http-server';
-import { localRuntimeConfig } from './local-config';
+import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
 const PRINTED_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
+/** How often the server checks that the process that started it is still there. */
+const PARENT_POLL_INTERVAL_MS = 200;
+/** Longest a stop may take before the process exits anyway (Java is then SIGKILLed by the exit hook). */
+const STOP_DEADLINE_MS = 4_000;
 
 /** Start-up failures whose message is the whole story (no stack trace is printed for them). */
 class StartError extends Error {}
@@ -31,6 +37,11 @@ async function main(): Promise<void> {
   const dbPath = process.env.DYNAMODB_LOCAL_DB_PATH || undefined;
   // Fault injection for QA (README, "Fault injection"): only this local server reads FAULT_INJECTION.
   const faults = readFaultInjection(process.env.FAULT_INJECTION);
+  // The same variable as the Lambda functions'; the repository's templates by default.
+  const templatesDir = process.env.SESSION_TEMPLATES_DIR || TEMPLATES_DIR;
+  // Every template is checked (by the rules of a creating PUT) before anything starts: a bad one stops npm start in
+  // milliseconds, naming the file, the template and the rule, instead of making every creating PUT answer 400.
+  checkServiceConfigFiles(templatesDir);
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let stopping = false;
@@ -48,9 +59,12 @@ async function main(): Promise<void> {
     { log: (line) => console.log(line) },
   );
 
-  const shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals | 'parent exited') => {
     if (stopping) return;
     stopping = true;
+    // Stopping is bounded: if Java outlives its SIGTERM grace, exiting anyway runs the 'exit' hook of
+    // dynamodb-local.ts, which SIGKILLs it. Within the 5 s a supervisor gives before its own SIGKILL.
+    setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -59,9 +73,12 @@ async function main(): Promise<void> {
     await dynamoDbLocal?.stop();
     process.exit(0);
   };
-  // Registered before Java starts, so Ctrl-C during start-up also leaves no Java process behind.
-  process.once('SIGINT', (signal) => void shutdown(signal));
-  process.once('SIGTERM', (signal) => void shutdown(signal));
+  // Registered before Java starts, so Ctrl-C during start-up also leaves no Java process behind. `on`, not `once`:
+  // Ctrl-C reaches this process twice (from the terminal, and forwarded by npm), and a second signal without a
+  // listener would kill it before Java is stopped.
+  process.on('SIGINT', (signal) => void shutdown(signal));
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  stopWhenParentExits(() => void shutdown('parent exited'));
 
   await listen(server, port);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -92,6 +109,7 @@ async function main(): Promise<void> {
     makeLocalHandlers(
       {
         ...localRuntimeConfig(tableName, endpoint),
+        templatesDir,
         rateLimitTableName,
         rateLimits: process.env.RATE_LIMITS === 'off' ? 'off' : 'on',
       },
@@ -112,6 +130,40 @@ async function main(): Promise<void> {
     }),
   );
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
+}
+
+/**
+ * How a signal sent to `npm start`'s own pid (docker stop, systemd, CI runners, supervisors) reaches this server.
+ * npm forwards SIGINT and SIGTERM only to its child, the `sh -c` running the script. With the old script
+ * (`tsx local/start.ts`) that child was sh, then tsx's CLI, then the node process running this file: sh (dash) dies
+ * of SIGTERM without passing it on and sits out SIGINT waiting for its child, so the server and Java kept running.
+ * So the start script is `exec node --import tsx local/start.ts`: `exec` replaces sh, and tsx is loaded into this
+ * very process instead of spawning another, so npm's child *is* the server and npm's forwarded signal arrives here.
+ * As a second line of defence the server also watches its parent: if the process that started it goes away (npm
+ * killed with SIGKILL, a shell that does not exec, another launcher) it is re-parented and stops as if signalled.
+ * Polling `process.ppid` is the portable way to see that (Linux's PR_SET_PDEATHSIG is not reachable from Node).
+ */
+function stopWhenParentExits(stop: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      stop();
+    }
+  }, PARENT_POLL_INTERVAL_MS);
+  timer.unref();
+}
+
+/** Loads the templates and fair-use limits as the handlers will, turning a bad file into a start-up error. */
+function checkServiceConfigFiles(templatesDir: string): void {
+  try {
+    loadTemplateCatalogue(templatesDir);
+    loadFairUsePolicies(templatesDir);
+  } catch (error) {
+    throw new StartError(
+      `The session templates in ${templatesDir} cannot be used (SESSION_TEMPLATES_DIR): ${(error as Error).message}`,
+    );
+  }
 }
 
 function readFaultInjection(value: string | undefined) {

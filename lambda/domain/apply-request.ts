@@ -1,4 +1,4 @@
-import { assembleConstants, checkConstantsUnchanged, upgradeLegacySystemConstants } from './constants';
+import { assembleConstants, checkConstantsUnchanged, readConstantsChange } from './constants';
 import { invalidValue, MpsdError } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
 import { MAX_SERVERS } from './limits';
@@ -50,16 +50,6 @@ export type PutOutcome =
   | { readonly kind: 'deleted' }
   /** The PUT would have created a session with no members: nothing is created (spec §2.8). */
   | { readonly kind: 'not-created' };
-
-function readConstantsChange(value: JsonValue, contractVersion: number): PropertyBag {
-  const bag = expectObject('constants', value);
-  expectKnownKeys('constants', bag, ['system', 'custom']);
-  const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);
-  return {
-    system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
-    ...(bag.custom === undefined ? {} : { custom: readCustomChange('constants.custom', bag.custom) }),
-  } as PropertyBag;
-}
 
 function newSession(constants: PropertyBag, context: PutContext): SessionDocument {
   if (context.template.roleTypes !== undefined) validateRoleTypes(context.template.roleTypes, constants);

@@ -14,6 +14,7 @@ import {
   expectStringArray,
   expectTimeout,
   expectXuid,
+  readCustomChange,
 } from './validate';
 
 /** The documented 107 defaults filled in for fields neither the template nor the creator set (spec §2.3, §3). */
@@ -337,4 +338,15 @@ export function checkConstantsUnchanged(current: PropertyBag, request: PropertyB
 export function timeoutOf(constants: PropertyBag, name: TimeoutName): number | null {
   const value = constants.system[name];
   return typeof value === 'number' ? value : null;
+}
+
+/** Reads the `constants` of a PUT body (and of a session template, which is a constants-only body, spec §3). */
+export function readConstantsChange(value: JsonValue, contractVersion: number): PropertyBag {
+  const bag = expectObject('constants', value);
+  expectKnownKeys('constants', bag, ['system', 'custom']);
+  const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);
+  return {
+    system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
+    ...(bag.custom === undefined ? {} : { custom: readCustomChange('constants.custom', bag.custom) }),
+  } as PropertyBag;
 }

@@ -63,7 +63,8 @@ export function validateRoleTypes(value: JsonValue, constants: PropertyBag): voi
         throw invalidValue(`${path}.mutableRoleSettings`, 'must be an array of "max" and "target".');
       }
     }
-    for (const [roleName, roleValue] of Object.entries(expectObject(`${path}.roles`, roleType.roles ?? {}))) {
+    // A role type without roles could never be taken: refused like any other definition that cannot work.
+    for (const [roleName, roleValue] of Object.entries(expectObject(`${path}.roles`, roleType.roles ?? null))) {
       const rolePath = `${path}.roles.${roleName}`;
       expectRoleName(`${path}.roles`, 'role', roleName);
       const role = expectObject(rolePath, roleValue);

@@ -39,6 +39,11 @@ function checkName(part: string, value: string | undefined): string {
   return value;
 }
 
+/** A session template's name as configured: the same rule as in the URI, or no request could ever name it. */
+export function checkTemplateName(value: string): string {
+  return checkName('session template name', value);
+}
+
 /** Validates the three path parts (already URL-decoded). */
 export function parseSessionReference(
   scid: string | undefined,

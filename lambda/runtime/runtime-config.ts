@@ -32,6 +32,11 @@ export interface RuntimeConfig {
   readonly rateLimitTableName?: string;
   /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */
   readonly rateLimits?: 'on' | 'off';
+  /**
+   * How long a fair-use counter update may take before the request is let in uncounted (default 1 s). Tests that
+   * count requests on a busy machine set it high, so a slow counter cannot shift their counts.
+   */
+  readonly fairUseTimeoutMs?: number;
 }
 
 /**

@@ -135,5 +135,6 @@ function makeFairUse(
     policies: loadFairUsePolicies(config.templatesDir),
     clock,
     warn: (message, details) => log.error(message, details),
+    ...(config.fairUseTimeoutMs === undefined ? {} : { timeoutMs: config.fairUseTimeoutMs }),
   });
 }

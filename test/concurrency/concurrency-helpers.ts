@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WriteReport } from '../../lambda/service/session-service';
 import { startTestService, type TestService, type TestServiceOverrides } from '../support/local-service';
-import { joinBody, SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
+import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // Shared by the concurrency suites: many callers, one session, and what the final stored session must hold.
 
@@ -17,13 +17,22 @@ export interface Containers {
 
 export const CONTAINERS = 4;
 
+/**
+ * The session clock of every container: it stands still, so no reservation (30 s) or other timer fires however long
+ * a busy machine takes over a test, and it lies in the future, so DynamoDB Local's TTL never collects a session
+ * mid-test. These suites are about races, not timers; the time budget of a PUT runs on its own monotonic clock.
+ */
+export const FROZEN_NOW_MS = Date.UTC(2030, 0, 1, 12, 0, 0);
+
 export async function startContainers(
   overrides: (index: number) => TestServiceOverrides = () => ({}),
   count = CONTAINERS,
 ): Promise<Containers> {
   const tableName = `sessions-test-${randomUUID()}`;
   const services: TestService[] = [];
-  for (let i = 0; i < count; i += 1) services.push(await startTestService({ tableName, ...overrides(i) }));
+  for (let i = 0; i < count; i += 1) {
+    services.push(await startTestService({ tableName, clock: () => FROZEN_NOW_MS, ...overrides(i) }));
+  }
   return {
     baseUrls: services.map((s) => s.baseUrl),
     async close() {
@@ -37,39 +46,42 @@ export async function startContainers(
   };
 }
 
-/** A caller per xuid, spread round-robin over the containers (or one base URL). */
-export function players(baseUrls: string | string[], count: number, firstXuid = 2_000_000): SessionClient[] {
+/**
+ * How often a caller of these suites repeats a 503 after its Retry-After (1 s), as MPSD clients do. A PUT's time
+ * budget (7 s) includes its wait behind the other writes of its session in the same container, so on a busy machine
+ * a crowd of writers gets 503s; what these suites prove is what a client that honours them ends up with. Bounded, so
+ * a service that never recovers still fails the test.
+ */
+export const RETRIES_AFTER_503 = 10;
+
+/**
+ * A caller per xuid, spread round-robin over the containers (or one base URL), repeating 503s after Retry-After up
+ * to `retryUnavailable` times.
+ */
+export function players(
+  baseUrls: string | string[],
+  count: number,
+  { firstXuid = 2_000_000, retryUnavailable = RETRIES_AFTER_503 } = {},
+): SessionClient[] {
   const urls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
   return Array.from(
     { length: count },
-    (_, i) => new SessionClient(urls[i % urls.length] as string, { xuid: String(firstXuid + i) }),
+    (_, i) => new SessionClient(urls[i % urls.length] as string, { xuid: String(firstXuid + i) }, { retryUnavailable }),
   );
+}
+
+/** One caller that repeats 503s after Retry-After, like {@link players}. */
+export function player(baseUrl: string, xuid: string): SessionClient {
+  return new SessionClient(baseUrl, { xuid }, { retryUnavailable: RETRIES_AFTER_503 });
+}
+
+/** How many 503s the callers repeated, for the reports the suites print with CONCURRENCY_REPORT=1. */
+export function repeated503s(clients: readonly SessionClient[]): number {
+  return clients.reduce((n, c) => n + c.unavailableAnswers, 0);
 }
 
 export function xuidOf(i: number, firstXuid = 2_000_000): string {
   return String(firstXuid + i);
-}
-
-/**
- * A PUT as a client that honours 503 does it: repeated after a short pause until it is answered otherwise (the
- * pause stands for Retry-After, shortened so the suite stays quick). Returns the final answer and how many 503s came
- * first.
- */
-export async function putHonouringRetryAfter(
-  client: SessionClient,
-  name: string,
-  body: unknown,
-  template = 'open',
-  headers: Record<string, string> = {},
-): Promise<{ response: SessionResponse; unavailable: number }> {
-  let unavailable = 0;
-  for (;;) {
-    const response = await client.put(SAMPLE_SCID, template, name, body, { headers });
-    if (response.status !== 503) return { response, unavailable };
-    expect(response.headers.get('retry-after')).toBe('1');
-    unavailable += 1;
-    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
-  }
 }
 
 /** Asserts the member list of a rendered session is whole: unique indices, the `next` chain, membersInfo. */

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { SessionClient } from '../support/session-client';
+import type { SessionClient } from '../support/session-client';
 import {
   AttemptLog,
   type Containers,
   expectIntactMembers,
   joinBody,
+  player,
   players,
+  repeated503s,
   SAMPLE_SCID,
   startContainers,
   xuidOf,
@@ -13,13 +15,20 @@ import {
 
 // Many writers on one session through HTTP against DynamoDB Local (issue 5; spec §1.4, §8 PUT step 9), spread over
 // several service instances that race each other as Lambda containers do. Every test asserts the final stored
-// session (a consistent GET), never timings. The retry policy is the default one. CONCURRENCY_REPORT=1 prints the
-// distribution of attempts per PUT.
+// session (a consistent GET), never timings. The retry policy is the default one. Callers repeat a 503 after its
+// Retry-After, as MPSD clients do (on a busy machine a crowd of writers outlasts the 7 s budget of some PUTs): the
+// final state proves that no acknowledged write is lost, and changeNumber that none is applied twice.
+// CONCURRENCY_REPORT=1 prints the distribution of attempts per PUT and the 503s repeated.
+
+// Hundreds of requests on a 2-core machine that may be busy with other work: a deadline, not a speed.
+jest.setTimeout(300_000);
 
 const attempts = new AttemptLog();
 let service: Containers;
-const report = (label: string) => {
-  if (process.env.CONCURRENCY_REPORT) console.log(`${label}: ${attempts.summary()}`);
+const report = (label: string, clients: SessionClient[] = []) => {
+  if (process.env.CONCURRENCY_REPORT) {
+    console.log(`${label}: ${attempts.summary()}; 503s repeated by clients ${repeated503s(clients)}`);
+  }
   attempts.clear();
 };
 
@@ -31,11 +40,7 @@ afterAll(() => service.close());
 const sessionName = () => `race-${randomUUID()}`;
 
 async function storedSession(name: string) {
-  const response = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
-    SAMPLE_SCID,
-    'open',
-    name,
-  );
+  const response = await player(service.baseUrls[0] as string, xuidOf(0)).get(SAMPLE_SCID, 'open', name);
   expect(response.status).toBe(200);
   return response.json;
 }
@@ -44,7 +49,7 @@ test('100 players joining a 100-member session at once are all members, with uni
   const name = sessionName();
   const clients = players(service.baseUrls, 100);
   const answers = await Promise.all(clients.map((c, i) => c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)))));
-  report('100 joiners');
+  report('100 joiners', clients);
   expect(answers.map((a) => a.status).sort((a, b) => a - b)).toEqual([...Array(99).fill(200), 201]);
   const session = await storedSession(name);
   expect(session.constants.system.maxMembersCount).toBe(100);
@@ -58,7 +63,7 @@ test('150 players joining a 100-member session: exactly 100 are told yes and are
   const name = sessionName();
   const clients = players(service.baseUrls, 150);
   const answers = await Promise.all(clients.map((c, i) => c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)))));
-  report('150 joiners for 100 places');
+  report('150 joiners for 100 places', clients);
   const admitted = clients.map((_, i) => xuidOf(i)).filter((_, i) => (answers[i]?.status ?? 0) < 300);
   const refused = answers.filter((a) => a.status >= 300);
   expect(admitted).toHaveLength(100);
@@ -90,7 +95,7 @@ test('50 members writing their own property 10 times and 50 distinct custom keys
     expect(r.status).toBe(200);
   });
   await Promise.all([...memberWriters, ...keyWriters]);
-  report('50x10 member properties + 50 custom keys');
+  report('50x10 member properties + 50 custom keys', clients);
   const session = await storedSession(name);
   for (const member of Object.values(session.members) as Array<{ properties: { custom: unknown } }>) {
     expect(member.properties.custom).toEqual({ round: 10 });
@@ -103,11 +108,7 @@ test('writers racing with If-Match on the same ETag: exactly one wins per versio
   const name = sessionName();
   const clients = players(service.baseUrls, 20);
   for (const [i, c] of clients.entries()) await c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)));
-  const first = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
-    SAMPLE_SCID,
-    'open',
-    name,
-  );
+  const first = await player(service.baseUrls[0] as string, xuidOf(0)).get(SAMPLE_SCID, 'open', name);
   const startVersion = first.json.changeNumber as number;
   const winners: number[] = [];
   let refusals = 0;
@@ -146,7 +147,7 @@ test('writers racing with If-Match on the same ETag: exactly one wins per versio
 
 test('repeating an identical PUT stores the same state: no new change, no second reservation', async () => {
   const name = sessionName();
-  const host = new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) });
+  const host = player(service.baseUrls[0] as string, xuidOf(0));
   const body = {
     ...joinBody(xuidOf(0)),
     properties: { custom: { map: 'harbour' } },
@@ -179,8 +180,11 @@ describe('when the retries run out', () => {
 
   test('a PUT that lost every race answers 503 with Retry-After and stores nothing', async () => {
     const name = sessionName();
-    const clients = players(strict.baseUrls, 30);
-    for (const [i, c] of clients.entries()) await c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)));
+    // Joined one at a time by callers that repeat 503s; the racing writes are sent once, and their 503s kept.
+    for (const [i, c] of players(strict.baseUrls, 30).entries()) {
+      expect((await c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)))).status).toBeLessThan(300);
+    }
+    const clients = players(strict.baseUrls, 30, { retryUnavailable: 0 });
     const answers = await Promise.all(
       clients.map((c, i) => c.put(SAMPLE_SCID, 'open', name, { properties: { custom: { [`key${i}`]: i } } })),
     );
@@ -190,9 +194,7 @@ describe('when the retries run out', () => {
       expect(a.headers.get('retry-after')).toBe('1');
       expect(a.json).toMatchObject({ code: 'ServiceUnavailable' });
     }
-    const stored = (
-      await new SessionClient(strict.baseUrls[0] as string, { xuid: xuidOf(0) }).get(SAMPLE_SCID, 'open', name)
-    ).json;
+    const stored = (await player(strict.baseUrls[0] as string, xuidOf(0)).get(SAMPLE_SCID, 'open', name)).json;
     const expected = Object.fromEntries(answers.flatMap((a, i) => (a.status === 200 ? [[`key${i}`, i]] : [])));
     expect(stored.properties.custom).toEqual(expected);
     expect(answers.every((a) => a.status === 200 || a.status === 503)).toBe(true);

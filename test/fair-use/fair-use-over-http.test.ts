@@ -31,7 +31,9 @@ async function serviceWith(
   } finally {
     admin.destroy();
   }
-  const service = await startTestService({ clock, ...overrides });
+  // A counter update that outlasts its time-out lets the request in uncounted (fail open) and shifts every count; on a
+  // busy machine one can take over the default 1 s, so these tests wait for their counters.
+  const service = await startTestService({ clock, fairUseTimeoutMs: 60_000, ...overrides });
   services.push(service);
   // The first DynamoDB call of a new client is slow (connection set-up); one throwaway request keeps it from running
   // into the counters' time-out, which would let a request in uncounted (fail open) and shift every count.

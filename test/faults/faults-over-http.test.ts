@@ -7,8 +7,9 @@ import {
   type Containers,
   expectIntactMembers,
   joinBody,
+  player,
   players,
-  putHonouringRetryAfter,
+  repeated503s,
   SAMPLE_SCID,
   startContainers,
   xuidOf,
@@ -18,8 +19,12 @@ import { SessionClient } from '../support/session-client';
 
 // The concurrency cases again with faults injected into the store (FaultInjectingSessionStore, the same decorator
 // the local server builds from FAULT_INJECTION), through HTTP against DynamoDB Local. Clients honour 503 by
-// repeating the request, as a client that reads Retry-After does. What must hold: the same final state as without
-// faults, no 5xx but the documented 503, every 2xx applied exactly once (changeNumber counts the applied writes).
+// repeating the request after its Retry-After, bounded, as MPSD clients do. What must hold: the same final state as
+// without faults, no 5xx but the documented 503, every 2xx applied exactly once (changeNumber counts the applied
+// writes).
+
+// Hundreds of requests on a 2-core machine that may be busy with other work: a deadline, not a speed.
+jest.setTimeout(300_000);
 
 const sessionName = () => `faults-${randomUUID()}`;
 
@@ -39,27 +44,27 @@ describe('with 20% of store calls throttled', () => {
     }));
   });
   afterAll(() => service.close());
+  let clients: SessionClient[] = [];
   afterEach(() => {
-    if (process.env.CONCURRENCY_REPORT) console.log(`throttled: ${attempts.summary()}`);
+    if (process.env.CONCURRENCY_REPORT) {
+      console.log(`throttled: ${attempts.summary()}; 503s repeated by clients ${repeated503s(clients)}`);
+    }
     attempts.clear();
   });
 
   const stored = async (name: string) => {
-    for (;;) {
-      const r = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
-        SAMPLE_SCID,
-        'open',
-        name,
-      );
-      if (r.status !== 503) return r.json;
-    }
+    const r = await player(service.baseUrls[0] as string, xuidOf(0)).get(SAMPLE_SCID, 'open', name);
+    expect(r.status).toBe(200);
+    return r.json;
   };
+  const put = (c: SessionClient, name: string, body: unknown, headers: Record<string, string> = {}) =>
+    c.put(SAMPLE_SCID, 'open', name, body, { headers });
 
   test('100 joiners: 100 members, each applied once, answers only 2xx or 503', async () => {
     const name = sessionName();
-    const clients = players(service.baseUrls, 100);
-    const answers = await Promise.all(clients.map((c, i) => putHonouringRetryAfter(c, name, joinBody(xuidOf(i)))));
-    expect(answers.map((a) => a.response.status).sort((a, b) => a - b)).toEqual([...Array(99).fill(200), 201]);
+    clients = players(service.baseUrls, 100);
+    const answers = await Promise.all(clients.map((c, i) => put(c, name, joinBody(xuidOf(i)))));
+    expect(answers.map((a) => a.status).sort((a, b) => a - b)).toEqual([...Array(99).fill(200), 201]);
     const session = await stored(name);
     expectIntactMembers(session, 100);
     expect(session.changeNumber).toBe(100);
@@ -68,30 +73,30 @@ describe('with 20% of store calls throttled', () => {
 
   test('150 joiners for 100 places: exactly the 100 told yes are members, the rest SessionFull', async () => {
     const name = sessionName();
-    const clients = players(service.baseUrls, 150);
-    const answers = await Promise.all(clients.map((c, i) => putHonouringRetryAfter(c, name, joinBody(xuidOf(i)))));
-    const admitted = clients.map((_, i) => xuidOf(i)).filter((_, i) => (answers[i]?.response.status ?? 0) < 300);
+    clients = players(service.baseUrls, 150);
+    const answers = await Promise.all(clients.map((c, i) => put(c, name, joinBody(xuidOf(i)))));
+    const admitted = clients.map((_, i) => xuidOf(i)).filter((_, i) => (answers[i]?.status ?? 0) < 300);
     expect(admitted).toHaveLength(100);
-    for (const a of answers.filter((x) => x.response.status >= 300)) {
-      expect(a.response.status).toBe(400);
-      expect(a.response.json).toMatchObject({ code: 'SessionFull' });
+    for (const a of answers.filter((x) => x.status >= 300)) {
+      expect(a.status).toBe(400);
+      expect(a.json).toMatchObject({ code: 'SessionFull' });
     }
     expect(new Set(expectIntactMembers(await stored(name), 100))).toEqual(new Set(admitted));
   });
 
   test('member properties and custom keys written at once: every last value is kept, each write applied once', async () => {
     const name = sessionName();
-    const clients = players(service.baseUrls, 30);
-    for (const [i, c] of clients.entries()) await putHonouringRetryAfter(c, name, joinBody(xuidOf(i)));
+    clients = players(service.baseUrls, 30);
+    for (const [i, c] of clients.entries()) expect((await put(c, name, joinBody(xuidOf(i)))).status).toBeLessThan(300);
     const before = (await stored(name)).changeNumber;
     await Promise.all(
       clients.map(async (c, i) => {
         for (let round = 1; round <= 5; round += 1) {
           const body = { members: { me: { properties: { custom: { round } } } } };
-          expect((await putHonouringRetryAfter(c, name, body)).response.status).toBe(200);
+          expect((await put(c, name, body)).status).toBe(200);
         }
         const keyBody = { properties: { custom: { [`key${i}`]: i } } };
-        expect((await putHonouringRetryAfter(c, name, keyBody)).response.status).toBe(200);
+        expect((await put(c, name, keyBody)).status).toBe(200);
       }),
     );
     const session = await stored(name);
@@ -104,26 +109,18 @@ describe('with 20% of store calls throttled', () => {
 
   test('If-Match racers: exactly one wins per version, the others 412', async () => {
     const name = sessionName();
-    const clients = players(service.baseUrls, 10);
-    for (const [i, c] of clients.entries()) await putHonouringRetryAfter(c, name, joinBody(xuidOf(i)));
+    clients = players(service.baseUrls, 10);
+    for (const [i, c] of clients.entries()) expect((await put(c, name, joinBody(xuidOf(i)))).status).toBeLessThan(300);
     const start = await stored(name);
     const winners: number[] = [];
-    const firstEtag = (
-      await putHonouringRetryAfter(new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }), name, {})
-    ).response.headers.get('etag') as string;
+    const firstEtag = (await put(player(service.baseUrls[0] as string, xuidOf(0)), name, {})).headers.get(
+      'etag',
+    ) as string;
     await Promise.all(
       clients.map(async (c, i) => {
         let etag = firstEtag;
         for (;;) {
-          const { response } = await putHonouringRetryAfter(
-            c,
-            name,
-            { properties: { custom: { [`w${i}`]: 1 } } },
-            'open',
-            {
-              'if-match': etag,
-            },
-          );
+          const response = await put(c, name, { properties: { custom: { [`w${i}`]: 1 } } }, { 'if-match': etag });
           if (response.status === 200) {
             winners.push(response.json.changeNumber);
             return;
@@ -166,19 +163,14 @@ describe('with throttling, time-outs and lost write answers', () => {
           reserve_0: { constants: { system: { xuid: xuidOf(i, 3_000_000) } } },
           reserve_1: { constants: { system: { xuid: xuidOf(i, 4_000_000) } } },
         };
-        return putHonouringRetryAfter(c, name, { members });
+        return c.put(SAMPLE_SCID, 'open', name, { members });
       }),
     );
-    expect(answers.every((a) => a.response.status === 200 || a.response.status === 201)).toBe(true);
-    let session: { members: object; changeNumber: number } | undefined;
-    while (session === undefined) {
-      const r = await new SessionClient(service.baseUrls[0] as string, { xuid: xuidOf(0) }).get(
-        SAMPLE_SCID,
-        'open',
-        name,
-      );
-      if (r.status === 200) session = r.json;
-    }
+    if (process.env.CONCURRENCY_REPORT) console.log(`lost writes: 503s repeated by clients ${repeated503s(hosts)}`);
+    expect(answers.every((a) => a.status === 200 || a.status === 201)).toBe(true);
+    const read = await player(service.baseUrls[0] as string, xuidOf(0)).get(SAMPLE_SCID, 'open', name);
+    expect(read.status).toBe(200);
+    const session = read.json as { members: object; changeNumber: number };
     const xuids = expectIntactMembers(session, 60);
     const expected = hosts.flatMap((_, i) => [xuidOf(i), xuidOf(i, 3_000_000), xuidOf(i, 4_000_000)]);
     expect(new Set(xuids)).toEqual(new Set(expected));
@@ -245,7 +237,8 @@ describe('a session store that stays unavailable', () => {
     '%s is a 503 with Retry-After that says nothing internal, logged with its cause',
     async (method) => {
       logged.length = 0;
-      const client = new SessionClient(service.baseUrl, { xuid: xuidOf(0) });
+      // No repeat of the 503: this test looks at the 503 itself and at its one log line.
+      const client = new SessionClient(service.baseUrl, { xuid: xuidOf(0) }, { retryUnavailable: 0 });
       const name = sessionName();
       const r =
         method === 'GET'

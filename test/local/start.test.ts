@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -8,22 +8,28 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+// Each test starts Java (allowed up to 90 s on a busy machine) and waits for processes to go: deadlines, not speed, decide.
+jest.setTimeout(300_000);
+
 interface Started {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
 }
 
-/** Runs local/start.ts in its own Node process (tsx as a loader, so signals reach it directly). */
-function runStart(env: Record<string, string | undefined>): Started {
+/**
+ * Runs local/start.ts in its own Node process (tsx as a loader, so signals reach it directly), or with `viaNpm` the
+ * way a user or a supervisor does: `npm start`, in a process group of its own (so the test can signal the group and
+ * see that none of its processes is left).
+ */
+function runStart(env: Record<string, string | undefined>, viaNpm = false): Started {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   // Global setup's endpoint would make npm start skip its own DynamoDB Local.
   if (!('DYNAMODB_ENDPOINT' in env)) delete childEnv.DYNAMODB_ENDPOINT;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const options = { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  const child = viaNpm
+    ? spawn('npm', ['start'], { ...options, detached: true })
+    : spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], options);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -35,7 +41,7 @@ function runStart(env: Record<string, string | undefined>): Started {
   return { child, output: () => output, exited };
 }
 
-async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 45_000): Promise<RegExpMatchArray> {
+async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = started.output().match(pattern);
@@ -51,6 +57,45 @@ async function waitForOutput(started: Started, pattern: RegExp, timeoutMs = 45_0
 function curlArguments(curlLine: string): string[] {
   const script = `curl() { printf '%s\\0' "$@"; }\n${curlLine}`;
   return execFileSync('bash', ['-c', script], { encoding: 'utf8' }).split('\0').slice(0, -1);
+}
+
+/** Processes of a process group that are still alive (zombies, already exited, do not count). Linux's /proc. */
+function liveProcessesInGroup(pgid: number): number[] {
+  const live: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so read the fields after its closing parenthesis.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') live.push(Number(entry));
+  }
+  return live;
+}
+
+/** True when nothing accepts connections on the port any more. */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** Polls until `condition` holds; a generous deadline, so a slow machine only makes it wait longer. */
+async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`Still not true after ${timeoutMs / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function isRunning(pid: number): boolean {
@@ -101,6 +146,54 @@ describe('npm start', () => {
       expect(isRunning(javaPid)).toBe(false);
     } finally {
       started.child.kill('SIGKILL');
+    }
+  });
+
+  it.each<[string, 'npm' | 'group', NodeJS.Signals]>([
+    ['SIGTERM to the npm process (docker stop, systemd, CI runners)', 'npm', 'SIGTERM'],
+    ['SIGINT to the npm process', 'npm', 'SIGINT'],
+    ['SIGTERM to the process group', 'group', 'SIGTERM'],
+    // npm gets no chance to forward anything: the server sees its parent go and stops on its own.
+    ['SIGKILL to the npm process', 'npm', 'SIGKILL'],
+  ])('%s stops the server and DynamoDB Local, leaving no process behind', async (_case, target, signal) => {
+    const started = runStart({ PORT: '0' }, true);
+    const npmPid = started.child.pid as number;
+    try {
+      await waitForOutput(started, /Press Ctrl-C to stop\./);
+      const port = Number(started.output().match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1]);
+      const javaPid = Number(started.output().match(/DynamoDB Local \(pid (\d+)\)/)?.[1]);
+      expect(await refusesConnections(port)).toBe(false);
+      expect(liveProcessesInGroup(npmPid)).toEqual(expect.arrayContaining([npmPid, javaPid]));
+
+      process.kill(target === 'npm' ? npmPid : -npmPid, signal);
+
+      // Within 5 s on an idle machine (about 2 s measured); the deadline here only allows for a busy one.
+      await eventually('the port refuses connections', () => refusesConnections(port));
+      await eventually('DynamoDB Local has exited', () => !isRunning(javaPid));
+      await eventually('no process of npm start is left', () => liveProcessesInGroup(npmPid).length === 0);
+      expect(started.output()).toMatch(/(SIGTERM|SIGINT|parent exited): stopping the server and DynamoDB Local/);
+    } finally {
+      for (const pid of liveProcessesInGroup(npmPid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('exits 1 before starting anything, naming the file, the template and the rule, when a template is bad', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bad-templates-'));
+    const file = path.join(dir, '00000000-0000-0000-0000-00006c6f6361.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ templates: { lobby: { constants: { system: { version: 1, visibility: 'friends' } } } } }),
+    );
+    try {
+      const started = runStart({ PORT: '0', SESSION_TEMPLATES_DIR: dir });
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(
+        `${file}: template "lobby": constants.system.visibility must be one of "private", "visible", "open".`,
+      );
+      expect(started.output()).not.toContain('Starting DynamoDB Local');
+      expect(started.output()).not.toMatch(/^\s+at /m); // the message is the whole story: no stack trace
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,7 +1,7 @@
 import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/apply-request';
 import { sessionKey } from '../../lambda/domain/session-reference';
-import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
+import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
 import { joinBody, SAMPLE_SCID, type SessionResponse } from '../support/session-client';
@@ -18,7 +18,8 @@ let seq = 0;
 beforeAll(async () => {
   service = await startTestService({ clock: () => now });
   store = new DynamoDbSessionStore(
-    makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT as string }),
+    // The SDK's default time-outs (not the service's 1 s ones): a slow answer on a busy machine is not a failure.
+    makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string),
     service.tableName,
   );
 });

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import type { SessionDocument } from '../../lambda/domain/session-document';
-import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { COMPRESS_ABOVE_BYTES } from '../../lambda/store/item-codec';
 import { type SessionStore, StoreUnavailableError } from '../../lambda/store/session-store';
 import { SESSION_ITEM_ATTRIBUTES, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { ensureSessionTable } from '../../local/create-table';
+import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { MemorySessionStore } from '../support/memory-session-store';
 
 // The SessionStore port's contract, run on every implementation: the DynamoDB store on DynamoDB Local (global setup
@@ -21,7 +21,8 @@ interface StoreFixture {
   rawItem(key: string): Promise<Record<string, AttributeValue> | undefined>;
 }
 
-const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT });
+// The SDK's default time-outs, not the service's 1 s ones: on a busy machine a slow answer must not fail a test.
+const client = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 const tableName = `store-contract-${randomUUID()}`;
 let tableReady: Promise<void> | undefined;
 afterAll(() => client.destroy());

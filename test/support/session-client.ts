@@ -29,18 +29,51 @@ export function sessionUri(scid: string, template: string, name: string, spellin
   return `/serviceconfigs/${scid}/${spelling}/${encodeURIComponent(template)}/sessions/${encodeURIComponent(name)}`;
 }
 
+export interface SessionClientOptions {
+  /**
+   * How many times a 503 is repeated, after the `Retry-After` it carries, as MPSD clients do (default
+   * {@link DEFAULT_RETRIES_AFTER_503}); 0 returns every 503 as it is, for tests about 503s. On a busy machine a request
+   * may outlast the service's 7 s time budget; a test must not depend on the machine's speed. Repeating is safe: a 503
+   * means nothing was stored, or the change was stored exactly once, and MPSD changes are idempotent (README, "What a
+   * 503 guarantees"); tests that count `changeNumber` still prove that nothing was applied twice.
+   */
+  readonly retryUnavailable?: number;
+}
+
+/** 503s a test client repeats unless told otherwise: bounded, so a service that stays unavailable still fails. */
+export const DEFAULT_RETRIES_AFTER_503 = 3;
+
+/** Longest Retry-After honoured: the service sends 1 s; a larger value would be a defect, not a reason to wait. */
+const MAX_RETRY_AFTER_SECONDS = 5;
+
 /** A caller of the service under test: one identity (token), plain fetch underneath. */
 export class SessionClient {
   private authorization: Promise<string>;
+  /** 503 answers this client has repeated (see {@link SessionClientOptions.retryUnavailable}). */
+  unavailableAnswers = 0;
 
   constructor(
     private readonly baseUrl: string,
     claims: TokenClaims,
+    private readonly clientOptions: SessionClientOptions = {},
   ) {
     this.authorization = mintToken(claims);
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<SessionResponse> {
+    for (let retries = 0; ; retries += 1) {
+      const response = await this.send(method, path, options);
+      if (response.status !== 503 || retries >= (this.clientOptions.retryUnavailable ?? DEFAULT_RETRIES_AFTER_503))
+        return response;
+      // A 503 must say when to come back (spec §1.6); one that does not is answered as it is, for the test to see.
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (!Number.isInteger(retryAfter) || retryAfter < 1 || retryAfter > MAX_RETRY_AFTER_SECONDS) return response;
+      this.unavailableAnswers += 1;
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+    }
+  }
+
+  private async send(method: string, path: string, options: RequestOptions): Promise<SessionResponse> {
     const headers: Record<string, string> = { authorization: await this.authorization };
     if (!options.noContractVersion) headers['x-xbl-contract-version'] = '107';
     let body: string | undefined;
