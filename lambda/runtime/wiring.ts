@@ -4,13 +4,10 @@ import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from
 import { loadFairUsePolicies } from '../config/fair-use-files';
 import { loadTemplateCatalogue } from '../config/template-files';
 import type { ApiHandler } from '../http/api-types';
+import { makePipelineHandler, type PipelineDeps } from '../http/pipeline';
+import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
-import {
-  type ErrorLog,
-  makeGetSessionHandler,
-  makePutSessionHandler,
-  type SessionHandlerDeps,
-} from '../http/session-handlers';
+import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
@@ -35,11 +32,17 @@ export interface Stores {
   readonly rateLimits: RateLimitStore | undefined;
 }
 
-/** How each function's handler is made from the shared dependencies: a new function is one entry here. */
+/** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
+export type HandlerDeps = PipelineDeps & SessionResourceDeps;
+
+/**
+ * How each function's handler is made from the shared dependencies: a new handler module (lambda/http/) is one line
+ * here, its HttpHandler in the request pipeline.
+ */
 const HANDLER_FACTORIES = {
-  getSession: makeGetSessionHandler,
-  putSession: makePutSessionHandler,
-} as const satisfies Record<FunctionName, (deps: SessionHandlerDeps) => ApiHandler>;
+  getSession: (deps) => makePipelineHandler(getSession, deps),
+  putSession: (deps) => makePipelineHandler(putSession, deps),
+} as const satisfies Record<FunctionName, (deps: HandlerDeps) => ApiHandler>;
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
 export function makeStores(config: RuntimeConfig): Stores {
@@ -66,11 +69,12 @@ export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): 
  */
 export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
   const deps = makeHandlerDeps(config, stores);
-  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: SessionHandlerDeps) => ApiHandler][];
+  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: HandlerDeps) => ApiHandler][];
   return Object.fromEntries(entries.map(([name, make]) => [name, make(deps)])) as SessionHandlers;
 }
 
-const consoleLog: ErrorLog = {
+/** Errors only: the local server prints its own line per request. */
+const consoleLog: RequestLog = {
   error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
 };
 
@@ -79,7 +83,7 @@ function errorReplacer(_key: string, value: unknown): unknown {
 }
 
 /** What every handler is built from; refuses a configuration that must never run before building anything. */
-function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): SessionHandlerDeps {
+function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): HandlerDeps {
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
   }
@@ -127,7 +131,7 @@ function makeFairUse(
   config: RuntimeConfig,
   store: RateLimitStore | undefined,
   clock: () => number,
-  log: ErrorLog,
+  log: RequestLog,
 ): FairUseGate | undefined {
   if (store === undefined) return undefined;
   return makeFairUseGate({
