@@ -4,7 +4,7 @@ import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from
 import { loadFairUsePolicies } from '../config/fair-use-files';
 import { loadTemplateCatalogue } from '../config/template-files';
 import type { ApiHandler } from '../http/api-types';
-import { makePipelineHandler, type PipelineDeps } from '../http/pipeline';
+import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
@@ -36,13 +36,19 @@ export interface Stores {
 export type HandlerDeps = PipelineDeps & SessionResourceDeps;
 
 /**
- * How each function's handler is made from the shared dependencies: a new handler module (lambda/http/) is one line
- * here, its HttpHandler in the request pipeline.
+ * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
+ * one line here. Each declares its method, whether it takes a body and how it resolves its resource.
  */
-const HANDLER_FACTORIES = {
-  getSession: (deps) => makePipelineHandler(getSession, deps),
-  putSession: (deps) => makePipelineHandler(putSession, deps),
-} as const satisfies Record<FunctionName, (deps: HandlerDeps) => ApiHandler>;
+export const HTTP_HANDLERS = {
+  getSession,
+  putSession,
+} as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
+
+/** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
+function makeHandler(name: FunctionName, deps: HandlerDeps): ApiHandler {
+  const handler: HttpHandler<HandlerDeps, unknown> = HTTP_HANDLERS[name];
+  return makePipelineHandler(handler, deps);
+}
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
 export function makeStores(config: RuntimeConfig): Stores {
@@ -59,7 +65,7 @@ export function makeStores(config: RuntimeConfig): Stores {
  * names: what a Lambda container builds (lambda/runtime/lambda-runtime.ts).
  */
 export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): ApiHandler {
-  return HANDLER_FACTORIES[name](makeHandlerDeps(config, undefined));
+  return makeHandler(name, makeHandlerDeps(config, undefined));
 }
 
 /**
@@ -69,8 +75,8 @@ export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): 
  */
 export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
   const deps = makeHandlerDeps(config, stores);
-  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: HandlerDeps) => ApiHandler][];
-  return Object.fromEntries(entries.map(([name, make]) => [name, make(deps)])) as SessionHandlers;
+  const names = Object.keys(HTTP_HANDLERS) as FunctionName[];
+  return Object.fromEntries(names.map((name) => [name, makeHandler(name, deps)])) as SessionHandlers;
 }
 
 /** Errors only: the local server prints its own line per request. */
