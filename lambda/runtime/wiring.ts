@@ -144,6 +144,7 @@ function makeFairUse(
     store,
     policies: loadFairUsePolicies(config.templatesDir),
     clock,
-    warn: (message, details) => log.error(message, details),
+    // A degraded path, not a failure: WARN where the log has it (Powertools), else with the errors.
+    warn: (message, details) => (log.warn === undefined ? log.error(message, details) : log.warn(message, details)),
   });
 }

@@ -88,7 +88,7 @@ class CountingStore implements RateLimitStore {
 }
 
 interface LogLine {
-  readonly level: 'info' | 'error';
+  readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   readonly details: Record<string, unknown>;
 }
@@ -99,6 +99,7 @@ function setUp() {
   const contexts: LambdaContext[] = [];
   const log: Required<RequestLog> = {
     info: (message, details) => lines.push({ level: 'info', message, details }),
+    warn: (message, details) => lines.push({ level: 'warn', message, details }),
     error: (message, details) => lines.push({ level: 'error', message, details }),
     addContext: (context) => contexts.push(context),
   };
@@ -110,7 +111,7 @@ function setUp() {
       policies: new Map(),
       defaultPolicy: { enabled: true, limits: [{ maxRequests: BURST_LIMIT, periodInSeconds: 15 }] },
       clock,
-      warn: log.error,
+      warn: log.warn,
     }),
     clock,
     log,
