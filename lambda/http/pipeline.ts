@@ -92,6 +92,7 @@ export function makePipelineHandler<Deps, Resource, Body extends BodyPolicy>(
   return async (event, context) => {
     if (context !== undefined) deps.log.addContext?.(context);
     const started = performance.now();
+    // Filled as soon as the resource is resolved, so the line of a request the handler fails still names it.
     const resourceKeys: { value?: Record<string, string> } = {};
     let result: ApiResult;
     let failure: Record<string, unknown> | undefined;
@@ -121,8 +122,9 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   resourceKeys: { value?: Record<string, string> },
 ): Promise<ApiResult> {
   const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
-  // Counted before anything else is checked, so refused requests count too; by the title alone when the path has no
-  // SCID (the gate counts per user per title, spec §1.6).
+  // Counted before anything else is checked, so refused requests count too. The gate counts per user per title
+  // (spec §1.6); the path's SCID picks the policy. A path without one (`/handles`) is counted by the token's user and
+  // title alone, under the default policy.
   const limited = await deps.fairUse?.(principal, scidInPath(event));
   if (limited !== undefined) return tooManyRequests(limited, deps.clock());
   const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
