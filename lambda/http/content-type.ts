@@ -1,4 +1,5 @@
 import { MpsdError } from '../domain/errors';
+import type { RouteMethod } from './routes';
 
 /**
  * application/json, optionally with a UTF-8 charset and a trailing `;`, in any letter case and with spaces around
@@ -22,10 +23,11 @@ function isJsonMediaType(value: string): boolean {
 
 /**
  * The content-type policy: `application/json` (with or without `charset=utf-8`) is always accepted; no
- * Content-Type is accepted on a GET (some clients send none) and on a PUT without a body (the documented `{}`
- * PUT has nothing to type). Anything else is 415, saying what is accepted.
+ * Content-Type is accepted on a GET (some clients send none) and on any request without a body (the documented `{}`
+ * PUT has nothing to type; the request pipeline passes `hasBody` false for handlers that take no body). Anything
+ * else is 415, saying what is accepted.
  */
-export function checkContentType(method: 'GET' | 'PUT', contentType: string | undefined, hasBody: boolean): void {
+export function checkContentType(method: RouteMethod, contentType: string | undefined, hasBody: boolean): void {
   if (contentType === undefined || contentType.trim() === '') {
     if (method === 'GET' || !hasBody) return;
     throw new MpsdError(

@@ -16,7 +16,8 @@ async function readTokenSecret(secretId: string): Promise<string> {
 async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig> {
   const tokenSecret =
     settings.tokenSecretArn === undefined ? undefined : await readTokenSecret(settings.tokenSecretArn);
-  // Structured JSON logs for CloudWatch (Powertools); 5xx causes go here with the request id.
+  // Structured JSON logs for CloudWatch (Powertools): the request pipeline gives it each invocation's Lambda context
+  // and writes one line per request, 5xx with their cause and the request id.
   const logger = new Logger({ serviceName: settings.serviceName });
   return {
     tableName: settings.tableName,
@@ -29,7 +30,7 @@ async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig>
     environment: 'deployed',
     rateLimits: settings.rateLimits,
     ...(settings.rateLimitTableName === undefined ? {} : { rateLimitTableName: settings.rateLimitTableName }),
-    log: { error: (message, details) => logger.error(message, details) },
+    log: logger,
   };
 }
 
@@ -40,7 +41,7 @@ async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig>
  */
 export function lambdaHandler(name: FunctionName): ApiHandler {
   let started: Promise<ApiHandler> | undefined;
-  return async (event) => {
+  return async (event, context) => {
     if (started === undefined) {
       const starting = Promise.resolve()
         .then(() => deployedConfig(readRuntimeConfig(process.env)))
@@ -50,6 +51,6 @@ export function lambdaHandler(name: FunctionName): ApiHandler {
         if (started === starting) started = undefined;
       });
     }
-    return (await started)(event);
+    return (await started)(event, context);
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorLog } from '../http/session-handlers';
+import type { RequestLog } from '../http/request-log';
 import type { RetryPolicy } from '../service/retry-policy';
 import type { WriteReport } from '../service/session-service';
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
@@ -27,7 +27,8 @@ export interface RuntimeConfig {
   readonly retry?: RetryPolicy;
   /** Told how every PUT went through the retry loop (attempts, faults, outcome). */
   readonly observeWrite?: (report: WriteReport) => void;
-  readonly log?: ErrorLog;
+  /** The request pipeline's log (one line per request, 5xx causes); errors to the console when absent. */
+  readonly log?: RequestLog;
   /** DynamoDB table of the fair-use counters (spec §1.6); without it no limits are enforced. */
   readonly rateLimitTableName?: string;
   /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */

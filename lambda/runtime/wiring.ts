@@ -4,13 +4,10 @@ import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from
 import { loadFairUsePolicies } from '../config/fair-use-files';
 import { loadTemplateCatalogue } from '../config/template-files';
 import type { ApiHandler } from '../http/api-types';
+import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
+import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
-import {
-  type ErrorLog,
-  makeGetSessionHandler,
-  makePutSessionHandler,
-  type SessionHandlerDeps,
-} from '../http/session-handlers';
+import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
@@ -35,11 +32,23 @@ export interface Stores {
   readonly rateLimits: RateLimitStore | undefined;
 }
 
-/** How each function's handler is made from the shared dependencies: a new function is one entry here. */
-const HANDLER_FACTORIES = {
-  getSession: makeGetSessionHandler,
-  putSession: makePutSessionHandler,
-} as const satisfies Record<FunctionName, (deps: SessionHandlerDeps) => ApiHandler>;
+/** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
+export type HandlerDeps = PipelineDeps & SessionResourceDeps;
+
+/**
+ * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
+ * one line here. Each declares its method, whether it takes a body and how it resolves its resource.
+ */
+export const HTTP_HANDLERS = {
+  getSession,
+  putSession,
+} as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
+
+/** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
+function makeHandler(name: FunctionName, deps: HandlerDeps): ApiHandler {
+  const handler: HttpHandler<HandlerDeps, unknown> = HTTP_HANDLERS[name];
+  return makePipelineHandler(handler, deps);
+}
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
 export function makeStores(config: RuntimeConfig): Stores {
@@ -56,7 +65,7 @@ export function makeStores(config: RuntimeConfig): Stores {
  * names: what a Lambda container builds (lambda/runtime/lambda-runtime.ts).
  */
 export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): ApiHandler {
-  return HANDLER_FACTORIES[name](makeHandlerDeps(config, undefined));
+  return makeHandler(name, makeHandlerDeps(config, undefined));
 }
 
 /**
@@ -66,11 +75,12 @@ export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): 
  */
 export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
   const deps = makeHandlerDeps(config, stores);
-  const entries = Object.entries(HANDLER_FACTORIES) as [FunctionName, (deps: SessionHandlerDeps) => ApiHandler][];
-  return Object.fromEntries(entries.map(([name, make]) => [name, make(deps)])) as SessionHandlers;
+  const names = Object.keys(HTTP_HANDLERS) as FunctionName[];
+  return Object.fromEntries(names.map((name) => [name, makeHandler(name, deps)])) as SessionHandlers;
 }
 
-const consoleLog: ErrorLog = {
+/** Errors only: the local server prints its own line per request. */
+const consoleLog: RequestLog = {
   error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
 };
 
@@ -79,7 +89,7 @@ function errorReplacer(_key: string, value: unknown): unknown {
 }
 
 /** What every handler is built from; refuses a configuration that must never run before building anything. */
-function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): SessionHandlerDeps {
+function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): HandlerDeps {
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
   }
@@ -127,14 +137,15 @@ function makeFairUse(
   config: RuntimeConfig,
   store: RateLimitStore | undefined,
   clock: () => number,
-  log: ErrorLog,
+  log: RequestLog,
 ): FairUseGate | undefined {
   if (store === undefined) return undefined;
   return makeFairUseGate({
     store,
     policies: loadFairUsePolicies(config.templatesDir),
     clock,
-    warn: (message, details) => log.error(message, details),
+    // A degraded path, not a failure: WARN where the log has it (Powertools), else with the errors.
+    warn: (message, details) => (log.warn === undefined ? log.error(message, details) : log.warn(message, details)),
     ...(config.fairUseTimeoutMs === undefined ? {} : { timeoutMs: config.fairUseTimeoutMs }),
   });
 }

@@ -108,6 +108,24 @@ describe('request headers (spec §1.2)', () => {
     },
   );
 
+  it('a PUT that breaks several rules is answered by the first in the request pipeline: contract version, Content-Type, body, then the path', async () => {
+    const bad = 'bad#name';
+    const put = (body: unknown, headers: Record<string, string>) =>
+      player().put(SAMPLE_SCID, 'lobby', bad, body, { headers });
+    const answers = [
+      await put('{"members"', { 'x-xbl-contract-version': '0x6b', 'content-type': 'text/plain' }),
+      await put('{"members"', { 'content-type': 'text/plain' }),
+      await put('{"members"', {}),
+      await put(joinBody(XUID), {}),
+    ];
+    expect(answers.map((r) => [r.status, r.json.code])).toEqual([
+      [400, 'UnsupportedContractVersion'],
+      [415, 'UnsupportedMediaType'],
+      [400, 'MalformedJson'],
+      [400, 'InvalidSessionReference'],
+    ]);
+  });
+
   it('a request without Authorization is 401 with a message and WWW-Authenticate', async () => {
     const response = await fetch(`${service.baseUrl}/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/x`, {
       headers: { 'x-xbl-contract-version': '107' },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import type { ErrorLog } from '../../lambda/http/session-handlers';
+import type { RequestLog } from '../../lambda/http/request-log';
 import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
@@ -41,7 +41,7 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   // Fair-use counters only when a test asks for them (rateLimitTableName): other tests send far more than MPSD's limits.
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
-  const quietLog: ErrorLog = { error: () => {} };
+  const quietLog: RequestLog = { error: () => {} };
   const { decorateStore, ...configOverrides } = overrides;
   const config: RuntimeConfig = {
     ...localRuntimeConfig(tableName, endpoint),

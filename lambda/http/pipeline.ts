@@ -1,0 +1,159 @@
+import type { TokenVerifier } from '../auth/token-verifier';
+import { MpsdError } from '../domain/errors';
+import type { JsonValue } from '../domain/json';
+import type { Principal } from '../domain/principal';
+import type { ContractVersion } from '../domain/render';
+import type { FairUseGate } from '../service/fair-use-gate';
+import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
+import { checkContentType } from './content-type';
+import { readContractVersion } from './contract-version';
+import { tooManyRequests } from './fair-use-response';
+import { headerValue } from './headers';
+import { readRequestBody } from './request-body';
+import type { RequestLog } from './request-log';
+import { errorResponse } from './responses';
+import type { RouteMethod } from './routes';
+
+// The one request pipeline every HTTP handler runs in (DESIGN.md, "Layout"), in this order:
+//   1. token          401  deps.verifier                      (lambda/auth/token-verifier.ts)
+//   2. fair use       429  deps.fairUse, by the path's SCID    (lambda/service/fair-use-gate.ts, fair-use-response.ts)
+//   3. contract ver.  400  readContractVersion                 (contract-version.ts)
+//   4. content type   415  checkContentType                    (content-type.ts)
+//   5. body           400/413 readRequestBody, if the handler takes one (request-body.ts)
+//   6. resolve        the handler's resolver: a session reference from the path, a handle id to its session, ...
+//   7. the handler
+//   8. error mapping  MpsdError -> its status; anything else -> 500 saying nothing internal, logged with its cause
+// and one log line per request. A handler module declares what it needs (HttpHandler) and the wiring
+// (lambda/runtime/wiring.ts) puts it in the pipeline with makePipelineHandler.
+
+/** What the pipeline is built from, for every handler alike. */
+export interface PipelineDeps {
+  readonly verifier: TokenVerifier;
+  /** Fair-use limits (spec §1.6), checked right after authentication; absent when the limits are off. */
+  readonly fairUse?: FairUseGate;
+  /** Epoch ms. */
+  readonly clock: () => number;
+  readonly log: RequestLog;
+}
+
+/** Whether a handler takes a JSON body (`json`: steps 4 and 5 read it) or none (`none`: any body is ignored). */
+export type BodyPolicy = 'json' | 'none';
+
+/** The body a handler receives under its policy: the parsed JSON object (`{}` when empty), or nothing. */
+export type BodyOf<B extends BodyPolicy> = B extends 'json' ? JsonValue : undefined;
+
+/** A request that passed steps 1-5: who calls, in which contract version, with which body. */
+export interface AdmittedRequest<Body = JsonValue | undefined> {
+  readonly event: ApiEvent;
+  readonly principal: Principal;
+  readonly contractVersion: ContractVersion;
+  readonly body: Body;
+}
+
+/** What a handler runs on: an admitted request and the resource its resolver found. */
+export interface ResolvedRequest<Resource, Body = JsonValue | undefined> extends AdmittedRequest<Body> {
+  readonly resource: Resource;
+}
+
+/**
+ * Step 6 of one kind of route: finds the resource a request names (from its path, or its body for `POST /handles`,
+ * or a handle id looked up in the store), or throws the MpsdError that says why it cannot (400, 404).
+ */
+export interface ResourceResolver<Deps, Resource> {
+  resolve(request: AdmittedRequest, deps: Deps): Resource | Promise<Resource>;
+  /** The keys the request's log line names the resource by (DESIGN.md: the session reference); never a secret. */
+  logKeys(resource: Resource): Record<string, string>;
+}
+
+/**
+ * One route's handler, declared as data next to its code: the method it answers (as in the route table), whether it
+ * takes a body, how its resource is resolved, and what it does. `Deps` is what it needs beyond the pipeline's own.
+ */
+export interface HttpHandler<Deps, Resource, Body extends BodyPolicy = BodyPolicy> {
+  readonly method: RouteMethod;
+  readonly body: Body;
+  readonly resolver: ResourceResolver<Deps, Resource>;
+  handle(request: ResolvedRequest<Resource, BodyOf<Body>>, deps: Deps): Promise<ApiResult>;
+}
+
+/** The SCID in the request's path (`{scid}`), or undefined on routes without one (`/handles/...`). */
+function scidInPath(event: ApiEvent): string | undefined {
+  return event.pathParameters?.scid;
+}
+
+/**
+ * The Lambda (or local server) handler of one HttpHandler: runs the pipeline's steps in order, then the handler, maps
+ * every failure to its answer and logs one line. Built once per container, by the wiring.
+ */
+export function makePipelineHandler<Deps, Resource, Body extends BodyPolicy>(
+  handler: HttpHandler<Deps, Resource, Body>,
+  deps: PipelineDeps & Deps,
+): ApiHandler {
+  return async (event, context) => {
+    if (context !== undefined) deps.log.addContext?.(context);
+    const started = performance.now();
+    // Filled as soon as the resource is resolved, so the line of a request the handler fails still names it.
+    const resourceKeys: { value?: Record<string, string> } = {};
+    let result: ApiResult;
+    let failure: Record<string, unknown> | undefined;
+    try {
+      result = await runSteps(handler, deps, event, resourceKeys);
+    } catch (error) {
+      ({ result, failure } = mapError(error, event, deps.clock()));
+    }
+    const line = {
+      requestId: event.requestContext?.requestId,
+      route: event.routeKey,
+      status: result.statusCode,
+      durationMs: Math.round(performance.now() - started),
+      ...resourceKeys.value,
+    };
+    if (failure === undefined) deps.log.info?.('request', line);
+    else deps.log.error('request failed', { ...line, ...failure });
+    return result;
+  };
+}
+
+/** Steps 1-7; throws what step 8 maps. */
+async function runSteps<Deps, Resource, Body extends BodyPolicy>(
+  handler: HttpHandler<Deps, Resource, Body>,
+  deps: PipelineDeps & Deps,
+  event: ApiEvent,
+  resourceKeys: { value?: Record<string, string> },
+): Promise<ApiResult> {
+  const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
+  // Counted before anything else is checked, so refused requests count too. The gate counts per user per title
+  // (spec §1.6); the path's SCID picks the policy. A path without one (`/handles`) is counted by the token's user and
+  // title alone, under the default policy.
+  const limited = await deps.fairUse?.(principal, scidInPath(event));
+  if (limited !== undefined) return tooManyRequests(limited, deps.clock());
+  const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
+  const takesBody = handler.body === 'json';
+  checkContentType(handler.method, headerValue(event.headers, 'content-type'), takesBody && (event.body ?? '') !== '');
+  const body = (takesBody ? readRequestBody(event.body, event.isBase64Encoded) : undefined) as BodyOf<Body>;
+  const admitted = { event, principal, contractVersion, body };
+  const resource = await handler.resolver.resolve(admitted, deps);
+  resourceKeys.value = handler.resolver.logKeys(resource);
+  return handler.handle({ ...admitted, resource }, deps);
+}
+
+/**
+ * Step 8: an MpsdError is its catalogued answer (a store that may recover is already the service's 503 with
+ * Retry-After); anything else is a 500 that names only the request id. 5xx come back with what the log line needs.
+ */
+function mapError(
+  error: unknown,
+  event: ApiEvent,
+  now: number,
+): { result: ApiResult; failure?: Record<string, unknown> } {
+  if (error instanceof MpsdError) {
+    const result = errorResponse(error, now);
+    return error.status >= 500 ? { result, failure: { code: error.code, cause: error.cause } } : { result };
+  }
+  const requestId = event.requestContext?.requestId;
+  const refusal = new MpsdError(
+    'InternalError',
+    `The service failed to handle the request (request id ${requestId ?? 'unknown'}).`,
+  );
+  return { result: errorResponse(refusal, now), failure: { code: refusal.code, error } };
+}
