@@ -1,8 +1,8 @@
-import { assembleConstants, readConstantsChange } from './constants';
 import { MpsdError } from './errors';
 import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, stringifyExactJson, toNumber } from './json';
 import { SUPPORTED_CONTRACT_VERSIONS } from './render';
 import { validateRoleTypes } from './roles';
+import { assembleConstants, readConstantsChange } from './session/constants';
 import type { PropertyBag } from './session-document';
 import { checkTemplateName, type SessionReference } from './session-reference';
 import { sizeBudgetsField, type TemplateSizeBudgets } from './session-size';

@@ -1,5 +1,5 @@
-import { timeoutOf } from './constants';
 import { removeMemberAt } from './member-removal';
+import { timeoutOf } from './session/constants-schema';
 import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from './session-document';
 
 /** What a member's timer does when it fires (spec §2.4). */

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
-import { applySessionRequest } from '../../lambda/domain/apply-request';
+import { applySessionRequest } from '../../lambda/domain/session/apply-request';
 import { parseSessionReference } from '../../lambda/domain/session-reference';
 import { resolveTemplate } from '../../lambda/domain/templates';
 import { handler as putSession } from '../../lambda/functions/put-session';

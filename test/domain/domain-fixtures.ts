@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
-import { applySessionRequest, type PutContext, type PutOutcome } from '../../lambda/domain/apply-request';
 import { parseExactJson } from '../../lambda/domain/json';
 import type { Principal } from '../../lambda/domain/principal';
+import { applySessionRequest, type PutOutcome } from '../../lambda/domain/session/apply-request';
+import type { PutContext } from '../../lambda/domain/session/put-context';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import type { SessionTemplate } from '../../lambda/domain/templates';
 

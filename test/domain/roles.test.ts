@@ -1,7 +1,7 @@
-import { assembleConstants } from '../../lambda/domain/constants';
 import { MpsdError } from '../../lambda/domain/errors';
 import type { Principal } from '../../lambda/domain/principal';
 import { validateRoleTypes } from '../../lambda/domain/roles';
+import { assembleConstants } from '../../lambda/domain/session/constants';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import { context, put, SERVER, sessionOf, user } from './domain-fixtures';
 

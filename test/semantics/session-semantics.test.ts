@@ -1,4 +1,4 @@
-import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/apply-request';
+import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/session/members';
 import { sessionKey } from '../../lambda/domain/session-reference';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';

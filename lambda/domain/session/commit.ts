@@ -1,4 +1,3 @@
-import { applySessionRequest, type PutOutcome } from '../apply-request';
 import { etagOf } from '../etag';
 import { type JsonObject, type JsonValue, jsonEquals } from '../json';
 import { assertCanRead } from '../permissions';
@@ -7,6 +6,7 @@ import type { ContractVersion } from '../render';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
 import type { SessionTemplate } from '../templates';
 import { untouchedDeletionAt } from '../timers';
+import { applySessionRequest, type PutOutcome } from './apply-request';
 import { viewAt } from './live-view';
 import { checkPreconditions, type WritePreconditions } from './preconditions';
 import { answerSession, type SessionAnswer } from './session-answer';

@@ -1,11 +1,10 @@
-import { invalidValue, MpsdError } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals, toNumber } from './json';
-import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from './limits';
-import { validateOwnershipPolicies } from './ownership';
-import type { PropertyBag } from './session-document';
+import { invalidValue } from '../errors';
+import { type JsonObject, type JsonValue, toNumber } from '../json';
+import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from '../limits';
+import { validateOwnershipPolicies } from '../ownership';
+import type { PropertyBag } from '../session-document';
 import {
   expectBoolean,
-  expectCustom,
   expectEnum,
   expectInteger,
   expectKnownKeys,
@@ -14,8 +13,10 @@ import {
   expectStringArray,
   expectTimeout,
   expectXuid,
-  readCustomChange,
-} from './validate';
+} from '../validate';
+
+// The schema of a session's `constants.system` (spec §2.3, §4): its fields, their checks, the rules between them,
+// and the documented defaults. In 107 form only: legacy-contract.ts rewrites 104/105 bodies before they get here.
 
 /** The documented 107 defaults filled in for fields neither the template nor the creator set (spec §2.3, §3). */
 export const DEFAULT_SYSTEM_CONSTANTS: JsonObject = {
@@ -73,43 +74,6 @@ const SYSTEM_CONSTANT_FIELDS = [
   'broadcastViewerTitleIds',
   'ownershipPolicies',
 ] as const;
-
-// 104/105 spellings (spec §1.2): the `timeouts` object and `managedInitialization` with `autoEvaluate`.
-const LEGACY_TIMEOUT_NAMES: Record<string, TimeoutName> = {
-  reserved: 'reservedRemovalTimeout',
-  inactive: 'inactiveRemovalTimeout',
-  ready: 'readyRemovalTimeout',
-  sessionEmpty: 'sessionEmptyTimeout',
-};
-
-/** Rewrites a 104/105 `constants.system` into 107 form, so the rest of the service knows one shape. */
-export function upgradeLegacySystemConstants(system: JsonObject): JsonObject {
-  const upgraded: JsonObject = {};
-  for (const [key, value] of Object.entries(system)) {
-    if (key === 'timeouts' && isJsonObject(value)) {
-      for (const [legacy, v] of Object.entries(value)) {
-        const name = LEGACY_TIMEOUT_NAMES[legacy];
-        if (name === undefined) {
-          throw invalidValue(
-            `constants.system.timeouts.${legacy}`,
-            'is not a 104/105 timeout (reserved, inactive, ready, sessionEmpty).',
-          );
-        }
-        upgraded[name] = v;
-      }
-    } else if (key === 'managedInitialization' && isJsonObject(value)) {
-      const init: JsonObject = {};
-      for (const [k, v] of Object.entries(value)) {
-        if (k === 'autoEvaluate') init.externalEvaluation = typeof v === 'boolean' ? !v : v;
-        else init[k] = v;
-      }
-      upgraded.memberInitialization = init;
-    } else {
-      upgraded[key] = value;
-    }
-  }
-  return upgraded;
-}
 
 function validateCapabilities(value: JsonValue): JsonObject {
   const caps = expectObject('constants.system.capabilities', value);
@@ -260,93 +224,8 @@ export function validateSystemConstants(system: JsonObject): void {
   }
 }
 
-function mergeWithoutConflict(path: string, base: JsonObject, extra: JsonObject, into: JsonObject): void {
-  for (const [key, value] of Object.entries(extra)) {
-    if (Object.hasOwn(base, key)) {
-      if (!jsonEquals(base[key], value)) {
-        throw new MpsdError(
-          'ConstantsConflict',
-          `${path}.${key} is already set by the session template and cannot be changed; send the same value or leave it out.`,
-        );
-      }
-    } else {
-      into[key] = cloneJson(value);
-    }
-  }
-}
-
-/**
- * Session constants at creation (spec §2.5, §3): template constants, then request constants for what the template
- * leaves unset (a conflicting value is 409), then the documented defaults. A template `null` keeps a field unset,
- * which for a timeout means "never".
- */
-export function assembleConstants(template: PropertyBag, request: PropertyBag | undefined): PropertyBag {
-  const system = cloneJson(template.system);
-  if (request !== undefined) mergeWithoutConflict('constants.system', template.system, request.system, system);
-  for (const [key, value] of Object.entries(DEFAULT_SYSTEM_CONSTANTS)) {
-    if (!Object.hasOwn(system, key)) system[key] = value;
-  }
-  for (const [key, value] of Object.entries(system)) {
-    // A null keeps the field unset; only the timeouts keep an explicit null, which means "never" (spec §2.4).
-    if (value === null && !(TIMEOUT_NAMES as readonly string[]).includes(key)) delete system[key];
-  }
-  validateSystemConstants(system);
-  // Enum values are accepted in any case (XSAPI fixtures send "Open") but stored lower-case, because the access rules
-  // compare them exactly: a "Private" session must be as private as a "private" one.
-  if (typeof system.visibility === 'string') system.visibility = system.visibility.toLowerCase();
-
-  // The template's custom and the request's are both objects (expectCustom); the request adds keys, never changes one.
-  const custom = expectCustom('constants.custom', cloneJson(template.custom));
-  if (request !== undefined && request.custom !== undefined) {
-    mergeWithoutConflict('constants.custom', custom, expectCustom('constants.custom', request.custom), custom);
-  }
-  return { system, custom };
-}
-
-/**
- * Constants sent to an existing session: accepted when every field equals what the session holds (PUTs are
- * idempotent), 409 otherwise: constants are fixed at creation (spec §1.4).
- */
-export function checkConstantsUnchanged(current: PropertyBag, request: PropertyBag): void {
-  for (const [key, value] of Object.entries(request.system)) {
-    if (!jsonEquals(current.system[key], value)) {
-      throw new MpsdError(
-        'ConstantsConflict',
-        `constants.system.${key} differs from the session's value; session constants can only be set when the session is created.`,
-      );
-    }
-  }
-  const custom = request.custom;
-  if (isJsonObject(custom) && isJsonObject(current.custom)) {
-    for (const [key, value] of Object.entries(custom)) {
-      if (!jsonEquals(current.custom[key], value)) {
-        throw new MpsdError(
-          'ConstantsConflict',
-          `constants.custom.${key} differs from the session's value; session constants can only be set when the session is created.`,
-        );
-      }
-    }
-  } else if (custom !== undefined && !jsonEquals(current.custom, custom)) {
-    throw new MpsdError(
-      'ConstantsConflict',
-      "constants.custom differs from the session's value; session constants can only be set when the session is created.",
-    );
-  }
-}
-
 /** A timeout in ms from the session constants; null = never. */
 export function timeoutOf(constants: PropertyBag, name: TimeoutName): number | null {
   const value = constants.system[name];
   return typeof value === 'number' ? value : null;
-}
-
-/** Reads the `constants` of a PUT body (and of a session template, which is a constants-only body, spec §3). */
-export function readConstantsChange(value: JsonValue, contractVersion: number): PropertyBag {
-  const bag = expectObject('constants', value);
-  expectKnownKeys('constants', bag, ['system', 'custom']);
-  const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);
-  return {
-    system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
-    ...(bag.custom === undefined ? {} : { custom: readCustomChange('constants.custom', bag.custom) }),
-  } as PropertyBag;
 }

@@ -1,10 +1,10 @@
-import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/apply-request';
-import { assembleConstants } from '../../lambda/domain/constants';
-import { MpsdError } from '../../lambda/domain/errors';
-import { renderSession } from '../../lambda/domain/render';
-import type { SessionDocument } from '../../lambda/domain/session-document';
-import { sessionDocumentProblems } from '../support/mpsd-response-validator';
-import { activeJoin, context, put, SERVER, sessionOf, T0, user } from './domain-fixtures';
+import { MpsdError } from '../../../lambda/domain/errors';
+import { renderSession } from '../../../lambda/domain/render';
+import { assembleConstants } from '../../../lambda/domain/session/constants';
+import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
+import type { SessionDocument } from '../../../lambda/domain/session-document';
+import { sessionDocumentProblems } from '../../support/mpsd-response-validator';
+import { activeJoin, context, put, SERVER, sessionOf, T0, user } from '../domain-fixtures';
 
 function created(body: unknown, templateName = 'open', principal = user('100')): SessionDocument {
   return sessionOf(put(undefined, body, context(principal, templateName)));

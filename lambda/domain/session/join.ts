@@ -1,0 +1,157 @@
+import { MpsdError } from '../errors';
+import { cloneJson, isJsonObject, type JsonValue } from '../json';
+import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from '../member-properties';
+import { removeMemberAt } from '../member-removal';
+import { grantStarterOwnership } from '../ownership';
+import { assertCanJoin } from '../permissions';
+import type { Principal } from '../principal';
+import { mergeCustom } from '../properties';
+import { isoTime } from '../render';
+import { assignMemberRoles } from '../roles';
+import {
+  findMemberByXuid,
+  memberStatus,
+  type PropertyBag,
+  type SessionDocument,
+  type StoredMember,
+} from '../session-document';
+import { expectKnownKeys, expectObject } from '../validate';
+import { checkConstantsUnchanged } from './constants';
+import type { PutContext } from './put-context';
+
+// Where a join is validated: a user's own `members.me` (join, update itself, accept its reservation, leave), how a
+// member is added, and the capacity check every added member passes (SessionFull).
+
+/** Appends a member at the next index (indices are never reused); a session with a member is no longer empty. */
+export function addMember(session: SessionDocument, member: StoredMember): string {
+  const index = String(session.nextMemberIndex);
+  session.members[index] = member;
+  session.nextMemberIndex += 1;
+  delete session.emptySince;
+  return index;
+}
+
+/** Sets the service-owned fields that follow from a member's own status change (spec §2.7.2, §2.7.5). */
+function afterStatusChange(member: StoredMember, before: string, principal: Principal, now: number): void {
+  const after = memberStatus(member);
+  if (after !== before) member.stateSince = now;
+  if (after === 'active' && principal.titleId !== undefined) member.activeTitleId = principal.titleId;
+  if (after !== 'active') delete member.activeTitleId;
+}
+
+/** Adds the member constants the user sends that its reservation did not set (first level of system and custom). */
+function fillUnsetMemberConstants(member: StoredMember, sent: PropertyBag): void {
+  for (const [key, value] of Object.entries(sent.system)) {
+    if (!Object.hasOwn(member.constants.system, key)) member.constants.system[key] = cloneJson(value);
+  }
+  if (isJsonObject(sent.custom) && isJsonObject(member.constants.custom)) {
+    for (const [key, value] of Object.entries(sent.custom)) {
+      if (!Object.hasOwn(member.constants.custom, key)) member.constants.custom[key] = cloneJson(value);
+    }
+  }
+}
+
+/**
+ * Applies `members.me`. `startsSession` is true when the session had no members before this PUT (it is being created,
+ * or an emptied session is being restarted): the member who joins then is the first owner of a `hasOwners` session.
+ * Returns true when the caller joined (a member was added).
+ */
+export function applyMe(
+  session: SessionDocument,
+  value: JsonValue,
+  context: PutContext,
+  creating: boolean,
+  startsSession: boolean,
+): boolean {
+  const { principal, now } = context;
+  if (principal.xuid === undefined) {
+    throw new MpsdError('Forbidden', 'members.me needs a user principal: the token carries no xuid.');
+  }
+  const existing = findMemberByXuid(session, principal.xuid);
+  if (value === null) {
+    if (existing !== undefined) removeMemberAt(session, existing.index, now);
+    return false;
+  }
+  const me = expectObject('members.me', value);
+  expectKnownKeys('members.me', me, ['constants', 'properties', 'roles']);
+  const constants = readMemberConstants('members.me.constants', me.constants);
+  const claimed = constants.system.xuid;
+  if (claimed !== undefined && claimed !== principal.xuid) {
+    throw new MpsdError(
+      'Forbidden',
+      `members.me.constants.system.xuid is ${String(claimed)} but the token belongs to xuid ${principal.xuid}; a caller can only join as itself.`,
+    );
+  }
+  constants.system.xuid = principal.xuid;
+  const change = readMemberPropertiesChange(
+    'members.me.properties',
+    me.properties,
+    session.constants,
+    session.nextMemberIndex,
+  );
+  let member: StoredMember;
+  let joined = false;
+  if (existing === undefined) {
+    if (!creating) assertCanJoin(session, principal);
+    member = {
+      constants,
+      properties: { system: {}, custom: {} },
+      joinTime: isoTime(now),
+      stateSince: now,
+      ...(principal.gamertag === undefined ? {} : { gamertag: principal.gamertag }),
+    };
+    const index = addMember(session, member);
+    if (startsSession) grantStarterOwnership(session, index);
+    joined = true;
+  } else {
+    member = existing.member;
+    if (me.constants !== undefined && member.reserved === true) {
+      // Accepting a reservation is the user's own join (XSAPI's Join sends its constants, e.g. `initialize: true`):
+      // fields the reserver left unset are filled in; a field set to another value is still a conflict.
+      fillUnsetMemberConstants(member, constants);
+    }
+    if (me.constants !== undefined) {
+      // Member constants are set only when the member is added; the same values again are accepted (idempotent PUTs).
+      const { xuid: _xuid, ...sentSystem } = constants.system;
+      const unchanged = { system: { ...sentSystem }, custom: constants.custom };
+      const { xuid: _stored, ...storedSystem } = member.constants.system;
+      try {
+        checkConstantsUnchanged({ system: storedSystem, custom: member.constants.custom }, unchanged);
+      } catch {
+        throw new MpsdError(
+          'ConstantsConflict',
+          'members.me.constants can only be set when the member is added; they differ from the stored ones.',
+        );
+      }
+    }
+    if (member.reserved === true) {
+      // The first PUT by a reserved user accepts the reservation (spec §2.7.5).
+      delete member.reserved;
+      member.stateSince = now;
+    }
+  }
+  if (principal.gamertag !== undefined) member.gamertag = principal.gamertag;
+  if (principal.deviceId !== undefined) member.deviceId = principal.deviceId;
+  const before = joined ? 'new' : memberStatus(member);
+  mergeMemberSystem(member, change.system);
+  member.properties.custom = mergeCustom(member.properties.custom, change.custom);
+  afterStatusChange(member, before, principal, now);
+  if (me.roles !== undefined) assignMemberRoles(session, member, me.roles, principal);
+  return joined;
+}
+
+/**
+ * The capacity check, made once the whole request is merged: a request that adds members (joins or reservations)
+ * may not leave more than `maxMembersCount` (spec §2.3). A request that adds nobody is never refused for it.
+ */
+export function checkCapacity(session: SessionDocument, memberCountBefore: number, added: number): void {
+  const max =
+    typeof session.constants.system.maxMembersCount === 'number' ? session.constants.system.maxMembersCount : 100;
+  const count = Object.keys(session.members).length;
+  if (added > 0 && count > max) {
+    throw new MpsdError(
+      'SessionFull',
+      `The session is full: it holds ${memberCountBefore} of ${max} members (maxMembersCount) and this request would add ${added}.`,
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import type { Principal } from '../principal';
+import type { SessionTemplate } from '../templates';
+
+/** Everything besides the session and the body that a PUT's outcome depends on. */
+export interface PutContext {
+  readonly principal: Principal;
+  readonly template: SessionTemplate;
+  /** Epoch ms; the service's clock, injected. */
+  readonly now: number;
+  readonly contractVersion: number;
+  /** Makes a new GUID (branch, correlation id). */
+  readonly newGuid: () => string;
+  /** The correlation id of a deleted session of the same name: kept across re-creation (spec §2.2). */
+  readonly previousCorrelationId?: string;
+}
