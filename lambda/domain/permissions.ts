@@ -1,6 +1,6 @@
 import { MpsdError } from './errors';
 import type { Principal } from './principal';
-import { type Restriction, restrictionsOf } from './properties';
+import { type Restriction, restrictionsOf } from './session/properties';
 import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
 
 // Access rules of spec §2.14. Messages quote the live service where its wording is documented.

@@ -1,8 +1,8 @@
 import { MpsdError } from './errors';
 import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, stringifyExactJson, toNumber } from './json';
-import { SUPPORTED_CONTRACT_VERSIONS } from './render';
-import { validateRoleTypes } from './roles';
 import { assembleConstants, readConstantsChange } from './session/constants';
+import { SUPPORTED_CONTRACT_VERSIONS } from './session/render';
+import { validateRoleTypes } from './session/roles';
 import type { PropertyBag } from './session-document';
 import { checkTemplateName, type SessionReference } from './session-reference';
 import { sizeBudgetsField, type TemplateSizeBudgets } from './session-size';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseExactJson } from '../../lambda/domain/json';
-import { renderSession } from '../../lambda/domain/render';
 import { applySessionRequest } from '../../lambda/domain/session/apply-request';
+import { renderSession } from '../../lambda/domain/session/render';
 import { readServiceConfig } from '../../lambda/domain/templates';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient, sessionDocumentProblems } from '../support/mpsd-response-validator';

@@ -1,19 +1,19 @@
 import { MpsdError } from '../errors';
 import { cloneJson, type JsonObject, type JsonValue } from '../json';
-import { assertMayChangeSystemProperties, finishOwners, ownersOf } from '../ownership';
 import { assertCanRead, assertCanWrite, isMember } from '../permissions';
-import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from '../properties';
-import { applyRoleTypesChange } from '../roles';
 import type { SessionDocument } from '../session-document';
-import { isEmptySessionExpired } from '../timers';
 import { expectObject } from '../validate';
 import { assembleConstants, checkConstantsUnchanged, readConstantsChange } from './constants';
 import { checkInitiators, checkMembersNeededToStart, newSession } from './creation';
 import { dropUnmatchedHost } from './host';
 import { checkCapacity } from './join';
 import { applyMembers } from './members';
+import { assertMayChangeSystemProperties, finishOwners, ownersOf } from './ownership';
+import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import type { PutContext } from './put-context';
+import { applyRoleTypesChange } from './roles';
 import { applyServers } from './servers';
+import { isEmptySessionExpired } from './timers';
 
 // The entry the write decision (commit.ts) calls: one PUT body merged into the session, each element by its own
 // module, in the order spec §8 gives (constants, members, role types, properties, servers, then the checks that

@@ -2,15 +2,15 @@ import { etagOf } from '../etag';
 import { type JsonObject, type JsonValue, jsonEquals } from '../json';
 import { assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
-import type { ContractVersion } from '../render';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
 import type { SessionTemplate } from '../templates';
-import { untouchedDeletionAt } from '../timers';
 import { applySessionRequest, type PutOutcome } from './apply-request';
 import { viewAt } from './live-view';
 import { checkPreconditions, type WritePreconditions } from './preconditions';
+import type { ContractVersion } from './render';
 import { answerSession, type SessionAnswer } from './session-answer';
 import type { SessionRecord, SessionRecordToWrite } from './session-record';
+import { untouchedDeletionAt } from './timers';
 
 /** A PUT of the session resource, as the write decision needs it. */
 export interface SessionWriteRequest extends WritePreconditions {

@@ -1,7 +1,6 @@
 import { invalidValue } from '../errors';
 import { type JsonObject, type JsonValue, toNumber } from '../json';
 import { MAX_ARRAY_ITEMS, MAX_MEMBERS_LARGE, MAX_MEMBERS_NORMAL } from '../limits';
-import { validateOwnershipPolicies } from '../ownership';
 import type { PropertyBag } from '../session-document';
 import {
   expectBoolean,
@@ -14,6 +13,7 @@ import {
   expectTimeout,
   expectXuid,
 } from '../validate';
+import { validateOwnershipPolicies } from './ownership';
 
 // The schema of a session's `constants.system` (spec §2.3, §4): its fields, their checks, the rules between them,
 // and the documented defaults. In 107 form only: legacy-contract.ts rewrites 104/105 bodies before they get here.

@@ -1,10 +1,10 @@
 import { MpsdError } from '../errors';
 import { cloneJson, isJsonObject, toNumber } from '../json';
 import type { Principal } from '../principal';
-import { isoTime } from '../render';
-import { validateRoleTypes } from '../roles';
 import type { PropertyBag, SessionDocument } from '../session-document';
 import type { PutContext } from './put-context';
+import { isoTime } from './render';
+import { validateRoleTypes } from './roles';
 
 // What only a creating PUT checks and sets: the new session's identity, who may create it, and the members it must
 // start with. The constants it is created with are assembled in constants.ts.

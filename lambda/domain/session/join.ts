@@ -1,13 +1,7 @@
 import { MpsdError } from '../errors';
 import { cloneJson, isJsonObject, type JsonValue } from '../json';
-import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from '../member-properties';
-import { removeMemberAt } from '../member-removal';
-import { grantStarterOwnership } from '../ownership';
 import { assertCanJoin } from '../permissions';
 import type { Principal } from '../principal';
-import { mergeCustom } from '../properties';
-import { isoTime } from '../render';
-import { assignMemberRoles } from '../roles';
 import {
   findMemberByXuid,
   memberStatus,
@@ -17,7 +11,13 @@ import {
 } from '../session-document';
 import { expectKnownKeys, expectObject } from '../validate';
 import { checkConstantsUnchanged } from './constants';
+import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
+import { removeMemberAt } from './member-removal';
+import { grantStarterOwnership } from './ownership';
+import { mergeCustom } from './properties';
 import type { PutContext } from './put-context';
+import { isoTime } from './render';
+import { assignMemberRoles } from './roles';
 
 // Where a join is validated: a user's own `members.me` (join, update itself, accept its reservation, leave), how a
 // member is added, and the capacity check every added member passes (SessionFull).

@@ -1,8 +1,8 @@
 import { etagOf } from '../etag';
 import { cloneJson, type JsonObject } from '../json';
 import type { SessionDocument } from '../session-document';
-import { applyDueTimers } from '../timers';
 import type { SessionRecord } from './session-record';
+import { applyDueTimers } from './timers';
 
 /** The stored record seen at `now`: the session with its due timers applied and its ETag, or absent. */
 export type LiveView = {

@@ -1,9 +1,9 @@
 import { invalidValue, MpsdError } from '../errors';
 import type { JsonValue } from '../json';
-import { removeMemberAt } from '../member-removal';
 import { capabilitiesOf, type SessionDocument } from '../session-document';
 import { expectObject } from '../validate';
 import { applyMe } from './join';
+import { removeMemberAt } from './member-removal';
 import type { PutContext } from './put-context';
 import { applyReservation, RESERVATION_KEY } from './reservations';
 

@@ -1,11 +1,11 @@
 import { invalidValue, MpsdError } from '../errors';
 import type { JsonValue } from '../json';
-import { readMemberConstants } from '../member-properties';
-import { isoTime } from '../render';
 import { capabilitiesOf, findMemberByXuid, type SessionDocument } from '../session-document';
 import { expectKnownKeys, expectObject } from '../validate';
 import { addMember } from './join';
+import { readMemberConstants } from './member-properties';
 import type { PutContext } from './put-context';
+import { isoTime } from './render';
 
 /** `members.reserve_<n>` keys: a reservation for another user, appended in request order (spec §2.7.5). */
 export const RESERVATION_KEY = /^reserve_(0|[1-9][0-9]{0,4})$/;

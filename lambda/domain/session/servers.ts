@@ -2,9 +2,9 @@ import { invalidValue, MpsdError } from '../errors';
 import type { JsonValue } from '../json';
 import { MAX_SERVERS } from '../limits';
 import type { Principal } from '../principal';
-import { mergeCustom, mergeSystem } from '../properties';
 import type { SessionDocument } from '../session-document';
 import { expectKnownKeys, expectObject, readCustomChange } from '../validate';
+import { mergeCustom, mergeSystem } from './properties';
 
 /** Applies the `servers` element (spec §2.13): written by servers only, each entry merged or deleted by name. */
 export function applyServers(session: SessionDocument, value: JsonValue, principal: Principal): void {

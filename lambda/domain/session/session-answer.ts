@@ -1,8 +1,8 @@
 import type { JsonObject } from '../json';
 import type { Principal } from '../principal';
-import { type ContractVersion, renderSession } from '../render';
 import type { SessionDocument } from '../session-document';
-import { nextTimerAt } from '../timers';
+import { type ContractVersion, renderSession } from './render';
+import { nextTimerAt } from './timers';
 
 /** A session as answered: the rendering and what its headers need (ETag, Expires). */
 export interface SessionAnswer {

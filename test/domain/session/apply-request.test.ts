@@ -1,7 +1,7 @@
 import { MpsdError } from '../../../lambda/domain/errors';
-import { renderSession } from '../../../lambda/domain/render';
 import { assembleConstants } from '../../../lambda/domain/session/constants';
 import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
+import { renderSession } from '../../../lambda/domain/session/render';
 import type { SessionDocument } from '../../../lambda/domain/session-document';
 import { sessionDocumentProblems } from '../../support/mpsd-response-validator';
 import { activeJoin, context, put, SERVER, sessionOf, T0, user } from '../domain-fixtures';

@@ -1,9 +1,9 @@
-import { invalidValue, MpsdError } from './errors';
-import { isJsonObject, type JsonObject, type JsonValue, toNumber } from './json';
+import { invalidValue, MpsdError } from '../errors';
+import { isJsonObject, type JsonObject, type JsonValue, toNumber } from '../json';
+import type { Principal } from '../principal';
+import type { PropertyBag, SessionDocument, StoredMember } from '../session-document';
+import { expectInteger, expectKnownKeys, expectObject } from '../validate';
 import { actsAsOwner, hasOwners, ownersOf } from './ownership';
-import type { Principal } from './principal';
-import type { PropertyBag, SessionDocument, StoredMember } from './session-document';
-import { expectInteger, expectKnownKeys, expectObject } from './validate';
 
 // Roles (spec §2.11): role types are defined by the template; members take one role per type through
 // `members.me.roles`; only owners (and servers) change role settings, and only those in `mutableRoleSettings`.

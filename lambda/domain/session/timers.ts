@@ -1,6 +1,6 @@
+import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from '../session-document';
+import { timeoutOf } from './constants-schema';
 import { removeMemberAt } from './member-removal';
-import { timeoutOf } from './session/constants-schema';
-import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from './session-document';
 
 /** What a member's timer does when it fires (spec §2.4). */
 type MemberTimer = { at: number; action: 'remove' | 'become-inactive' };

@@ -1,9 +1,9 @@
-import type { JsonObject } from '../../lambda/domain/json';
-import { renderSession } from '../../lambda/domain/render';
-import type { SessionDocument } from '../../lambda/domain/session-document';
-import { applyDueTimers, nextTimerAt, untouchedDeletionAt } from '../../lambda/domain/timers';
-import { sessionDocumentProblems } from '../support/mpsd-response-validator';
-import { activeJoin, context, put, sessionOf, T0, user } from './domain-fixtures';
+import type { JsonObject } from '../../../lambda/domain/json';
+import { renderSession } from '../../../lambda/domain/session/render';
+import { applyDueTimers, nextTimerAt, untouchedDeletionAt } from '../../../lambda/domain/session/timers';
+import type { SessionDocument } from '../../../lambda/domain/session-document';
+import { sessionDocumentProblems } from '../../support/mpsd-response-validator';
+import { activeJoin, context, put, sessionOf, T0, user } from '../domain-fixtures';
 
 const S = 1000;
 

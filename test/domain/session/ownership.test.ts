@@ -1,9 +1,9 @@
-import { MpsdError } from '../../lambda/domain/errors';
-import { validateOwnershipPolicies } from '../../lambda/domain/ownership';
-import type { Principal } from '../../lambda/domain/principal';
-import type { SessionDocument } from '../../lambda/domain/session-document';
-import { applyDueTimers } from '../../lambda/domain/timers';
-import { activeJoin, context, put, SERVER, sessionOf, T0, user } from './domain-fixtures';
+import { MpsdError } from '../../../lambda/domain/errors';
+import type { Principal } from '../../../lambda/domain/principal';
+import { validateOwnershipPolicies } from '../../../lambda/domain/session/ownership';
+import { applyDueTimers } from '../../../lambda/domain/session/timers';
+import type { SessionDocument } from '../../../lambda/domain/session-document';
+import { activeJoin, context, put, SERVER, sessionOf, T0, user } from '../domain-fixtures';
 
 // Ownership of hasOwners sessions (spec §2.12, §2.8): who owns, who may change what, and migration when the last
 // owner goes, whichever way it goes.

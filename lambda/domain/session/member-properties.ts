@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { invalidValue } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
-import { MAX_ARRAY_ITEMS } from './limits';
-import { capabilitiesOf, type PropertyBag, type StoredMember } from './session-document';
+import { invalidValue } from '../errors';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
+import { MAX_ARRAY_ITEMS } from '../limits';
+import { capabilitiesOf, type PropertyBag, type StoredMember } from '../session-document';
 import {
   expectBoolean,
   expectIntegerArray,
@@ -12,7 +12,7 @@ import {
   expectStringArray,
   expectXuid,
   readCustomChange,
-} from './validate';
+} from '../validate';
 
 const MEMBER_SYSTEM_CONSTANTS = ['xuid', 'initialize', 'matchmakingResult', 'team', 'index'] as const;
 const MEMBER_SYSTEM_PROPERTIES = [

@@ -1,5 +1,5 @@
+import type { SessionDocument } from '../session-document';
 import { settleOwnershipAfterRemoval } from './ownership';
-import type { SessionDocument } from './session-document';
 
 /** How many former members a session remembers (the largest session's size). */
 export const MAX_FORMER_MEMBERS = 1000;

@@ -1,7 +1,7 @@
-import { invalidValue } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
-import { MAX_ARRAY_ITEMS } from './limits';
-import { capabilitiesOf, type PropertyBag } from './session-document';
+import { invalidValue } from '../errors';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
+import { MAX_ARRAY_ITEMS } from '../limits';
+import { capabilitiesOf, type PropertyBag } from '../session-document';
 import {
   expectBoolean,
   expectEnum,
@@ -12,7 +12,7 @@ import {
   expectString,
   expectStringArray,
   readCustomChange,
-} from './validate';
+} from '../validate';
 
 export const RESTRICTIONS = ['none', 'local', 'followed'] as const;
 export type Restriction = (typeof RESTRICTIONS)[number];

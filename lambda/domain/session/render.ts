@@ -1,11 +1,11 @@
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import {
   capabilitiesOf,
   memberIndices,
   type PropertyBag,
   type SessionDocument,
   type StoredMember,
-} from './session-document';
+} from '../session-document';
 import { nextTimerAt } from './timers';
 
 /** Contract versions the service answers in (spec §1.2): 107, and 104/105 (identical to each other). */

@@ -1,9 +1,9 @@
-import { invalidValue, MpsdError } from './errors';
-import { isJsonObject, type JsonObject, type JsonValue, jsonEquals } from './json';
-import type { Principal } from './principal';
+import { invalidValue, MpsdError } from '../errors';
+import { isJsonObject, type JsonObject, type JsonValue, jsonEquals } from '../json';
+import type { Principal } from '../principal';
+import { capabilitiesOf, findMemberByXuid, type PropertyBag, type SessionDocument } from '../session-document';
+import { expectEnum, expectKnownKeys, expectObject, expectStringArray } from '../validate';
 import { SESSION_SYSTEM_PROPERTIES } from './properties';
-import { capabilitiesOf, findMemberByXuid, type PropertyBag, type SessionDocument } from './session-document';
-import { expectEnum, expectKnownKeys, expectObject, expectStringArray } from './validate';
 
 // Ownership of a `hasOwners` session (spec §2.12, §2.8; how owners are granted is undocumented, §7.11, and the
 // choices below are in the README's decisions table). `properties.system.owners` lists owner member indices; it is

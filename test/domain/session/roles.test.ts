@@ -1,9 +1,9 @@
-import { MpsdError } from '../../lambda/domain/errors';
-import type { Principal } from '../../lambda/domain/principal';
-import { validateRoleTypes } from '../../lambda/domain/roles';
-import { assembleConstants } from '../../lambda/domain/session/constants';
-import type { SessionDocument } from '../../lambda/domain/session-document';
-import { context, put, SERVER, sessionOf, user } from './domain-fixtures';
+import { MpsdError } from '../../../lambda/domain/errors';
+import type { Principal } from '../../../lambda/domain/principal';
+import { assembleConstants } from '../../../lambda/domain/session/constants';
+import { validateRoleTypes } from '../../../lambda/domain/session/roles';
+import type { SessionDocument } from '../../../lambda/domain/session-document';
+import { context, put, SERVER, sessionOf, user } from '../domain-fixtures';
 
 // Roles (spec §2.11): names, who changes role settings, and max against the members holding a role.
 
