@@ -1,7 +1,7 @@
 import { MpsdError } from './errors';
 import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, stringifyExactJson, toNumber } from './json';
 import { assembleConstants, readConstantsChange } from './session/constants';
-import { SUPPORTED_CONTRACT_VERSIONS } from './session/render';
+import { CURRENT_CONTRACT_VERSION, SUPPORTED_CONTRACT_VERSIONS } from './session/legacy-contract';
 import { validateRoleTypes } from './session/roles';
 import type { PropertyBag } from './session-document';
 import { checkTemplateName, type SessionReference } from './session-reference';
@@ -67,7 +67,7 @@ function readTemplate(name: string, body: JsonValue, where: string): SessionTemp
       );
     }
   }
-  const contractVersion = body.contractVersion ?? 107;
+  const contractVersion = body.contractVersion ?? CURRENT_CONTRACT_VERSION;
   const version = isJsonInteger(contractVersion) ? toNumber(contractVersion) : undefined;
   const supported = SUPPORTED_CONTRACT_VERSIONS.find((v) => v === version);
   if (supported === undefined) {

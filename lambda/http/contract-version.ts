@@ -1,5 +1,5 @@
 import { MpsdError } from '../domain/errors';
-import { type ContractVersion, SUPPORTED_CONTRACT_VERSIONS } from '../domain/session/render';
+import { type ContractVersion, SUPPORTED_CONTRACT_VERSIONS } from '../domain/session/legacy-contract';
 
 /**
  * Reads `x-xbl-contract-version` (spec §1.2): required; exactly `107`, or `104`/`105` for the older rendering. The

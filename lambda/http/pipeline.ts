@@ -2,7 +2,7 @@ import type { TokenVerifier } from '../auth/token-verifier';
 import { MpsdError } from '../domain/errors';
 import type { JsonValue } from '../domain/json';
 import type { Principal } from '../domain/principal';
-import type { ContractVersion } from '../domain/session/render';
+import type { ContractVersion } from '../domain/session/legacy-contract';
 import type { FairUseGate } from '../service/fair-use-gate';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
 import { checkContentType } from './content-type';

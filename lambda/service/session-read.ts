@@ -1,8 +1,8 @@
 import { etagMatches } from '../domain/etag';
 import { assertCanRead } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
+import type { ContractVersion } from '../domain/session/legacy-contract';
 import { viewAt } from '../domain/session/live-view';
-import type { ContractVersion } from '../domain/session/render';
 import { answerSession, type SessionAnswer } from '../domain/session/session-answer';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';

@@ -3,7 +3,7 @@ import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals } 
 import type { PropertyBag } from '../session-document';
 import { expectCustom, expectKnownKeys, expectObject, readCustomChange } from '../validate';
 import { DEFAULT_SYSTEM_CONSTANTS, TIMEOUT_NAMES, validateSystemConstants } from './constants-schema';
-import { upgradeLegacySystemConstants } from './legacy-contract';
+import { isLegacyContract, upgradeLegacySystemConstants } from './legacy-contract';
 
 // A session's constants over its life: read from a request (or a template), assembled once at creation, and fixed
 // after it (the same values again are accepted). What each field may hold is constants-schema.ts.
@@ -88,7 +88,7 @@ export function readConstantsChange(value: JsonValue, contractVersion: number): 
   expectKnownKeys('constants', bag, ['system', 'custom']);
   const system = bag.system === undefined ? {} : expectObject('constants.system', bag.system);
   return {
-    system: contractVersion < 107 ? upgradeLegacySystemConstants(system) : system,
+    system: isLegacyContract(contractVersion) ? upgradeLegacySystemConstants(system) : system,
     ...(bag.custom === undefined ? {} : { custom: readCustomChange('constants.custom', bag.custom) }),
   } as PropertyBag;
 }

@@ -6,11 +6,8 @@ import {
   type SessionDocument,
   type StoredMember,
 } from '../session-document';
+import { type ContractVersion, downgradeToLegacySystemConstants, isLegacyContract } from './legacy-contract';
 import { nextTimerAt } from './timers';
-
-/** Contract versions the service answers in (spec §1.2): 107, and 104/105 (identical to each other). */
-export const SUPPORTED_CONTRACT_VERSIONS = [104, 105, 107] as const;
-export type ContractVersion = (typeof SUPPORTED_CONTRACT_VERSIONS)[number];
 
 /** ISO 8601 UTC with seven fractional digits, the form MPSD documents (`2009-06-15T13:45:30.0900000Z`). */
 export function isoTime(epochMs: number): string {
@@ -19,28 +16,11 @@ export function isoTime(epochMs: number): string {
 
 function renderSystemConstants(system: JsonObject, contractVersion: ContractVersion): JsonObject {
   const rendered: JsonObject = {};
-  const legacyTimeouts: JsonObject = {};
-  const legacyNames: Record<string, string> = {
-    reservedRemovalTimeout: 'reserved',
-    inactiveRemovalTimeout: 'inactive',
-    readyRemovalTimeout: 'ready',
-    sessionEmptyTimeout: 'sessionEmpty',
-  };
   for (const [key, value] of Object.entries(system)) {
     // An infinite (null) timeout is omitted: XSAPI reads timeouts as numbers and a null aborts its parse (spec §2.2).
-    if (value === null) continue;
-    const legacyName = legacyNames[key];
-    if (contractVersion < 107 && legacyName !== undefined) {
-      legacyTimeouts[legacyName] = value;
-    } else if (contractVersion < 107 && key === 'memberInitialization' && isJsonObject(value)) {
-      const { externalEvaluation, ...rest } = value;
-      rendered.managedInitialization = { ...cloneJson(rest), autoEvaluate: externalEvaluation !== true };
-    } else {
-      rendered[key] = cloneJson(value);
-    }
+    if (value !== null) rendered[key] = cloneJson(value);
   }
-  if (contractVersion < 107 && Object.keys(legacyTimeouts).length > 0) rendered.timeouts = legacyTimeouts;
-  return rendered;
+  return isLegacyContract(contractVersion) ? downgradeToLegacySystemConstants(rendered) : rendered;
 }
 
 function renderBag(bag: PropertyBag): JsonObject {

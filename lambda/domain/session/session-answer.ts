@@ -1,7 +1,8 @@
 import type { JsonObject } from '../json';
 import type { Principal } from '../principal';
 import type { SessionDocument } from '../session-document';
-import { type ContractVersion, renderSession } from './render';
+import type { ContractVersion } from './legacy-contract';
+import { renderSession } from './render';
 import { nextTimerAt } from './timers';
 
 /** A session as answered: the rendering and what its headers need (ETag, Expires). */
