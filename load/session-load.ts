@@ -14,10 +14,12 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mintToken } from '../lambda/auth/development-token';
+import { DEFAULT_MAX_MEMBERS_COUNT } from '../lambda/domain/session/constants-defaults';
 
 const SCID = '00000000-0000-0000-0000-00006c6f6361';
 const TEMPLATE = 'open';
-const SESSION_SIZE = 100;
+// The `open` template sets no maxMembersCount, so its sessions hold the default.
+const SESSION_SIZE = DEFAULT_MAX_MEMBERS_COUNT;
 
 interface AutocannonRequest {
   method?: string;

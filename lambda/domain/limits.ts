@@ -4,6 +4,11 @@
 export const MAX_MEMBERS_NORMAL = 100;
 /** maxMembersCount with `large`: the docs say 1,000 and 10,000 (spec §7 contradiction 2); the smaller is taken. */
 export const MAX_MEMBERS_LARGE = 1000;
+/**
+ * The largest value of an integer field that MPSD holds in a 32-bit signed integer: timeouts (ms), counts, member
+ * indices, `typicalWait`.
+ */
+export const MAX_INT32 = 2 ** 31 - 1;
 /** Largest request body accepted (undocumented, spec §7.3); DynamoDB items are capped at 400 KB. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /**

@@ -1,5 +1,6 @@
 import { MpsdError } from './errors';
 import type { Principal } from './principal';
+import { visibilityOf } from './session/constants-defaults';
 import { type Restriction, restrictionsOf } from './session/properties';
 import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
 
@@ -7,10 +8,6 @@ import { findMemberByXuid, memberStatus, type SessionDocument } from './session-
 
 const PRIVATE_SESSION_MESSAGE =
   'The requested session cannot be accessed. Private Sessions can only be read by members of the session.';
-
-function visibilityOf(session: SessionDocument): string {
-  return typeof session.constants.system.visibility === 'string' ? session.constants.system.visibility : 'open';
-}
 
 export function isMember(session: SessionDocument, principal: Principal): boolean {
   return principal.xuid !== undefined && findMemberByXuid(session, principal.xuid) !== undefined;
@@ -31,7 +28,8 @@ function satisfiesRestriction(session: SessionDocument, principal: Principal, re
 /** Throws 403 unless the principal may read the session. */
 export function assertCanRead(session: SessionDocument, principal: Principal): void {
   if (principal.isServer || isMember(session, principal)) return;
-  if (visibilityOf(session) === 'private') throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
+  if (visibilityOf(session.constants.system) === 'private')
+    throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
   const { read } = restrictionsOf(session.properties.system, session.constants);
   if (!satisfiesRestriction(session, principal, read)) {
     throw new MpsdError(
@@ -43,7 +41,7 @@ export function assertCanRead(session: SessionDocument, principal: Principal): v
 
 /** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
 export function assertCanJoin(session: SessionDocument, principal: Principal): void {
-  const visibility = visibilityOf(session);
+  const visibility = visibilityOf(session.constants.system);
   if (visibility === 'private') {
     throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
   }

@@ -5,13 +5,13 @@ import {
   DEFAULT_SESSION_BUDGET_BYTES,
   ENVELOPE_RESERVE_BYTES,
   MAX_MEMBERS_LARGE,
-  MAX_MEMBERS_NORMAL,
   MAX_SESSION_DOCUMENT_BYTES,
   MIN_LARGE_MEMBER_BUDGET_BYTES,
   MIN_MEMBER_BUDGET_BYTES,
   MIN_SESSION_BUDGET_BYTES,
 } from './limits';
 import type { Principal } from './principal';
+import { maxMembersCountOf } from './session/constants-defaults';
 import { capabilitiesOf, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
 
 // Every size here is measured one way: the bytes of the exact JSON text the service stores (spec §7.3 leaves sizes
@@ -46,7 +46,7 @@ export interface SizeBudgets {
  * `memberBytes`. So maxMembersCount × memberBytes + sessionBytes + ENVELOPE_RESERVE_BYTES ≤ MAX_SESSION_DOCUMENT_BYTES.
  */
 export function sizeBudgetsOf(constants: PropertyBag, template: TemplateSizeBudgets = {}): SizeBudgets {
-  const maxMembersCount = toNumber(constants.system.maxMembersCount) ?? MAX_MEMBERS_NORMAL;
+  const maxMembersCount = maxMembersCountOf(constants.system);
   const large = capabilitiesOf(constants).large === true;
   const sessionBytes =
     template.sessionBytes ?? (large ? DEFAULT_LARGE_SESSION_BUDGET_BYTES : DEFAULT_SESSION_BUDGET_BYTES);

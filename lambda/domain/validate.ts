@@ -1,5 +1,6 @@
 import { invalidValue } from './errors';
 import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, LosslessNumber } from './json';
+import { MAX_INT32 } from './limits';
 import { isXuid, XUID_RULE } from './xuid';
 
 // Small type checks for the fixed schemas of `system` objects. Each throws a 400 naming the field's path and
@@ -90,7 +91,7 @@ export function expectXuid(path: string, value: JsonValue): string {
 /** A timeout in milliseconds, or null for "never" (spec §2.4). */
 export function expectTimeout(path: string, value: JsonValue): number | null {
   if (value === null) return null;
-  return expectInteger(path, value, 0, 2 ** 31 - 1);
+  return expectInteger(path, value, 0, MAX_INT32);
 }
 
 /** Rejects keys of a fixed-schema object that the schema does not list. */

@@ -2,7 +2,8 @@ import { MpsdError } from '../errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue, jsonEquals } from '../json';
 import type { PropertyBag } from '../session-document';
 import { expectCustom, expectKnownKeys, expectObject, readCustomChange } from '../validate';
-import { DEFAULT_SYSTEM_CONSTANTS, TIMEOUT_NAMES, validateSystemConstants } from './constants-schema';
+import { DEFAULT_SYSTEM_CONSTANTS, TIMEOUT_NAMES } from './constants-defaults';
+import { validateSystemConstants } from './constants-schema';
 import { isLegacyContract, upgradeLegacySystemConstants } from './legacy-contract';
 
 // A session's constants over its life: read from a request (or a template), assembled once at creation, and fixed

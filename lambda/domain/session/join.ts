@@ -11,6 +11,7 @@ import {
 } from '../session-document';
 import { expectKnownKeys, expectObject } from '../validate';
 import { checkConstantsUnchanged } from './constants';
+import { maxMembersCountOf } from './constants-defaults';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
 import { removeMemberAt } from './member-removal';
 import { grantStarterOwnership } from './ownership';
@@ -145,8 +146,7 @@ export function applyMe(
  * may not leave more than `maxMembersCount` (spec §2.3). A request that adds nobody is never refused for it.
  */
 export function checkCapacity(session: SessionDocument, memberCountBefore: number, added: number): void {
-  const max =
-    typeof session.constants.system.maxMembersCount === 'number' ? session.constants.system.maxMembersCount : 100;
+  const max = maxMembersCountOf(session.constants.system);
   const count = Object.keys(session.members).length;
   if (added > 0 && count > max) {
     throw new MpsdError(

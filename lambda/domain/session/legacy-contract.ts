@@ -1,6 +1,6 @@
 import { invalidValue } from '../errors';
 import { cloneJson, isJsonObject, type JsonObject } from '../json';
-import type { TimeoutName } from './constants-schema';
+import type { TimeoutName } from './constants-defaults';
 
 // The contract versions and the one place 104/105 differ from 107 (spec §1.2): `constants.system` spells the
 // timeouts as a `timeouts` object and member initialization as `managedInitialization` with `autoEvaluate` (the

@@ -1,8 +1,9 @@
+import { MAX_MEMBERS_LARGE } from '../limits';
 import type { SessionDocument } from '../session-document';
 import { settleOwnershipAfterRemoval } from './ownership';
 
-/** How many former members a session remembers (the largest session's size). */
-export const MAX_FORMER_MEMBERS = 1000;
+/** How many former members a session remembers: as many as the largest session holds. */
+export const MAX_FORMER_MEMBERS = MAX_MEMBERS_LARGE;
 
 /** Deletes one member entry, remembering its xuid for `locked` (spec §2.6). */
 function dropMember(session: SessionDocument, index: string): void {

@@ -1,6 +1,6 @@
 import { invalidValue } from '../errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
-import { MAX_ARRAY_ITEMS } from '../limits';
+import { MAX_ARRAY_ITEMS, MAX_INT32 } from '../limits';
 import { capabilitiesOf, type PropertyBag } from '../session-document';
 import {
   expectBoolean,
@@ -13,6 +13,7 @@ import {
   expectStringArray,
   readCustomChange,
 } from '../validate';
+import { visibilityOf } from './constants-defaults';
 
 export const RESTRICTIONS = ['none', 'local', 'followed'] as const;
 export type Restriction = (typeof RESTRICTIONS)[number];
@@ -60,7 +61,7 @@ function validateMatchmaking(path: string, value: JsonValue, capabilities: JsonO
       for (const [rk, rv] of Object.entries(result)) {
         if (rk === 'status') expectEnum(`${p}.status`, rv, CLIENT_RESULT_STATUSES);
         else if (rk === 'statusDetails') expectString(`${p}.statusDetails`, rv);
-        else if (rk === 'typicalWait') expectInteger(`${p}.typicalWait`, rv, 0, 2 ** 31 - 1);
+        else if (rk === 'typicalWait') expectInteger(`${p}.typicalWait`, rv, 0, MAX_INT32);
         else validateSessionReferenceObject(`${p}.targetSessionRef`, rv);
       }
     }
@@ -76,11 +77,11 @@ function validateSessionSystemField(key: string, value: JsonValue, constants: Pr
   switch (key) {
     case 'keywords':
       expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
-      if (constants.system.visibility === 'private') throw invalidValue(path, 'cannot be set on a private session.');
+      if (visibilityOf(constants.system) === 'private') throw invalidValue(path, 'cannot be set on a private session.');
       break;
     case 'turn':
       if (large) throw invalidValue(path, 'is not available on large sessions.');
-      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, 2 ** 31 - 1);
+      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
       break;
     case 'joinRestriction':
       expectEnum(path, value, RESTRICTIONS);
@@ -108,7 +109,7 @@ function validateSessionSystemField(key: string, value: JsonValue, constants: Pr
       validateMatchmaking(path, value, capabilities);
       break;
     case 'owners':
-      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, 2 ** 31 - 1);
+      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
       break;
   }
 }

@@ -1,5 +1,6 @@
 import { invalidValue, MpsdError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue, toNumber } from '../json';
+import { MAX_MEMBERS_LARGE } from '../limits';
 import type { Principal } from '../principal';
 import type { PropertyBag, SessionDocument, StoredMember } from '../session-document';
 import { expectInteger, expectKnownKeys, expectObject } from '../validate';
@@ -12,7 +13,7 @@ import { actsAsOwner, hasOwners, ownersOf } from './ownership';
 const ROLE_NAME = /^[a-z0-9]{1,100}$/;
 const ROLE_SETTINGS = ['max', 'target'] as const;
 /** The largest `max`: a role can hold at most every member of the largest session. */
-const MAX_ROLE_MEMBERS = 1000;
+const MAX_ROLE_MEMBERS = MAX_MEMBERS_LARGE;
 
 /**
  * Refuses a role type or role name outside MPSD's rule. Names are looked up as own keys afterwards, but checking the

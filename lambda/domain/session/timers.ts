@@ -1,5 +1,5 @@
 import { memberIndices, memberStatus, type SessionDocument, type StoredMember } from '../session-document';
-import { timeoutOf } from './constants-schema';
+import { timeoutOf } from './constants-defaults';
 import { removeMemberAt } from './member-removal';
 
 /** What a member's timer does when it fires (spec §2.4). */
