@@ -13,8 +13,27 @@ import {
   expectXuid,
   readCustomChange,
 } from '../validate';
+import { mergeSystem } from './properties';
 
+/** The fields of a member's `constants.system` (spec §2.7.3). */
 const MEMBER_SYSTEM_CONSTANTS = ['xuid', 'initialize', 'matchmakingResult', 'team', 'index'] as const;
+type MemberSystemConstant = (typeof MEMBER_SYSTEM_CONSTANTS)[number];
+/** Checks one field of a member's `constants.system` and returns the value to store. */
+type MemberConstantReader = (path: string, value: JsonValue) => JsonValue;
+
+/** One reader per field: a field without a check does not compile. */
+const MEMBER_SYSTEM_CONSTANT_READERS = {
+  xuid: (path, value) => expectXuid(path, value),
+  // One documented example sends the string "false"; XSAPI reads only booleans, so render a boolean.
+  initialize: (path, value) =>
+    typeof value === 'string' ? value.toLowerCase() === 'true' : expectBoolean(path, value),
+  matchmakingResult: (path, value) => expectObject(path, value),
+  team: (path, value) => expectString(path, value, 100),
+  // Rendering always reports the member's own index here (render.ts), whatever was sent.
+  index: (_path, value) => value,
+} satisfies Record<MemberSystemConstant, MemberConstantReader>;
+
+/** The fields of a member's `properties.system` (spec §2.7.4). */
 const MEMBER_SYSTEM_PROPERTIES = [
   'active',
   'ready',
@@ -30,6 +49,17 @@ const MEMBER_SYSTEM_PROPERTIES = [
   'arbitration',
   'RolePreference',
 ] as const;
+type MemberSystemProperty = (typeof MEMBER_SYSTEM_PROPERTIES)[number];
+
+/** What a field's check sees besides its value. */
+interface MemberSystemContext {
+  readonly capabilities: JsonObject;
+  readonly large: boolean;
+  /** The session's next member index: `initializationGroup` names members below it. */
+  readonly nextIndex: number;
+}
+/** Checks one non-null field of `members.me.properties.system`; throws a 400 naming `path`. */
+type MemberSystemCheck = (path: string, value: JsonValue, context: MemberSystemContext) => void;
 
 /** Validates `members.<key>.constants` of a member being added; returns the normalised bag. */
 export function readMemberConstants(path: string, value: JsonValue | undefined): PropertyBag {
@@ -39,69 +69,68 @@ export function readMemberConstants(path: string, value: JsonValue | undefined):
   const system = bag.system === undefined ? {} : cloneJson(expectObject(`${path}.system`, bag.system));
   expectKnownKeys(`${path}.system`, system, MEMBER_SYSTEM_CONSTANTS);
   for (const [k, v] of Object.entries(system)) {
-    const p = `${path}.system.${k}`;
-    if (k === 'xuid') system.xuid = expectXuid(p, v);
-    // One documented example sends the string "false"; XSAPI reads only booleans, so render a boolean.
-    else if (k === 'initialize')
-      system.initialize = typeof v === 'string' ? v.toLowerCase() === 'true' : expectBoolean(p, v);
-    else if (k === 'matchmakingResult') expectObject(p, v);
-    else if (k === 'team') expectString(p, v, 100);
+    system[k] = MEMBER_SYSTEM_CONSTANT_READERS[k as MemberSystemConstant](`${path}.system.${k}`, v);
   }
   return { system, custom: cloneJson(readCustomChange(`${path}.custom`, bag.custom) ?? {}) };
 }
 
+const checkBoolean: MemberSystemCheck = (path, value) => {
+  expectBoolean(path, value);
+};
+const checkObject: MemberSystemCheck = (path, value) => {
+  expectObject(path, value);
+};
+const checkStrings: MemberSystemCheck = (path, value) => {
+  expectStringArray(path, value, MAX_ARRAY_ITEMS, 100);
+};
+
+/** One check per field: a field without a check does not compile. */
+const MEMBER_SYSTEM_CHECKS = {
+  active: checkBoolean,
+  ready: checkBoolean,
+  connection: (path, value) => {
+    expectString(path, value, 100);
+  },
+  secureDeviceAddress: (path, value, { capabilities }) => {
+    expectString(path, value, 4096);
+    if (value !== '' && capabilities.connectivity !== true) {
+      throw invalidValue(path, 'needs the connectivity capability in the session constants.');
+    }
+  },
+  initializationGroup: (path, value, { large, nextIndex }) => {
+    if (large) throw invalidValue(path, 'is not available on large sessions.');
+    expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, Math.max(0, nextIndex - 1));
+  },
+  groups: checkStrings,
+  encounters: checkStrings,
+  measurements: checkObject,
+  serverMeasurements: checkObject,
+  subscription: (path, value) => {
+    const sub = expectObject(path, value);
+    expectKnownKeys(path, sub, ['id', 'changeTypes']);
+    if (sub.id !== undefined) expectString(`${path}.id`, sub.id, 100);
+    if (sub.changeTypes !== undefined) expectStringArray(`${path}.changeTypes`, sub.changeTypes, 32, 64);
+  },
+  subscriptions: (path, value, { large }) => {
+    if (large) throw invalidValue(path, 'is not available on large sessions.');
+    for (const [id, entry] of Object.entries(expectObject(path, value))) {
+      if (entry !== null) expectObject(`${path}.${id}`, entry);
+    }
+  },
+  arbitration: checkObject,
+  RolePreference: checkObject,
+} satisfies Record<MemberSystemProperty, MemberSystemCheck>;
+
 function validateMemberSystemField(
   path: string,
-  key: string,
+  key: MemberSystemProperty,
   value: JsonValue,
   sessionConstants: PropertyBag,
   nextIndex: number,
 ) {
   if (value === null) return;
   const capabilities = capabilitiesOf(sessionConstants);
-  const large = capabilities.large === true;
-  switch (key) {
-    case 'active':
-    case 'ready':
-      expectBoolean(path, value);
-      break;
-    case 'connection':
-      expectString(path, value, 100);
-      break;
-    case 'secureDeviceAddress':
-      expectString(path, value, 4096);
-      if (value !== '' && capabilities.connectivity !== true) {
-        throw invalidValue(path, 'needs the connectivity capability in the session constants.');
-      }
-      break;
-    case 'initializationGroup':
-      if (large) throw invalidValue(path, 'is not available on large sessions.');
-      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, Math.max(0, nextIndex - 1));
-      break;
-    case 'groups':
-    case 'encounters':
-      expectStringArray(path, value, MAX_ARRAY_ITEMS, 100);
-      break;
-    case 'measurements':
-    case 'serverMeasurements':
-    case 'arbitration':
-    case 'RolePreference':
-      expectObject(path, value);
-      break;
-    case 'subscription': {
-      const sub = expectObject(path, value);
-      expectKnownKeys(path, sub, ['id', 'changeTypes']);
-      if (sub.id !== undefined) expectString(`${path}.id`, sub.id, 100);
-      if (sub.changeTypes !== undefined) expectStringArray(`${path}.changeTypes`, sub.changeTypes, 32, 64);
-      break;
-    }
-    case 'subscriptions':
-      if (large) throw invalidValue(path, 'is not available on large sessions.');
-      for (const [id, entry] of Object.entries(expectObject(path, value))) {
-        if (entry !== null) expectObject(`${path}.${id}`, entry);
-      }
-      break;
-  }
+  MEMBER_SYSTEM_CHECKS[key](path, value, { capabilities, large: capabilities.large === true, nextIndex });
 }
 
 /** Validates `members.me.properties` (spec §2.7.4). */
@@ -117,7 +146,7 @@ export function readMemberPropertiesChange(
   const system = bag.system === undefined || bag.system === null ? {} : expectObject(`${path}.system`, bag.system);
   expectKnownKeys(`${path}.system`, system, MEMBER_SYSTEM_PROPERTIES);
   for (const [k, v] of Object.entries(system)) {
-    validateMemberSystemField(`${path}.system.${k}`, k, v, sessionConstants, nextIndex);
+    validateMemberSystemField(`${path}.system.${k}`, k as MemberSystemProperty, v, sessionConstants, nextIndex);
   }
   const custom = readCustomChange(`${path}.custom`, bag.custom);
   return custom === undefined ? { system } : { system, custom };
@@ -133,19 +162,16 @@ export function deviceTokenOf(secureDeviceAddress: string): string {
  * `encounters` is consumed and never stored (spec §2.7.4).
  */
 export function mergeMemberSystem(member: StoredMember, change: JsonObject): void {
-  const system: JsonObject = { ...member.properties.system };
+  const current = member.properties.system;
+  const fields: JsonObject = {};
   for (const [key, value] of Object.entries(change)) {
     if (key === 'encounters') continue;
-    if (key === 'subscriptions' && value !== null) {
-      const merged: JsonObject = isJsonObject(system.subscriptions) ? { ...system.subscriptions } : {};
-      for (const [id, entry] of Object.entries(value as JsonObject)) {
-        if (entry === null) delete merged[id];
-        else merged[id] = cloneJson(entry);
-      }
-      system.subscriptions = merged;
-    } else if (value === null) delete system[key];
-    else system[key] = cloneJson(value);
+    fields[key] =
+      key === 'subscriptions' && value !== null
+        ? mergeSystem(isJsonObject(current.subscriptions) ? current.subscriptions : {}, value as JsonObject)
+        : value;
   }
+  const system = mergeSystem(current, fields);
   if (system.active === true && system.ready === true) {
     throw invalidValue('members.me.properties.system', 'cannot set both active and ready to true.');
   }

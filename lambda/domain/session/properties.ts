@@ -37,6 +37,16 @@ export const SESSION_SYSTEM_PROPERTIES = [
   'allocateCloudCompute',
   'owners',
 ] as const;
+type SessionSystemProperty = (typeof SESSION_SYSTEM_PROPERTIES)[number];
+
+/** What a field's check sees besides its value: the session's constants and capabilities. */
+interface SessionSystemContext {
+  readonly constants: PropertyBag;
+  readonly capabilities: JsonObject;
+  readonly large: boolean;
+}
+/** Checks one non-null field of a request's `properties.system`; throws a 400 naming `path`. */
+type SessionSystemCheck = (path: string, value: JsonValue, context: SessionSystemContext) => void;
 
 const CLIENT_RESULT_STATUSES = ['searching', 'expired', 'found', 'failed', 'canceled'] as const;
 
@@ -68,67 +78,63 @@ function validateMatchmaking(path: string, value: JsonValue, capabilities: JsonO
   }
 }
 
+const checkBoolean: SessionSystemCheck = (path, value) => {
+  expectBoolean(path, value);
+};
+
+/** One check per field: a field without a check does not compile. */
+const SESSION_SYSTEM_CHECKS = {
+  keywords: (path, value, { constants }) => {
+    expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
+    if (visibilityOf(constants.system) === 'private') throw invalidValue(path, 'cannot be set on a private session.');
+  },
+  turn: (path, value, { large }) => {
+    if (large) throw invalidValue(path, 'is not available on large sessions.');
+    expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
+  },
+  joinRestriction: (path, value, { large }) => {
+    expectEnum(path, value, RESTRICTIONS);
+    if (large && String(value).toLowerCase() !== 'none') throw invalidValue(path, 'must be "none" on large sessions.');
+  },
+  readRestriction: (path, value) => {
+    expectEnum(path, value, RESTRICTIONS);
+  },
+  closed: checkBoolean,
+  locked: checkBoolean,
+  host: (path, value, { large }) => {
+    if (large) throw invalidValue(path, 'is not available on large sessions.');
+    expectString(path, value, 39);
+  },
+  initializationSucceeded: checkBoolean,
+  serverConnectionStringCandidates: (path, value) => {
+    expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
+  },
+  matchmaking: (path, value, { capabilities }) => {
+    validateMatchmaking(path, value, capabilities);
+  },
+  matchmakingResubmit: checkBoolean,
+  allocateCloudCompute: checkBoolean,
+  owners: (path, value) => {
+    expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
+  },
+} satisfies Record<SessionSystemProperty, SessionSystemCheck>;
+
 /** Checks one `properties.system` field sent in a request (spec §2.6); null (delete) is always allowed. */
-function validateSessionSystemField(key: string, value: JsonValue, constants: PropertyBag): void {
+function validateSessionSystemField(key: SessionSystemProperty, value: JsonValue, constants: PropertyBag): void {
   if (value === null) return;
-  const path = `properties.system.${key}`;
   const capabilities = capabilitiesOf(constants);
-  const large = capabilities.large === true;
-  switch (key) {
-    case 'keywords':
-      expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
-      if (visibilityOf(constants.system) === 'private') throw invalidValue(path, 'cannot be set on a private session.');
-      break;
-    case 'turn':
-      if (large) throw invalidValue(path, 'is not available on large sessions.');
-      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
-      break;
-    case 'joinRestriction':
-      expectEnum(path, value, RESTRICTIONS);
-      if (large && String(value).toLowerCase() !== 'none')
-        throw invalidValue(path, 'must be "none" on large sessions.');
-      break;
-    case 'readRestriction':
-      expectEnum(path, value, RESTRICTIONS);
-      break;
-    case 'closed':
-    case 'locked':
-    case 'initializationSucceeded':
-    case 'matchmakingResubmit':
-    case 'allocateCloudCompute':
-      expectBoolean(path, value);
-      break;
-    case 'host':
-      if (large) throw invalidValue(path, 'is not available on large sessions.');
-      expectString(path, value, 39);
-      break;
-    case 'serverConnectionStringCandidates':
-      expectStringArray(path, value, MAX_ARRAY_ITEMS, 256);
-      break;
-    case 'matchmaking':
-      validateMatchmaking(path, value, capabilities);
-      break;
-    case 'owners':
-      expectIntegerArray(path, value, MAX_ARRAY_ITEMS, 0, MAX_INT32);
-      break;
-  }
+  SESSION_SYSTEM_CHECKS[key](`properties.system.${key}`, value, {
+    constants,
+    capabilities,
+    large: capabilities.large === true,
+  });
 }
 
 /**
- * Merges the custom part of a bag (spec §2.1): objects merge by key at the first level, a `null` value deletes the
- * key, anything below that level is stored verbatim. A change is always an object (readCustomChange).
+ * The first-level merge of every `system` and `custom` object (spec §2.1): each named field is replaced whole, a
+ * `null` value deletes it, anything below that level is stored verbatim. Keys keep their place; new ones are
+ * appended in the request's order.
  */
-export function mergeCustom(current: JsonValue, change: JsonObject | undefined): JsonValue {
-  if (change === undefined) return current;
-  const merged: JsonObject = isJsonObject(current) ? { ...current } : {};
-  for (const [key, value] of Object.entries(change)) {
-    if (value === null) delete merged[key];
-    else merged[key] = cloneJson(value);
-  }
-  return merged;
-}
-
-/** Merges a `system` object: each named field is replaced whole, `null` deletes it (spec §2.1). */
 export function mergeSystem(current: JsonObject, change: JsonObject): JsonObject {
   const merged: JsonObject = { ...current };
   for (const [key, value] of Object.entries(change)) {
@@ -136,6 +142,12 @@ export function mergeSystem(current: JsonObject, change: JsonObject): JsonObject
     else merged[key] = cloneJson(value);
   }
   return merged;
+}
+
+/** Merges the custom part of a bag by the same rule; a change is always an object (readCustomChange). */
+export function mergeCustom(current: JsonValue, change: JsonObject | undefined): JsonValue {
+  if (change === undefined) return current;
+  return mergeSystem(isJsonObject(current) ? current : {}, change);
 }
 
 /** Validates and normalises a request's `properties` bag for a session. */
@@ -147,7 +159,7 @@ export function readPropertiesChange(
   expectKnownKeys('properties', bag, ['system', 'custom']);
   const system = bag.system === undefined || bag.system === null ? {} : expectObject('properties.system', bag.system);
   expectKnownKeys('properties.system', system, SESSION_SYSTEM_PROPERTIES);
-  for (const [key, v] of Object.entries(system)) validateSessionSystemField(key, v, constants);
+  for (const [key, v] of Object.entries(system)) validateSessionSystemField(key as SessionSystemProperty, v, constants);
   const custom = readCustomChange('properties.custom', bag.custom);
   return custom === undefined ? { system } : { system, custom };
 }
