@@ -16,27 +16,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { routeKeyOf, SESSION_TEMPLATES_SEGMENTS, sessionPathOf, toSessionPath } from '../lambda/http/routes';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
 import { makeSessionHandlers } from '../lambda/runtime/wiring';
 import { ensureRateLimitTable } from '../local/create-rate-limit-table';
 import { ensureSessionTable } from '../local/create-table';
+import { SAMPLE_SCID } from '../local/start-banner';
 import { benchDynamoDb, CALLERS, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SCID = '00000000-0000-0000-0000-00006c6f6361';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = Number(process.env.BENCH_OPS ?? 2000);
 
 function event(token: string): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
-    routeKey: 'GET /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}',
-    rawPath: `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/bench`,
+    routeKey: routeKeyOf({ method: 'GET', path: toSessionPath(SESSION_TEMPLATES_SEGMENTS[0]) }),
+    rawPath: sessionPathOf({ scid: SAMPLE_SCID, templateName: 'lobby', name: 'bench' }),
     rawQueryString: '',
     headers: { authorization: token, 'x-xbl-contract-version': '107' },
-    pathParameters: { scid: SCID, sessionTemplateName: 'lobby', sessionName: 'bench' },
+    pathParameters: { scid: SAMPLE_SCID, sessionTemplateName: 'lobby', sessionName: 'bench' },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
 }
@@ -50,14 +51,17 @@ async function main(): Promise<void> {
   await ensureSessionTable(admin, tableName);
   await ensureRateLimitTable(admin, rateLimitTableName);
   const templatesDir = mkdtempSync(path.join(tmpdir(), 'fair-use-bench-'));
-  const sample = JSON.parse(readFileSync(path.resolve(__dirname, `../lambda/templates/${SCID}.json`), 'utf8'));
+  const sample = JSON.parse(readFileSync(path.resolve(__dirname, `../lambda/templates/${SAMPLE_SCID}.json`), 'utf8'));
   const outOfReach = {
     limits: [
       { maxRequests: 1_000_000, periodInSeconds: 15 },
       { maxRequests: 1_000_000, periodInSeconds: 300 },
     ],
   };
-  writeFileSync(path.join(templatesDir, `${SCID}.json`), JSON.stringify({ ...sample, fairUseLimits: outOfReach }));
+  writeFileSync(
+    path.join(templatesDir, `${SAMPLE_SCID}.json`),
+    JSON.stringify({ ...sample, fairUseLimits: outOfReach }),
+  );
 
   const config: RuntimeConfig = {
     tableName,

@@ -25,16 +25,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { routeKeyOf, SESSION_TEMPLATES_SEGMENTS, sessionPathOf, toSessionPath } from '../lambda/http/routes';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { makeSessionHandlers } from '../lambda/runtime/wiring';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../lambda/service/retry-policy';
 import type { WriteReport } from '../lambda/service/session-service';
 import { ensureSessionTable } from '../local/create-table';
+import { SAMPLE_SCID } from '../local/start-banner';
 import { benchDynamoDb, CALLERS, type Op, run, stats } from './bench-kit';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const SCID = '00000000-0000-0000-0000-00006c6f6361';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const OPS = Number(process.env.BENCH_OPS ?? 1500);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,11 +43,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function event(token: string, name: string, body: unknown): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
-    routeKey: 'PUT /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}',
-    rawPath: `/serviceconfigs/${SCID}/sessiontemplates/open/sessions/${name}`,
+    routeKey: routeKeyOf({ method: 'PUT', path: toSessionPath(SESSION_TEMPLATES_SEGMENTS[0]) }),
+    rawPath: sessionPathOf({ scid: SAMPLE_SCID, templateName: 'open', name: name }),
     rawQueryString: '',
     headers: { authorization: token, 'x-xbl-contract-version': '107', 'content-type': 'application/json' },
-    pathParameters: { scid: SCID, sessionTemplateName: 'open', sessionName: name },
+    pathParameters: { scid: SAMPLE_SCID, sessionTemplateName: 'open', sessionName: name },
     body: JSON.stringify(body),
     isBase64Encoded: false,
     requestContext: { requestId: randomUUID() } as APIGatewayProxyEventV2['requestContext'],
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
     }
     await put(tokens[c * 8] as string, shared, { members: { me: { properties: { system: { active: true } } } } });
   }
-  const keyOf = (name: string) => `${SCID}#open#${name}`;
+  const keyOf = (name: string) => `${SAMPLE_SCID}#open#${name}`;
 
   const scenarios = [
     {

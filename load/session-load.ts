@@ -15,8 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mintToken } from '../lambda/auth/development-token';
 import { DEFAULT_MAX_MEMBERS_COUNT } from '../lambda/domain/session/constants-defaults';
+import { sessionPathOf } from '../lambda/http/routes';
+import { SAMPLE_SCID } from '../local/start-banner';
 
-const SCID = '00000000-0000-0000-0000-00006c6f6361';
 const TEMPLATE = 'open';
 // The `open` template sets no maxMembersCount, so its sessions hold the default.
 const SESSION_SIZE = DEFAULT_MAX_MEMBERS_COUNT;
@@ -60,7 +61,7 @@ function loopbackUrl(): string {
   return url.origin;
 }
 
-const sessionPath = (name: string) => `/serviceconfigs/${SCID}/sessiontemplates/${TEMPLATE}/sessions/${name}`;
+const sessionPath = (name: string) => sessionPathOf({ scid: SAMPLE_SCID, templateName: TEMPLATE, name });
 const headersFor = (authorization: string) => ({
   authorization,
   'x-xbl-contract-version': '107',

@@ -1,6 +1,12 @@
-/** The sample player and session of the printed example (the sample SCID is lambda/templates' local one). */
+import { sessionPathOf } from '../lambda/http/routes';
+
+/** The sample player and session of the printed example. */
 export const SAMPLE_XUID = '2533274790395904';
 export const SAMPLE_GAMERTAG = 'DevPlayer1';
+/**
+ * The sample service config: lambda/templates/00000000-0000-0000-0000-00006c6f6361.json, the one home of the SCID
+ * that the banner, the tests, the benchmarks and the load kit use.
+ */
 export const SAMPLE_SCID = '00000000-0000-0000-0000-00006c6f6361';
 export const SAMPLE_TEMPLATE = 'lobby';
 export const SAMPLE_SESSION_NAME = 'hello';
@@ -22,7 +28,7 @@ export function quoteForShell(word: string): string {
 
 /** A curl command, pasteable into bash, that creates the sample session and joins it. */
 export function formatSampleCurl(baseUrl: string, authorization: string): string {
-  const url = `${baseUrl}/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/${SAMPLE_TEMPLATE}/sessions/${SAMPLE_SESSION_NAME}`;
+  const url = `${baseUrl}${sessionPathOf({ scid: SAMPLE_SCID, templateName: SAMPLE_TEMPLATE, name: SAMPLE_SESSION_NAME })}`;
   return [
     'curl -i -X PUT',
     quoteForShell(url),

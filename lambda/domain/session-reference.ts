@@ -70,8 +70,3 @@ export function parseSessionReference(
 export function sessionKey(ref: SessionReference): string {
   return `${ref.scid.toLowerCase()}#${ref.templateName.toLowerCase()}#${ref.name.toLowerCase()}`;
 }
-
-/** The session's path, as `Content-Location` reports it (a path, not a URL: XSAPI splits it on '/'). */
-export function sessionPath(ref: SessionReference): string {
-  return `/serviceconfigs/${ref.scid.toLowerCase()}/sessiontemplates/${ref.templateName.toLowerCase()}/sessions/${ref.name.toLowerCase()}`;
-}

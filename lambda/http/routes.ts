@@ -49,6 +49,32 @@ export function toSessionPath(templatesSegment: string): string {
   return `/serviceconfigs/{scid}/${templatesSegment}/{sessionTemplateName}/sessions/{sessionName}`;
 }
 
+/** The parts of one session's path, as `{scid}`, `{sessionTemplateName}` and `{sessionName}` hold them. */
+export interface SessionPathParts {
+  readonly scid: string;
+  readonly templateName: string;
+  readonly name: string;
+}
+
+/**
+ * One session's path: the session resource's path template filled with the parts as given (a caller encodes or
+ * lower-cases them first). The docs' spelling unless another is asked for.
+ */
+export function sessionPathOf(
+  parts: SessionPathParts,
+  templatesSegment: string = SESSION_TEMPLATES_SEGMENTS[0],
+): string {
+  const values: Record<string, string> = {
+    scid: parts.scid,
+    sessionTemplateName: parts.templateName,
+    sessionName: parts.name,
+  };
+  return toSessionPath(templatesSegment).replace(
+    /\{(scid|sessionTemplateName|sessionName)\}/g,
+    (_, key) => values[key] ?? '',
+  );
+}
+
 /** Every route the service answers: GET and PUT on the session resource, in both spellings. */
 export const ROUTES: readonly Route<FunctionName>[] = SESSION_TEMPLATES_SEGMENTS.flatMap((segment) => [
   { method: 'GET', path: toSessionPath(segment), function: 'getSession', resource: 'session' },

@@ -1,5 +1,6 @@
-import { parseSessionReference, type SessionReference, sessionPath } from '../domain/session-reference';
+import { parseSessionReference, type SessionReference } from '../domain/session-reference';
 import type { ResourceResolver } from './pipeline';
+import { sessionPathOf } from './routes';
 
 /**
  * The resolver of every route under `/serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}`
@@ -13,3 +14,15 @@ export const sessionFromPath: ResourceResolver<unknown, SessionReference> = {
   },
   logKeys: (ref) => ({ session: sessionPath(ref) }),
 };
+
+/**
+ * The session's path, as `Content-Location` reports it and the log names it (a path, not a URL: XSAPI splits it on
+ * '/'), lower-cased as the session's key is (sessionKey).
+ */
+export function sessionPath(ref: SessionReference): string {
+  return sessionPathOf({
+    scid: ref.scid.toLowerCase(),
+    templateName: ref.templateName.toLowerCase(),
+    name: ref.name.toLowerCase(),
+  });
+}

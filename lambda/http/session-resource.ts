@@ -1,12 +1,12 @@
 import { MpsdError } from '../domain/errors';
-import { type SessionReference, sessionPath } from '../domain/session-reference';
+import type { SessionReference } from '../domain/session-reference';
 import type { SessionAnswer, SessionService } from '../service/session-service';
 import type { ApiResult } from './api-types';
 import { headerValue } from './headers';
 import { readNoCommit } from './nocommit';
 import type { HttpHandler } from './pipeline';
 import { errorResponse, noContent, notModified, sessionResponse } from './responses';
-import { sessionFromPath } from './session-from-path';
+import { sessionFromPath, sessionPath } from './session-from-path';
 
 // The session resource, `GET|PUT /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}`
 // (spec/mpsd-session.md §1.3, §1.4): two handlers on the request pipeline (pipeline.ts), which has already checked

@@ -6,10 +6,11 @@ import { applySessionRequest, type PutOutcome } from '../../lambda/domain/sessio
 import type { PutContext } from '../../lambda/domain/session/put-context';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import type { SessionTemplate } from '../../lambda/domain/templates';
+import { SAMPLE_SCID } from '../../local/start-banner';
 
 /** The real template files, as the service loads them. */
 export const CATALOGUE = loadTemplateCatalogue(path.resolve(__dirname, '../../lambda/templates'));
-export const SAMPLE_SCID = '00000000-0000-0000-0000-00006c6f6361';
+export { SAMPLE_SCID };
 
 export function template(name: string): SessionTemplate {
   const found = CATALOGUE.get(SAMPLE_SCID)?.get(name);

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../../lambda/auth/development-token';
 import { makeHmacTokenVerifier } from '../../lambda/auth/token-verifier';
 import { MpsdError } from '../../lambda/domain/errors';
-import { type SessionReference, sessionPath } from '../../lambda/domain/session-reference';
+import type { SessionReference } from '../../lambda/domain/session-reference';
 import type { ApiEvent, ApiResult, LambdaContext } from '../../lambda/http/api-types';
 import {
   type HttpHandler,
@@ -15,17 +15,19 @@ import {
 } from '../../lambda/http/pipeline';
 import type { RequestLog } from '../../lambda/http/request-log';
 import { ROUTES, type Route } from '../../lambda/http/routes';
+import { sessionPath } from '../../lambda/http/session-from-path';
 import { HTTP_HANDLERS } from '../../lambda/runtime/wiring';
 import { makeFairUseGate } from '../../lambda/service/fair-use-gate';
 import type { CounterIncrement, RateLimitStore } from '../../lambda/store/rate-limit-store';
 import { createLocalServer } from '../../local/http-server';
+import { SAMPLE_SCID } from '../../local/start-banner';
 
 // The request pipeline (lambda/http/pipeline.ts) around a handler that exists only here: a handle id resolved to its
 // session, on a path without a SCID, as `GET /handles/{handleId}/session` and `POST /handles` will be. A new handler
 // is a module like ECHO below, a route-table entry and one line in the wiring's HTTP_HANDLERS; everything this file
 // checks (the order of the steps, fair use, error mapping, logs) it gets from the pipeline without a line of its own.
 
-const SCID = '00000000-0000-0000-0000-00006c6f6361';
+const SCID = SAMPLE_SCID;
 const NOW_MS = Date.UTC(2026, 10, 29, 11, 0, 7);
 const BURST_LIMIT = 3;
 /** Appears in every body sent here, so a test can see that no log line holds a body. */

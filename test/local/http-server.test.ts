@@ -3,10 +3,11 @@ import { type AddressInfo, connect } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
 import { type ApiHandler, createLocalServer, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
+import { SAMPLE_SCID } from '../../local/start-banner';
 
 // The local stand-in for API Gateway, with stub handlers that record the event they get.
 
-const SCID = '00000000-0000-0000-0000-00006c6f6361';
+const SCID = SAMPLE_SCID;
 const SESSION_PATH = `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/hello`;
 
 interface Harness {

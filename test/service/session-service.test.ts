@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
 import type { Principal } from '../../lambda/domain/principal';
-import { parseSessionReference } from '../../lambda/domain/session-reference';
+import { parseSessionReference, sessionKey } from '../../lambda/domain/session-reference';
 import { SessionService } from '../../lambda/service/session-service';
 import {
   type ExpectedVersion,
@@ -83,7 +83,7 @@ describe('SessionService.write', () => {
     });
     const result = await put(serviceOver(store), alice, join);
     expect(result.kind).toBe('updated');
-    const stored = await inner.read('00000000-0000-0000-0000-00006c6f6361#open#service-test');
+    const stored = await inner.read(sessionKey(ref));
     expect(
       stored?.kind === 'session' && Object.values(stored.document.members).map((m) => m.constants.system.xuid),
     ).toEqual(['1002', '1001']);
@@ -104,7 +104,7 @@ describe('SessionService.write', () => {
       code: 'ServiceUnavailable',
       retryAfterSeconds: 1,
     });
-    const stored = await inner.read('00000000-0000-0000-0000-00006c6f6361#open#service-test');
+    const stored = await inner.read(sessionKey(ref));
     expect(
       stored?.kind === 'session' && Object.values(stored.document.members).map((m) => m.constants.system.xuid),
     ).toEqual(['1002']);
@@ -176,7 +176,7 @@ describe('SessionService.write after a lost answer', () => {
     });
     const result = await put(serviceOver(store), alice, { properties: { custom: { color: 'red', mine: true } } });
     expect(result.kind).toBe('updated');
-    const stored = await inner.read('00000000-0000-0000-0000-00006c6f6361#open#service-test');
+    const stored = await inner.read(sessionKey(ref));
     if (stored?.kind !== 'session') throw new Error('expected a session');
     // Ours (red) was applied once at change 2, the rival's blue on top at change 3: nothing was merged again.
     expect(stored.document.properties.custom).toEqual({ color: 'blue', mine: true });

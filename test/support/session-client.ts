@@ -1,8 +1,10 @@
 import { mintToken } from '../../lambda/auth/development-token';
 import type { TokenClaims } from '../../lambda/auth/token-claims';
 
-/** The sample service config (lambda/templates/00000000-0000-0000-0000-00006c6f6361.json). */
-export const SAMPLE_SCID = '00000000-0000-0000-0000-00006c6f6361';
+import { sessionPathOf } from '../../lambda/http/routes';
+import { SAMPLE_SCID } from '../../local/start-banner';
+
+export { SAMPLE_SCID };
 
 /** A response as the tests look at it: status, lower-cased headers, raw text and (when JSON) the parsed body. */
 export interface SessionResponse {
@@ -26,7 +28,7 @@ export interface RequestOptions {
 
 /** Builds the session URI path. */
 export function sessionUri(scid: string, template: string, name: string, spelling = 'sessiontemplates'): string {
-  return `/serviceconfigs/${scid}/${spelling}/${encodeURIComponent(template)}/sessions/${encodeURIComponent(name)}`;
+  return sessionPathOf({ scid, templateName: encodeURIComponent(template), name: encodeURIComponent(name) }, spelling);
 }
 
 export interface SessionClientOptions {
