@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { MpsdError } from '../domain/errors';
+import { MpsdError, serviceUnavailable } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { parseAuthorizationHeader } from './authorization-header';
 import { CLAIM_RULES, claimProblem, type IdentityClaim } from './token-claims';
@@ -118,10 +118,7 @@ function makeVerifier(
       if (keySetUnavailable(error, key)) {
         // The issuer's key set cannot be read: the token may well be good, so this is an outage (503), not a 401
         // that would make clients throw their tokens away.
-        throw new MpsdError('ServiceUnavailable', "The token issuer's key set cannot be read right now; retry later.", {
-          retryAfterSeconds: 1,
-          cause: error,
-        });
+        throw serviceUnavailable("The token issuer's key set cannot be read right now; retry later.", error);
       }
       throw new MpsdError('InvalidToken', describeJoseError(error, algorithms), { cause: error });
     }

@@ -58,6 +58,20 @@ export class MpsdError extends Error {
   }
 }
 
+/** The Retry-After (seconds) of every 503. */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * A 503: a dependency (the store, the token issuer's key set) is out of reach for now. Every 503 asks the caller to
+ * come back after the same Retry-After; what it says is the caller's (the loop's texts: conditional-write.ts).
+ */
+export function serviceUnavailable(message: string, cause?: unknown): MpsdError {
+  return new MpsdError('ServiceUnavailable', message, {
+    retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
 /** Shorthand for the commonest refusal: a value in the body that breaks a documented rule. */
 export function invalidValue(path: string, problem: string): MpsdError {
   return new MpsdError('InvalidValue', `${path} ${problem}`);

@@ -1,4 +1,4 @@
-import { MpsdError } from '../domain/errors';
+import { MpsdError, serviceUnavailable } from '../domain/errors';
 import {
   RECENT_WRITE_IDS,
   StoreUnavailableError,
@@ -187,10 +187,7 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
     if (!(error instanceof StoreUnavailableError)) throw error;
     budget.faults += 1;
     if (!budget.allowsAnother()) {
-      throw new MpsdError('ServiceUnavailable', maybeWritten ? UNCONFIRMED_MESSAGE : STORE_BUSY_MESSAGE, {
-        retryAfterSeconds: 1,
-        cause: error,
-      });
+      throw serviceUnavailable(maybeWritten ? UNCONFIRMED_MESSAGE : STORE_BUSY_MESSAGE, error);
     }
     await this.deps.sleep(budget.backoffMs());
   }
@@ -198,9 +195,7 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
 
 /** The 503 of a write that kept losing races (or whose write was not confirmed) until its attempts ran out. */
 function contended(maybeWritten: boolean): MpsdError {
-  return new MpsdError('ServiceUnavailable', maybeWritten ? UNCONFIRMED_MESSAGE : CONTENDED_MESSAGE, {
-    retryAfterSeconds: 1,
-  });
+  return serviceUnavailable(maybeWritten ? UNCONFIRMED_MESSAGE : CONTENDED_MESSAGE);
 }
 
 function kindOf(answer: unknown): string {
