@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { mintToken } from '../../lambda/auth/development-token';
+import { MEMBER_SYSTEM_PROPERTIES } from '../../lambda/domain/session/member-properties';
+import { SESSION_SYSTEM_PROPERTIES } from '../../lambda/domain/session/properties';
 import { startTestService, type TestService } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient, sessionUri } from '../support/session-client';
 import { rawRequest } from './raw-http';
@@ -83,31 +85,9 @@ const edgeValue = fc.oneof(
 );
 const systemBag = (keys: string[]) =>
   fc.dictionary(fc.constantFrom(...keys, 'unknown', 'constructor'), edgeValue, { maxKeys: 4 });
-const sessionSystemKeys = [
-  'keywords',
-  'turn',
-  'joinRestriction',
-  'readRestriction',
-  'closed',
-  'locked',
-  'host',
-  'matchmaking',
-  'owners',
-  'initializationSucceeded',
-  'serverConnectionStringCandidates',
-];
-const memberSystemKeys = [
-  'active',
-  'ready',
-  'connection',
-  'secureDeviceAddress',
-  'initializationGroup',
-  'groups',
-  'encounters',
-  'measurements',
-  'subscription',
-  'subscriptions',
-];
+// Every field the schemas know (and, from systemBag, one they do not): the fuzz follows the schema tables.
+const sessionSystemKeys = [...SESSION_SYSTEM_PROPERTIES];
+const memberSystemKeys = [...MEMBER_SYSTEM_PROPERTIES];
 const xuidValue = fc.oneof(
   fc.constantFrom(VICTIM.xuid, FUZZER.xuid, STRANGER.xuid, '0', '-1', '99999999999999999999999', ''),
   fc.bigInt({ min: 1n, max: 10n ** 20n }).map(String),

@@ -34,7 +34,7 @@ const MEMBER_SYSTEM_CONSTANT_READERS = {
 } satisfies Record<MemberSystemConstant, MemberConstantReader>;
 
 /** The fields of a member's `properties.system` (spec §2.7.4). */
-const MEMBER_SYSTEM_PROPERTIES = [
+export const MEMBER_SYSTEM_PROPERTIES = [
   'active',
   'ready',
   'connection',
