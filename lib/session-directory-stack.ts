@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, ROUTES } from '../lambda/http/routes';
+import { FUNCTIONS, type FunctionName, ROUTES, SESSION_TEMPLATES_SEGMENTS, toSessionPath } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { SessionApi } from './constructs/session-api';
@@ -154,7 +154,7 @@ export class SessionDirectoryStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', {
-      description: 'Base URL of the session directory; append /serviceconfigs/{scid}/sessiontemplates/...',
+      description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
       value: this.api.url,
     });
     if (this.tokenSecret !== undefined) {

@@ -1,7 +1,7 @@
 import { mintToken } from '../../lambda/auth/development-token';
 import type { TokenClaims } from '../../lambda/auth/token-claims';
 
-import { sessionPathOf } from '../../lambda/http/routes';
+import { SESSION_TEMPLATES_SEGMENTS, sessionPathOf } from '../../lambda/http/routes';
 import { SAMPLE_SCID } from '../../local/start-banner';
 
 export { SAMPLE_SCID };
@@ -23,11 +23,16 @@ export interface RequestOptions {
   noContractVersion?: boolean;
   query?: string;
   /** Path spelling: `sessionTemplates` (XSAPI) or `sessiontemplates` (docs). */
-  spelling?: 'sessionTemplates' | 'sessiontemplates';
+  spelling?: (typeof SESSION_TEMPLATES_SEGMENTS)[number];
 }
 
 /** Builds the session URI path. */
-export function sessionUri(scid: string, template: string, name: string, spelling = 'sessiontemplates'): string {
+export function sessionUri(
+  scid: string,
+  template: string,
+  name: string,
+  spelling: string = SESSION_TEMPLATES_SEGMENTS[0],
+): string {
   return sessionPathOf({ scid, templateName: encodeURIComponent(template), name: encodeURIComponent(name) }, spelling);
 }
 
