@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
+import { MpsdError } from '../../lambda/domain/errors';
 import { parseExactJson } from '../../lambda/domain/json';
 import type { Principal } from '../../lambda/domain/principal';
 import { applySessionRequest, type PutOutcome } from '../../lambda/domain/session/apply-request';
@@ -50,4 +51,15 @@ export function sessionOf(outcome: PutOutcome): SessionDocument {
 
 export function activeJoin(xuid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { members: { me: { constants: { system: { xuid } }, properties: { system: { active: true } } } }, ...extra };
+}
+
+/** What a PUT that must be refused was refused with: status, code and message. */
+export function refusal(run: () => unknown): { status: number; code: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof MpsdError) return { status: error.status, code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }

@@ -1,22 +1,11 @@
-import { MpsdError } from '../../../lambda/domain/errors';
 import type { Principal } from '../../../lambda/domain/principal';
 import { validateOwnershipPolicies } from '../../../lambda/domain/session/ownership';
 import { applyDueTimers } from '../../../lambda/domain/session/timers';
 import type { SessionDocument } from '../../../lambda/domain/session-document';
-import { activeJoin, context, put, SERVER, sessionOf, T0, user } from '../domain-fixtures';
+import { activeJoin, context, put, refusal, SERVER, sessionOf, T0, user } from '../domain-fixtures';
 
 // Ownership of hasOwners sessions (spec §2.12, §2.8): who owns, who may change what, and migration when the last
 // owner goes, whichever way it goes.
-
-function refusal(run: () => unknown): { status: number; code: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return { status: error.status, code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const join = { members: { me: { properties: { system: { active: true } } } } };
 const leave = { members: { me: null } };

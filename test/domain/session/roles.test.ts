@@ -1,21 +1,10 @@
-import { MpsdError } from '../../../lambda/domain/errors';
 import type { Principal } from '../../../lambda/domain/principal';
 import { assembleConstants } from '../../../lambda/domain/session/constants';
 import { validateRoleTypes } from '../../../lambda/domain/session/roles';
 import type { SessionDocument } from '../../../lambda/domain/session-document';
-import { context, put, SERVER, sessionOf, user } from '../domain-fixtures';
+import { context, put, refusal, SERVER, sessionOf, user } from '../domain-fixtures';
 
 // Roles (spec §2.11): names, who changes role settings, and max against the members holding a role.
-
-function refusal(run: () => unknown): { status: number; code: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return { status: error.status, code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const joinWith = (roles?: Record<string, unknown>) => ({
   members: { me: { properties: { system: { active: true } }, ...(roles === undefined ? {} : { roles }) } },
