@@ -4,7 +4,8 @@ import { visibilityOf } from './session/constants-defaults';
 import { type Restriction, restrictionsOf } from './session/properties';
 import { findMemberByXuid, memberStatus, type SessionDocument } from './session-document';
 
-// Access rules of spec §2.14. Messages quote the live service where its wording is documented.
+// Access rules of spec §2.14: who may read and write a session. Who may join it is session/join.ts (assertCanJoin).
+// Messages quote the live service where its wording is documented.
 
 const PRIVATE_SESSION_MESSAGE =
   'The requested session cannot be accessed. Private Sessions can only be read by members of the session.';
@@ -19,7 +20,11 @@ export function isMember(session: SessionDocument, principal: Principal): boolea
  * member (README, "Security model"). Treating it as `local` would lock out the real clients, which set `followed` and
  * then join a second account from another device (spec/client-captures friend-connect, bedrock-portal).
  */
-function satisfiesRestriction(session: SessionDocument, principal: Principal, restriction: Restriction): boolean {
+export function satisfiesRestriction(
+  session: SessionDocument,
+  principal: Principal,
+  restriction: Restriction,
+): boolean {
   if (restriction !== 'local') return true;
   if (principal.deviceId === undefined) return false;
   return Object.values(session.members).some((m) => m.deviceId === principal.deviceId && memberStatus(m) === 'active');
@@ -35,41 +40,6 @@ export function assertCanRead(session: SessionDocument, principal: Principal): v
     throw new MpsdError(
       'SessionAccessDenied',
       `The session's readRestriction is "${read}": only users on the device of an active member may read it.`,
-    );
-  }
-}
-
-/** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
-export function assertCanJoin(session: SessionDocument, principal: Principal): void {
-  const visibility = visibilityOf(session.constants.system);
-  if (visibility === 'private') {
-    throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
-  }
-  if (visibility === 'visible') {
-    throw new MpsdError(
-      'SessionNotJoinable',
-      'The session\'s visibility is "visible": it can be read but only users with a reservation may join it.',
-    );
-  }
-  if (session.properties.system.closed === true) {
-    // A locked session lets its former members back in, and nobody else (spec §2.6); a locked session is closed.
-    if (session.properties.system.locked === true) {
-      const returning = principal.xuid !== undefined && (session.formerMembers ?? []).includes(principal.xuid);
-      if (!returning) {
-        throw new MpsdError(
-          'SessionAccessDenied',
-          'The session is locked: only its former members and users with a reservation may join it.',
-        );
-      }
-    } else {
-      throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
-    }
-  }
-  const { join } = restrictionsOf(session.properties.system, session.constants);
-  if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
-    throw new MpsdError(
-      'SessionAccessDenied',
-      `The session's joinRestriction is "${join}": only users on the device of an active member may join without a reservation.`,
     );
   }
 }

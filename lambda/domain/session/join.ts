@@ -1,6 +1,6 @@
 import { MpsdError } from '../errors';
 import { cloneJson, isJsonObject, type JsonValue } from '../json';
-import { assertCanJoin } from '../permissions';
+import { satisfiesRestriction } from '../permissions';
 import type { Principal } from '../principal';
 import {
   findMemberByXuid,
@@ -11,17 +11,53 @@ import {
 } from '../session-document';
 import { expectKnownKeys, expectObject } from '../validate';
 import { checkConstantsUnchanged } from './constants';
-import { maxMembersCountOf } from './constants-defaults';
+import { maxMembersCountOf, visibilityOf } from './constants-defaults';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
 import { removeMemberAt } from './member-removal';
 import { grantStarterOwnership } from './ownership';
-import { mergeCustom } from './properties';
+import { mergeCustom, restrictionsOf } from './properties';
 import type { PutContext } from './put-context';
 import { isoTime } from './render';
 import { assignMemberRoles } from './roles';
 
-// Where a join is validated: a user's own `members.me` (join, update itself, accept its reservation, leave), how a
-// member is added, and the capacity check every added member passes (SessionFull).
+// Where a join is validated: who may join without a reservation (visibility, closed, locked, joinRestriction), a
+// user's own `members.me` (join, update itself, accept its reservation, leave), how a member is added, and the
+// capacity check every added member passes (SessionFull).
+
+/** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
+export function assertCanJoin(session: SessionDocument, principal: Principal): void {
+  const visibility = visibilityOf(session.constants.system);
+  if (visibility === 'private') {
+    throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
+  }
+  if (visibility === 'visible') {
+    throw new MpsdError(
+      'SessionNotJoinable',
+      'The session\'s visibility is "visible": it can be read but only users with a reservation may join it.',
+    );
+  }
+  if (session.properties.system.closed === true) {
+    // A locked session lets its former members back in, and nobody else (spec §2.6); a locked session is closed.
+    if (session.properties.system.locked === true) {
+      const returning = principal.xuid !== undefined && (session.formerMembers ?? []).includes(principal.xuid);
+      if (!returning) {
+        throw new MpsdError(
+          'SessionAccessDenied',
+          'The session is locked: only its former members and users with a reservation may join it.',
+        );
+      }
+    } else {
+      throw new MpsdError('SessionAccessDenied', 'The session is closed: only users with a reservation may join it.');
+    }
+  }
+  const { join } = restrictionsOf(session.properties.system, session.constants);
+  if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
+    throw new MpsdError(
+      'SessionAccessDenied',
+      `The session's joinRestriction is "${join}": only users on the device of an active member may join without a reservation.`,
+    );
+  }
+}
 
 /** Appends a member at the next index (indices are never reused); a session with a member is no longer empty. */
 export function addMember(session: SessionDocument, member: StoredMember): string {
