@@ -39,7 +39,7 @@ const CAPABILITIES = [
 ] as const;
 
 /** The fields of `constants.system` (spec §2.3), in the order the messages list them. */
-const SYSTEM_CONSTANT_FIELDS = [
+export const SYSTEM_CONSTANT_FIELDS = [
   'version',
   'maxMembersCount',
   'visibility',

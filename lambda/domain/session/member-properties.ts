@@ -16,7 +16,7 @@ import {
 import { mergeSystem } from './properties';
 
 /** The fields of a member's `constants.system` (spec §2.7.3). */
-const MEMBER_SYSTEM_CONSTANTS = ['xuid', 'initialize', 'matchmakingResult', 'team', 'index'] as const;
+export const MEMBER_SYSTEM_CONSTANTS = ['xuid', 'initialize', 'matchmakingResult', 'team', 'index'] as const;
 type MemberSystemConstant = (typeof MEMBER_SYSTEM_CONSTANTS)[number];
 /** Checks one field of a member's `constants.system` and returns the value to store. */
 type MemberConstantReader = (path: string, value: JsonValue) => JsonValue;
