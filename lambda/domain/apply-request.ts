@@ -4,7 +4,13 @@ import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toNumber } fr
 import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
 import { removeMemberAt } from './member-removal';
-import { assertMayChangeSystemProperties, finishOwners, grantStarterOwnership, ownersOf } from './ownership';
+import {
+  actsAsOwner,
+  assertMayChangeSystemProperties,
+  finishOwners,
+  grantStarterOwnership,
+  ownersOf,
+} from './ownership';
 import { assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permissions';
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
@@ -25,7 +31,8 @@ import { expectKnownKeys, expectObject, readCustomChange } from './validate';
 /** Top-level request members MPSD allows (spec §1.4): all others are prohibited. XSAPI also sends `roleTypes`. */
 export const REQUEST_MEMBERS = ['constants', 'properties', 'members', 'servers', 'roleTypes'] as const;
 
-const MEMBER_INDEX = /^(0|[1-9][0-9]{0,9})$/;
+/** A member's key in `members` (spec §2.7.1): a decimal integer, as a session PUT and `DELETE …/members/{index}` take it. */
+export const MEMBER_INDEX = /^(0|[1-9][0-9]{0,9})$/;
 const RESERVATION_KEY = /^reserve_(0|[1-9][0-9]{0,4})$/;
 
 export const MEMBER_REFERENCE_MESSAGE =
@@ -222,7 +229,9 @@ function applyMembers(session: SessionDocument, value: JsonValue, context: PutCo
     } else if (RESERVATION_KEY.test(key)) {
       if (applyReservation(session, key, entry, context)) added += 1;
     } else if (MEMBER_INDEX.test(key)) {
-      if (!context.principal.isServer) throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
+      // A server, or on a `hasOwners` session an owner: owners can remove other members (spec §2.8, §2.12).
+      if (!actsAsOwner(session, context.principal))
+        throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
       if (capabilitiesOf(session.constants).large === true) {
         throw new MpsdError(
           'ConstantsConflict',
