@@ -68,7 +68,8 @@ export interface SessionDirectoryStackProps extends StackProps {
 
 /**
  * The session directory: an HTTP API built from the route table (lambda/http/routes.ts), one Lambda function per
- * entry of its FUNCTIONS (today GET and PUT on the MPSD session resource), over one DynamoDB table, with caller tokens verified against a secret in Secrets Manager.
+ * entry of its FUNCTIONS (GET and PUT on the MPSD session resource, and its sub-resources), over one DynamoDB table,
+ * with caller tokens verified against a secret in Secrets Manager.
  *
  * Environment-agnostic (no account or Region lookups), so it synthesizes offline and deploys anywhere.
  */

@@ -5,6 +5,7 @@ import { mintToken } from '../lambda/auth/development-token';
 import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
+import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
 import type { SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
     return async (event) => pick(await handlersReady)(event);
   };
   const server = createLocalServer(
-    { getSession: deferred((h) => h.getSession), putSession: deferred((h) => h.putSession) },
+    Object.fromEntries(
+      (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => [name, deferred((h) => h[name])]),
+    ) as SessionHandlers,
     { log: (line) => console.log(line) },
   );
 

@@ -24,6 +24,10 @@ export const STATUS_BY_CODE = {
   OwnershipRequired: 403,
   ServiceConfigNotFound: 404,
   SessionTemplateNotFound: 404,
+  /** A sub-resource of a session that does not exist: sub-resources never create (family spec §2). */
+  SessionNotFound: 404,
+  /** A sub-resource path that names no element, e.g. a member "index" that is not a decimal integer (family spec §2.3). */
+  ElementNotFound: 404,
   ConstantsConflict: 409,
   /** A role's `max` would be exceeded, or set below the members who hold the role (spec §2.11). */
   RoleLimitConflict: 409,

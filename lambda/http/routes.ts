@@ -33,6 +33,11 @@ export interface FunctionDefinition {
 export const FUNCTIONS = {
   getSession: { entry: 'lambda/functions/get-session.ts', sessionTableAccess: 'read' },
   putSession: { entry: 'lambda/functions/put-session.ts', sessionTableAccess: 'read-write' },
+  // The session sub-resources (family spec §2): one function per handler, as the wiring builds one handler per
+  // function; each writes sessions through the same conditional write as PUT.
+  putSessionProperties: { entry: 'lambda/functions/put-session-properties.ts', sessionTableAccess: 'read-write' },
+  deleteSessionMember: { entry: 'lambda/functions/delete-session-member.ts', sessionTableAccess: 'read-write' },
+  deleteSessionServer: { entry: 'lambda/functions/delete-session-server.ts', sessionTableAccess: 'read-write' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -75,10 +80,38 @@ export function sessionPathOf(
   );
 }
 
-/** Every route the service answers: GET and PUT on the session resource, in both spellings. */
+/**
+ * Every route the service answers, in both spellings: GET and PUT on the session resource, and its sub-resources
+ * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`).
+ */
 export const ROUTES: readonly Route<FunctionName>[] = SESSION_TEMPLATES_SEGMENTS.flatMap((segment) => [
   { method: 'GET', path: toSessionPath(segment), function: 'getSession', resource: 'session' },
   { method: 'PUT', path: toSessionPath(segment), function: 'putSession', resource: 'session' },
+  // Session sub-resources (family spec §2).
+  {
+    method: 'PUT',
+    path: `${toSessionPath(segment)}/properties`,
+    function: 'putSessionProperties',
+    resource: 'session',
+  },
+  {
+    method: 'DELETE',
+    path: `${toSessionPath(segment)}/members/me`,
+    function: 'deleteSessionMember',
+    resource: 'session',
+  },
+  {
+    method: 'DELETE',
+    path: `${toSessionPath(segment)}/members/{index}`,
+    function: 'deleteSessionMember',
+    resource: 'session',
+  },
+  {
+    method: 'DELETE',
+    path: `${toSessionPath(segment)}/servers/{serverName}`,
+    function: 'deleteSessionServer',
+    resource: 'session',
+  },
 ]);
 
 /** The route key API Gateway names a route by, e.g. `GET /serviceconfigs/{scid}/...`. */

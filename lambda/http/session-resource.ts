@@ -1,6 +1,6 @@
 import { MpsdError } from '../domain/errors';
 import type { SessionReference } from '../domain/session-reference';
-import type { SessionAnswer, SessionService } from '../service/session-service';
+import type { SessionAnswer, SessionService, WriteResult } from '../service/session-service';
 import type { ApiResult } from './api-types';
 import { headerValue } from './headers';
 import { readNoCommit } from './nocommit';
@@ -66,17 +66,25 @@ export const putSession: HttpHandler<SessionResourceDeps, SessionReference, 'jso
       ifNoneMatch: headerValue(event.headers, 'if-none-match'),
       noCommit,
     });
-    const now = deps.clock();
-    switch (result.kind) {
-      case 'created':
-        return answered(201, result.session, ref, now);
-      case 'updated':
-        return answered(200, result.session, ref, now);
-      case 'gone':
-        return noContent(now);
-      case 'precondition-failed':
-        if (result.session !== undefined) return answered(412, result.session, ref, now);
-        return errorResponse(new MpsdError('PreconditionFailed', result.reason), now);
-    }
+    return writeAnswered(result, ref, deps.clock());
   },
 };
+
+/**
+ * The answer to a session write, a PUT's or a sub-resource's (family spec §2: "as a session PUT"): 201 created,
+ * 200 updated, 204 gone, 412 with the current session (or a JSON error when there is none). Every answer with a
+ * session carries its ETag, Content-Location and, with a pending timer, Expires.
+ */
+export function writeAnswered(result: WriteResult, ref: SessionReference, now: number): ApiResult {
+  switch (result.kind) {
+    case 'created':
+      return answered(201, result.session, ref, now);
+    case 'updated':
+      return answered(200, result.session, ref, now);
+    case 'gone':
+      return noContent(now);
+    case 'precondition-failed':
+      if (result.session !== undefined) return answered(412, result.session, ref, now);
+      return errorResponse(new MpsdError('PreconditionFailed', result.reason), now);
+  }
+}

@@ -8,6 +8,7 @@ import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../htt
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
+import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
@@ -42,6 +43,10 @@ export type HandlerDeps = PipelineDeps & SessionResourceDeps;
 export const HTTP_HANDLERS = {
   getSession,
   putSession,
+  // The session sub-resources (family spec §2).
+  putSessionProperties,
+  deleteSessionMember,
+  deleteSessionServer,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */

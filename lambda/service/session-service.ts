@@ -4,13 +4,19 @@ import type { SessionStore } from '../store/session-store';
 import { ConditionalWriter, type WriteReport } from './conditional-write';
 import type { RetryPolicy } from './retry-policy';
 import { type ReadRequest, type ReadResult, readSession } from './session-read';
-import { type SessionWriter, type WriteRequest, writeSession } from './session-write';
+import {
+  type ElementRequest,
+  type SessionWriter,
+  type WriteRequest,
+  writeSession,
+  writeSessionElement,
+} from './session-write';
 
 export type { SessionWriteAnswer as WriteResult } from '../domain/session/commit';
 export type { SessionAnswer } from '../domain/session/session-answer';
 export type { WriteReport } from './conditional-write';
 export type { ReadRequest, ReadResult } from './session-read';
-export type { WriteRequest } from './session-write';
+export type { ElementRequest, WriteRequest } from './session-write';
 
 /** What the service is built from; wired once per container. */
 export interface SessionServiceDeps {
@@ -28,7 +34,7 @@ export interface SessionServiceDeps {
 }
 
 /**
- * The session resource over the store, as the handlers see it: GET (session-read.ts) and PUT (session-write.ts:
+ * The session resource over the store, as the handlers see it: GET (session-read.ts), PUT and the sub-resources (session-write.ts:
  * the domain's decision, domain/session/commit.ts, written by the conditional-write loop, conditional-write.ts).
  * One instance per container: it holds the per-process write queue.
  */
@@ -52,5 +58,13 @@ export class SessionService {
 
   write(request: WriteRequest): Promise<SessionWriteAnswer> {
     return writeSession({ templates: this.deps.templates, writer: this.writer, newGuid: this.deps.newGuid }, request);
+  }
+
+  /** A sub-resource write (family spec §2): the equivalent session PUT through the same loop. */
+  writeElement(request: ElementRequest): Promise<SessionWriteAnswer> {
+    return writeSessionElement(
+      { templates: this.deps.templates, writer: this.writer, newGuid: this.deps.newGuid },
+      request,
+    );
   }
 }

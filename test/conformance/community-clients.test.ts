@@ -48,6 +48,7 @@ async function replay(file: string, xuid: string): Promise<SessionResponse> {
 }
 
 const HOST = '2535400000000000';
+const MINECRAFT_SCID = '4fc10100-5f7a-4470-899b-280835760c07';
 const PEER = '2535400000000001';
 
 describe('friend-connect 0.7.6', () => {
@@ -131,6 +132,39 @@ describe('bedrock-portal 2.4.0', () => {
     const left = await replay('bedrock-portal-2.4.0/leave-put.json', HOST);
     expect([left.status, left.text]).toEqual([204, '']);
     expect((await replay('bedrock-portal-2.4.0/get.json', HOST)).status).toBe(204);
+  });
+});
+
+describe('MCXboxBroadcast sub-accounts (family spec §1.3, §3.10)', () => {
+  it("joins a sub-account that sends the primary's xuid and ConnectionId as itself, with that connection", async () => {
+    // The body a sub-account sends (examples/family-handle-session-join-request-mcxb-subaccount.json), verbatim, on
+    // the session URI: the same session rules answer it there and through the handle.
+    const example = parseExactJson(
+      readFileSync(
+        path.resolve(CAPTURES, '../examples/family-handle-session-join-request-mcxb-subaccount.json'),
+        'utf8',
+      ),
+    );
+    if (!isJsonObject(example)) throw new Error('not a wrapper');
+    const body = stringifyExactJson(example.body ?? null);
+    const primary = '2535465771790293';
+    const subAccount = '2535465771790294';
+    const uri = `/serviceconfigs/${MINECRAFT_SCID}/sessionTemplates/MinecraftLobby/sessions/mcxb-${Date.now()}`;
+    // The primary publishes with `followed` restrictions, as every Minecraft client does (the template's default
+    // `local` admits only the primary's own device).
+    const restrictions = { system: { joinRestriction: 'followed', readRestriction: 'followed' } };
+    const create = stringifyExactJson({ ...(example.body as object), properties: restrictions } as never);
+    expect((await as(primary).request('PUT', uri, { body: create })).status).toBe(201);
+    const joined = await as(subAccount).request('PUT', uri, { body });
+    expect(joined.status).toBe(200);
+    const members = Object.values(joined.json.members) as {
+      constants: { system: { xuid: string } };
+      properties: { system: { connection: string } };
+    }[];
+    expect(members.map((m) => [m.constants.system.xuid, m.properties.system.connection])).toEqual([
+      [primary, 'd01a8c1b-2f83-4e03-9278-3048b480928f'],
+      [subAccount, 'd01a8c1b-2f83-4e03-9278-3048b480928f'],
+    ]);
   });
 });
 

@@ -87,6 +87,21 @@ describe('the default limits (30 requests in 15 s per user per title)', () => {
     expect((await other.get(SAMPLE_SCID, 'lobby', 'over-limit')).status).toBe(204);
   });
 
+  it('counts the session sub-resources with the rest, and applies nothing of one over the limit', async () => {
+    const client = new SessionClient(service.baseUrl, { xuid: '1008', titleId: '1' });
+    expect((await client.put(SAMPLE_SCID, 'lobby', 'sub-resources', joinBody('1008'))).status).toBe(201);
+    await sendGets(client, 27);
+    const properties = await client.putProperties(SAMPLE_SCID, 'lobby', 'sub-resources', { custom: { n: 1 } });
+    expect(properties.status).toBe(200);
+    expect((await client.deleteServer(SAMPLE_SCID, 'lobby', 'sub-resources', 'none')).status).toBe(403);
+    const leave = await client.deleteMember(SAMPLE_SCID, 'lobby', 'sub-resources', 'me');
+    expect([leave.status, leave.json.currentRequests]).toEqual([429, 31]);
+
+    const read = await new SessionClient(service.baseUrl, { server: true }).get(SAMPLE_SCID, 'lobby', 'sub-resources');
+    expect(read.headers.get('etag')).toBe(properties.headers.get('etag'));
+    expect(read.json.members['0'].constants.system.xuid).toBe('1008');
+  });
+
   it('counts each user and each title separately', async () => {
     const client = new SessionClient(service.baseUrl, { xuid: '1004', titleId: '1' });
     await sendGets(client, 31);

@@ -17,9 +17,9 @@ type Json = Record<string, unknown>;
 
 type TestFunction = keyof typeof FUNCTIONS | 'removeMember';
 
-/** A route the service does not have yet, to a function it does not have yet. */
+/** A route the service does not have (MPSD has no PATCH), to a function it does not have. */
 const ADDED: Route<TestFunction> = {
-  method: 'DELETE',
+  method: 'PATCH',
   path: '/serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}/members/{index}',
   function: 'removeMember',
   resource: 'session',
@@ -62,17 +62,14 @@ describe('one added route-table entry', () => {
         events.push({ handler, event });
         return { statusCode: 204 };
       };
-    const handlers = {
-      getSession: stub('getSession'),
-      putSession: stub('putSession'),
-      removeMember: stub('removeMember'),
-    };
+    const names: TestFunction[] = [...(Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]), 'removeMember'];
+    const handlers = Object.fromEntries(names.map((name) => [name, stub(name)])) as Record<TestFunction, ApiHandler>;
     const path = '/serviceconfigs/00000000-0000-0000-0000-00006c6f6361/sessiontemplates/lobby/sessions/s1/members/me';
 
     const withEntry = await listen(createLocalServer(handlers, { routes: TABLE, log: () => {} }));
     const withoutEntry = await listen(createLocalServer(handlers, { routes: ROUTES, log: () => {} }));
     try {
-      const response = await fetch(`${withEntry.baseUrl}${path}`, { method: 'DELETE' });
+      const response = await fetch(`${withEntry.baseUrl}${path}`, { method: 'PATCH' });
       expect(response.status).toBe(204);
       expect(events).toHaveLength(1);
       expect(events[0]?.handler).toBe('removeMember');
@@ -84,7 +81,7 @@ describe('one added route-table entry', () => {
         index: 'me',
       });
 
-      const unrouted = await fetch(`${withoutEntry.baseUrl}${path}`, { method: 'DELETE' });
+      const unrouted = await fetch(`${withoutEntry.baseUrl}${path}`, { method: 'PATCH' });
       expect([unrouted.status, await unrouted.text()]).toEqual([404, '{"message":"Not Found"}']);
       expect(events).toHaveLength(1);
     } finally {

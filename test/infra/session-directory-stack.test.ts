@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTIONS, ROUTES, routeKeyOf } from '../../lambda/http/routes';
 import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
@@ -113,9 +114,9 @@ describe('session table', () => {
 });
 
 describe('functions', () => {
-  test('are exactly two, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
+  test('are one per entry of the route table’s FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const fn of functions) {
       const properties = fn.Properties as Json;
       expect(properties.Runtime).toBe('nodejs22.x');
@@ -127,7 +128,7 @@ describe('functions', () => {
 
   test('are told the table, the secret ARN, the templates folder and the service name', () => {
     const tableId = tableLogicalId();
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       expect(environmentOf(functionResource(fn))).toEqual(
         expect.objectContaining({
           SESSION_TABLE_NAME: { Ref: tableId },
@@ -140,7 +141,7 @@ describe('functions', () => {
   });
 
   test('get no TOKEN_ISSUER or TOKEN_AUDIENCE unless the context gives them', () => {
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       const environment = environmentOf(functionResource(fn));
       expect(environment).not.toHaveProperty('TOKEN_ISSUER');
       expect(environment).not.toHaveProperty('TOKEN_AUDIENCE');
@@ -165,7 +166,7 @@ describe('functions', () => {
   test('bundle the handler as ESM with its source map and the session templates beside it', () => {
     const templatesDir = path.join(__dirname, '..', '..', 'lambda', 'templates');
     const templateFiles = fs.readdirSync(templatesDir).filter((name) => name.endsWith('.json'));
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       const code = (functionResource(fn).Properties as Json).Code as Json;
       const assetHash = String(code.S3Key).replace(/\.zip$/, '');
       const bundleDir = path.join(app.outdir, `asset.${assetHash}`);
@@ -175,7 +176,7 @@ describe('functions', () => {
   });
 
   test('carry no fault injector: it lives in local/, which nothing in a bundle may import', () => {
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       const code = (functionResource(fn).Properties as Json).Code as Json;
       const bundleDir = path.join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
       const bundle = fs.readFileSync(path.join(bundleDir, 'index.mjs'), 'utf8');
@@ -206,15 +207,18 @@ describe('permissions', () => {
     for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
   });
 
-  test('grants the PUT function read and write access', () => {
-    const actions = tableActionsOf(stack.putSession);
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
-    expect(actions.some((action) => action === 'dynamodb:PutItem' || action === 'dynamodb:UpdateItem')).toBe(true);
-  });
+  test.each(['putSession', 'putSessionProperties', 'deleteSessionMember', 'deleteSessionServer'] as const)(
+    'grants the %s function read and write access',
+    (name) => {
+      const actions = tableActionsOf(stack.functions[name]);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
+      expect(actions.some((action) => action === 'dynamodb:PutItem' || action === 'dynamodb:UpdateItem')).toBe(true);
+    },
+  );
 
-  test('lets both functions read the token secret', () => {
+  test('lets every function read the token secret', () => {
     const secretId = secretLogicalId();
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       const secretActions = statementsOf(fn)
         .filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify({ Ref: secretId }))
         .flatMap(actionsOf);
@@ -224,22 +228,33 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  test('routes GET and PUT on both spellings of the sessiontemplates segment, and nothing else', () => {
+  test('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, and nothing else', () => {
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => ((route as Json).Properties as Json).RouteKey,
     );
-    expect(routeKeys.sort()).toEqual(SESSION_PATHS.flatMap((p) => [`GET ${p}`, `PUT ${p}`]).sort());
+    expect(routeKeys.sort()).toEqual(
+      SESSION_PATHS.flatMap((p) => [
+        `GET ${p}`,
+        `PUT ${p}`,
+        `PUT ${p}/properties`,
+        `DELETE ${p}/members/me`,
+        `DELETE ${p}/members/{index}`,
+        `DELETE ${p}/servers/{serverName}`,
+      ]).sort(),
+    );
   });
 
-  test('sends GET to the get function and PUT to the put function with payload format 2.0', () => {
+  test('sends each route to the function the route table names, with payload format 2.0', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
-    for (const route of routes) {
-      const properties = route.Properties as Json;
+    for (const resource of routes) {
+      const properties = resource.Properties as Json;
       const integrationId = targetIntegrationId(properties.Target);
       const integration = integrations[integrationId]?.Properties as Json;
       expect(integration.PayloadFormatVersion).toBe('2.0');
-      const expected = String(properties.RouteKey).startsWith('GET ') ? stack.getSession : stack.putSession;
+      const route = ROUTES.find((r) => routeKeyOf(r) === properties.RouteKey);
+      if (route === undefined) throw new Error(`no route ${String(properties.RouteKey)} in the route table`);
+      const expected = stack.functions[route.function];
       expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${logicalIdOf(expected)}"`);
     }
   });
@@ -312,9 +327,9 @@ describe('fair-use counters table', () => {
     );
   });
 
-  test('is named to both functions, which may update it', () => {
+  test('is named to every function, which may update it', () => {
     const countersId = countersLogicalId();
-    for (const fn of [stack.getSession, stack.putSession]) {
+    for (const fn of Object.values(stack.functions)) {
       expect(environmentOf(functionResource(fn)).RATE_LIMIT_TABLE_NAME).toEqual({ Ref: countersId });
       const actions = statementsOf(fn)
         .filter((statement) => JSON.stringify(statement.Resource).includes(`"${countersId}"`))

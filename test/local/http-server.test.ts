@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
-import { type ApiHandler, createLocalServer, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
+import { FUNCTIONS, SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
+import { type ApiHandler, createLocalServer, type LocalHandlers, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
 import { SAMPLE_SCID } from '../../local/start-banner';
 
 // The local stand-in for API Gateway, with stub handlers that record the event they get.
@@ -13,7 +13,7 @@ const SESSION_PATH = `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/he
 interface Harness {
   baseUrl: string;
   port: number;
-  events: { handler: 'get' | 'put'; event: APIGatewayProxyEventV2 }[];
+  events: { handler: 'get' | 'put' | 'other'; event: APIGatewayProxyEventV2 }[];
   logLines: string[];
   respondWith(result: APIGatewayProxyStructuredResultV2 | Error): void;
 }
@@ -26,14 +26,19 @@ beforeEach(async () => {
   const events: Harness['events'] = [];
   const logLines: string[] = [];
   const stub =
-    (handler: 'get' | 'put'): ApiHandler =>
+    (handler: 'get' | 'put' | 'other'): ApiHandler =>
     async (event) => {
       events.push({ handler, event });
       if (next instanceof Error) throw next;
       return next;
     };
   server = createLocalServer(
-    { getSession: stub('get'), putSession: stub('put') },
+    {
+      // Every function of the route table needs a handler; the tests here look at GET and PUT of the session.
+      ...(Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, stub('other')])) as LocalHandlers),
+      getSession: stub('get'),
+      putSession: stub('put'),
+    },
     { log: (line) => logLines.push(line) },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -234,14 +234,22 @@ describe('members', () => {
     expect(Object.keys(removed.json.members)).toEqual(['0']);
   });
 
-  it('nobody joins as someone else', async () => {
+  it("nobody joins as someone else: an xuid in me that is not the token's is ignored, the member is the caller", async () => {
     await createSession('members-3');
+    // The stranger names the owner's xuid (as MCXboxBroadcast's sub-accounts name their primary's, family spec §1.3).
+    const joined = await as(STRANGER).put(SAMPLE_SCID, 'open', 'members-3', joinBody(OWNER.xuid));
+    expect(joined.status).toBe(200);
+    expect(joined.json.members['0'].constants.system.xuid).toBe(OWNER.xuid);
+    expect(joined.json.members['1'].constants.system.xuid).toBe(STRANGER.xuid);
+    // The owner's own member is untouched: its properties are still only the owner's to change.
+    expect(joined.json.members['0']).toEqual((await as(OWNER).get(SAMPLE_SCID, 'open', 'members-3')).json.members['0']);
+    // On a private session the stranger is still refused, whatever xuid it names.
+    await createSession('members-3-private', visibility('private'));
     await expectRefusal(
       'open',
-      'members-3',
-      () => as(STRANGER).put(SAMPLE_SCID, 'open', 'members-3', joinBody(OWNER.xuid)),
+      'members-3-private',
+      () => as(STRANGER).put(SAMPLE_SCID, 'open', 'members-3-private', joinBody(OWNER.xuid)),
       403,
-      /only join as itself/,
     );
   });
 });

@@ -114,6 +114,42 @@ export class SessionClient {
   ): Promise<SessionResponse> {
     return this.request('PUT', sessionUri(scid, template, name, options.spelling), { ...options, body });
   }
+
+  /** `PUT …/sessions/{name}/properties` (family spec §2.1): the body is the properties change. */
+  putProperties(
+    scid: string,
+    template: string,
+    name: string,
+    body: unknown,
+    options: RequestOptions = {},
+  ): Promise<SessionResponse> {
+    const path = `${sessionUri(scid, template, name, options.spelling)}/properties`;
+    return this.request('PUT', path, { ...options, body });
+  }
+
+  /** `DELETE …/sessions/{name}/members/{key}`, `key` `me` or a member index (family spec §2.2, §2.3). */
+  deleteMember(
+    scid: string,
+    template: string,
+    name: string,
+    key: string,
+    options: RequestOptions = {},
+  ): Promise<SessionResponse> {
+    const path = `${sessionUri(scid, template, name, options.spelling)}/members/${encodeURIComponent(key)}`;
+    return this.request('DELETE', path, options);
+  }
+
+  /** `DELETE …/sessions/{name}/servers/{serverName}` (family spec §2.4). */
+  deleteServer(
+    scid: string,
+    template: string,
+    name: string,
+    serverName: string,
+    options: RequestOptions = {},
+  ): Promise<SessionResponse> {
+    const path = `${sessionUri(scid, template, name, options.spelling)}/servers/${encodeURIComponent(serverName)}`;
+    return this.request('DELETE', path, options);
+  }
 }
 
 /** The PUT body with which a user creates or joins a session as an active member (XSAPI's usual join). */

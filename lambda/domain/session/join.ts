@@ -112,13 +112,10 @@ export function applyMe(
   const me = expectObject('members.me', value);
   expectKnownKeys('members.me', me, ['constants', 'properties', 'roles']);
   const constants = readMemberConstants('members.me.constants', me.constants);
-  const claimed = constants.system.xuid;
-  if (claimed !== undefined && claimed !== principal.xuid) {
-    throw new MpsdError(
-      'Forbidden',
-      `members.me.constants.system.xuid is ${String(claimed)} but the token belongs to xuid ${principal.xuid}; a caller can only join as itself.`,
-    );
-  }
+  // The member is always the token's user: an xuid in the body that differs is ignored, not refused. Real clients send
+  // one: MCXboxBroadcast's sub-accounts join with the primary account's xuid and ConnectionId (family spec §1.3,
+  // §3.10, §7 contradiction 19, which replaces session spec §7 item 8). A `connection` is likewise taken as sent,
+  // whoever obtained it.
   constants.system.xuid = principal.xuid;
   const change = readMemberPropertiesChange(
     'members.me.properties',

@@ -4,20 +4,25 @@ import { capabilitiesOf, type SessionDocument } from '../session-document';
 import { expectObject } from '../validate';
 import { applyMe } from './join';
 import { removeMemberAt } from './member-removal';
+import { actsAsOwner } from './ownership';
 import type { PutContext } from './put-context';
 import { applyReservation, RESERVATION_KEY } from './reservations';
 
 // The `members` element of a PUT (spec §2.7): each key to its rule, in request order.
 
-/** A member index: what a server names to remove a member. */
-const MEMBER_INDEX = /^(0|[1-9][0-9]{0,9})$/;
+/** A member's key in `members` (spec §2.7.1): a decimal integer, as a session PUT and `DELETE …/members/{index}` take it. */
+export const MEMBER_INDEX = /^(0|[1-9][0-9]{0,9})$/;
 
 export const MEMBER_REFERENCE_MESSAGE =
   "The request body can't contain existing member references unless the authentication principal includes a server.";
 
-/** A server removes a member by its index (`"<index>": null`, spec §2.8); nothing else about another member. */
+/**
+ * A server, or on a `hasOwners` session an owner, removes a member by its index (`"<index>": null`, spec §2.8,
+ * §2.12); nothing else about another member.
+ */
 function removeByIndex(session: SessionDocument, key: string, entry: JsonValue, context: PutContext): void {
-  if (!context.principal.isServer) throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
+  if (!actsAsOwner(session, context.principal))
+    throw new MpsdError('MemberReferenceRequiresServer', MEMBER_REFERENCE_MESSAGE);
   if (capabilitiesOf(session.constants).large === true) {
     throw new MpsdError(
       'ConstantsConflict',

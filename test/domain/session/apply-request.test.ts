@@ -151,9 +151,28 @@ describe('members (spec §2.7)', () => {
     });
   });
 
-  it('refuses an xuid in the body that differs from the token', () => {
-    const r = refusal(() => put(undefined, activeJoin('200'), context(user('100'))));
-    expect(r).toEqual({ status: 403, message: expect.stringMatching(/token belongs to xuid 100/) });
+  it("ignores an xuid in the body that differs from the token: the member is the token's user (family spec §1.3)", () => {
+    const session = created(activeJoin('200'));
+    expect(Object.values(session.members).map((m) => m.constants.system.xuid)).toEqual(['100']);
+    // A second account joins with the first one's xuid and connection, as MCXboxBroadcast's sub-accounts do.
+    const connection = '5b3bd3c0-6c4d-4f39-9f0b-2f1b2f5d8b11';
+    const joined = sessionOf(
+      put(
+        session,
+        {
+          members: {
+            me: { constants: { system: { xuid: '100' } }, properties: { system: { active: true, connection } } },
+          },
+        },
+        context(user('300')),
+      ),
+    );
+    expect(Object.values(joined.members).map((m) => [m.constants.system.xuid, m.properties.system.connection])).toEqual(
+      [
+        ['100', undefined],
+        ['300', connection],
+      ],
+    );
   });
 
   it('appends reserve_N entries in request order, after me, from membersInfo.next', () => {

@@ -153,6 +153,16 @@ describe('when the last owner goes (spec §2.8)', () => {
     expect(after.properties.system.owners).toEqual([2]);
   });
 
+  it('an owner removes another member by index; a non-owner is 403 with the documented message (spec §2.12)', () => {
+    const session = owned();
+    const after = sessionOf(put(session, { members: { '2': null } }, context(user('100'))));
+    expect(Object.keys(after.members)).toEqual(['0', '1']);
+    expect(refusal(() => put(session, { members: { '2': null } }, context(user('200'))))).toMatchObject({
+      status: 403,
+      code: 'MemberReferenceRequiresServer',
+    });
+  });
+
   it('a non-owner leaving changes no ownership', () => {
     const after = sessionOf(put(owned(), leave, context(user('200'))));
     expect(after.properties.system.owners).toEqual([0]);
