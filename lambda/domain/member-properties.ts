@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invalidValue } from './errors';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { isGuid } from './guid';
 import { MAX_ARRAY_ITEMS } from './limits';
 import { capabilitiesOf, type PropertyBag, type StoredMember } from './session-document';
 import {
@@ -66,7 +67,14 @@ function validateMemberSystemField(
       expectBoolean(path, value);
       break;
     case 'connection':
-      expectString(path, value, 100);
+      // go-xsapi decodes every member's connection as a UUID and fails the whole read otherwise (family spec §6.6).
+      if (typeof value !== 'string' || !isGuid(value)) {
+        throw invalidValue(
+          path,
+          'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): the ConnectionId the real-time activity ' +
+            'service answered to the subscription to https://sessiondirectory.xboxlive.com/connections/.',
+        );
+      }
       break;
     case 'secureDeviceAddress':
       expectString(path, value, 4096);
