@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { invalidValue } from './errors';
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
 import { isGuid } from './guid';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
 import { MAX_ARRAY_ITEMS } from './limits';
 import { capabilitiesOf, type PropertyBag, type StoredMember } from './session-document';
 import {
