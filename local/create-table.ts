@@ -1,12 +1,14 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
+import { CONNECTION_TABLE, SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
 
 /**
  * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
@@ -14,6 +16,11 @@ import { SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
  */
 export function ensureSessionTable(client: DynamoDBClient, tableName: string): Promise<void> {
   return ensureTable(client, tableName, SESSION_TABLE);
+}
+
+/** Creates the real-time activity connections table (lambda/store/table-schema.ts CONNECTION_TABLE) unless it exists. */
+export function ensureConnectionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return ensureTable(client, tableName, CONNECTION_TABLE);
 }
 
 /**
@@ -29,6 +36,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
         AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
         KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
         BillingMode: schema.billingMode,
+        ...(schema.stream === undefined
+          ? {}
+          : { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } }),
       }),
     );
   } catch (error) {
@@ -36,6 +46,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
   }
   // DynamoDB Local creates tables at once, but real DynamoDB (and UpdateTimeToLive) needs the table ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+  if (schema.stream !== undefined) await ensureStream(client, tableName, schema.stream);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -53,4 +64,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
       throw error;
     }
   }
+}
+
+/**
+ * Turns the table's stream on when it is off (a table kept from before the stream existed, with
+ * DYNAMODB_LOCAL_DB_PATH); a stream of another view type is left as it is and refused.
+ */
+async function ensureStream(client: DynamoDBClient, tableName: string, viewType: 'NEW_AND_OLD_IMAGES'): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const current = Table?.StreamSpecification;
+  if (current?.StreamEnabled === true) {
+    if (current.StreamViewType !== viewType) {
+      throw new Error(`The table ${tableName} has a ${current.StreamViewType} stream; the service needs ${viewType}.`);
+    }
+    return;
+  }
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
+    }),
+  );
 }
