@@ -32,6 +32,8 @@ export interface RuntimeConfig {
   readonly rateLimitTableName?: string;
   /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */
   readonly rateLimits?: 'on' | 'off';
+  /** DynamoDB table of the real-time activity connections (CONNECTION_TABLE); needed by the RTA and tap handlers. */
+  readonly connectionTableName?: string;
 }
 
 /**
