@@ -9,12 +9,17 @@ import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
+import { type RealTime, startRealTime } from '../../local/real-time';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly baseUrl: string;
   readonly tableName: string;
+  /** `ws://127.0.0.1:<port>/connect` when the service was started with `realTime`. */
+  readonly rtaUrl?: string;
+  /** The real-time side (WebSocket endpoint, stream poller, tap handler) when started with `realTime`. */
+  readonly realTime?: RealTime;
   /** Stops the server and deletes the table. */
   close(): Promise<void>;
 }
@@ -22,7 +27,14 @@ export interface TestService {
 const verbose = process.env.TEST_LOG === '1';
 
 /** What a test may change: any part of the configuration, and the store wrapper (fault injection). */
-export type TestServiceOverrides = Partial<RuntimeConfig> & LocalHandlerOptions;
+export type TestServiceOverrides = Partial<RuntimeConfig> &
+  LocalHandlerOptions & {
+    /**
+     * Serve real-time activity too (family spec §6): the WebSocket endpoint on the same port, a connections table of
+     * its own, and the stream poller driving the tap handler, as `npm start` does.
+     */
+    readonly realTime?: boolean;
+  };
 
 /**
  * Starts the service on the DynamoDB Local of this test run (global setup), with a freshly created, uniquely named
@@ -42,10 +54,11 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
   const quietLog: ErrorLog = { error: () => {} };
-  const { decorateStore, ...configOverrides } = overrides;
+  const { decorateStore, realTime: withRealTime, ...configOverrides } = overrides;
   const config: RuntimeConfig = {
     ...localRuntimeConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
+    ...(withRealTime === true ? { connectionTableName: `connections-test-${randomUUID()}` } : {}),
     ...configOverrides,
   };
   const handlers = makeLocalHandlers(config, decorateStore === undefined ? {} : { decorateStore });
@@ -57,11 +70,17 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const realTime =
+    withRealTime === true
+      ? await startRealTime(server, config, admin, { log: verbose ? (line) => console.log(line) : () => {} })
+      : undefined;
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     tableName,
+    ...(realTime === undefined ? {} : { rtaUrl: `ws://127.0.0.1:${port}/connect`, realTime }),
     async close() {
+      await realTime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections from fetch would otherwise hold close() open until they time out.
@@ -69,6 +88,9 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
       });
       try {
         await admin.send(new DeleteTableCommand({ TableName: tableName }));
+        if (realTime !== undefined && config.connectionTableName !== undefined) {
+          await admin.send(new DeleteTableCommand({ TableName: config.connectionTableName }));
+        }
         if (overrides.rateLimitTableName !== undefined) {
           // Several services may share one counters table (the limits hold across instances): the first close drops it.
           await admin

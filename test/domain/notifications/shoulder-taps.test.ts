@@ -38,7 +38,10 @@ function session(
     correlationId: 'c0000000-0000-0000-0000-000000000000',
     startTime: '2026-11-29T00:00:00.000Z',
     constants: {
-      system: { maxMembersCount: 8, connectionRequiredForActiveMembers: extra.connectionRequired ?? true },
+      system: {
+        maxMembersCount: 8,
+        capabilities: { connectionRequiredForActiveMembers: extra.connectionRequired ?? true },
+      },
       custom: {},
     },
     properties: { system: (extra.system ?? {}) as never, custom: (extra.custom ?? {}) as never },
