@@ -1,6 +1,6 @@
 import { isGuid } from '../guid';
 import { isJsonObject, type JsonObject, type JsonValue, jsonEquals } from '../json';
-import { memberStatus, type SessionDocument } from '../session-document';
+import { capabilitiesOf, memberStatus, type SessionDocument } from '../session-document';
 
 // Who is tapped on a committed change of a session, and why (family spec §6.6–§6.8). Pure: the tap function reads
 // the old and new documents from the sessions table's stream and asks this module what to send to whom.
@@ -158,8 +158,9 @@ export function shoulderTapOf(sessionKey: string, before: Document, after: Docum
   };
 }
 
+/** The session's capabilities set `connectionRequiredForActiveMembers` (session spec §2.3.1). */
 function requiresConnection(doc: Document): boolean {
-  return doc?.constants.system.connectionRequiredForActiveMembers === true;
+  return doc !== undefined && capabilitiesOf(doc.constants).connectionRequiredForActiveMembers === true;
 }
 
 /**
