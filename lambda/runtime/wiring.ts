@@ -104,8 +104,23 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Sess
   return { service, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
+/** What the real-time activity functions are built from: a part of RuntimeConfig. */
+export type RtaConfig = Pick<
+  RuntimeConfig,
+  | 'region'
+  | 'dynamoDbEndpoint'
+  | 'tokenSecret'
+  | 'tokenJwksUrl'
+  | 'tokenIssuer'
+  | 'tokenAudience'
+  | 'environment'
+  | 'clock'
+  | 'log'
+  | 'connectionTableName'
+>;
+
 /** The token verifier the configuration names: a JWKS URL (with issuer and audience) or an HS256 secret. */
-function makeVerifier(config: RuntimeConfig): TokenVerifier {
+function makeVerifier(config: RtaConfig): TokenVerifier {
   const checks = {
     ...(config.tokenIssuer === undefined ? {} : { issuer: config.tokenIssuer }),
     ...(config.tokenAudience === undefined ? {} : { audience: config.tokenAudience }),
@@ -143,7 +158,7 @@ function makeFairUse(
 }
 
 /** The real-time activity connections store the configuration names (it must name the connections table). */
-export function makeConnectionStore(config: RuntimeConfig): ConnectionStore {
+export function makeConnectionStore(config: RtaConfig): ConnectionStore {
   if (config.connectionTableName === undefined || config.connectionTableName === '') {
     throw new Error('The real-time activity handlers need the connections table: configure its name.');
   }
@@ -156,7 +171,7 @@ const consoleRtaLog: RtaLog = {
 };
 
 /** The RTA log: the configuration's log when it has one (warnings go there as errors' siblings), else the console. */
-function rtaLogOf(config: RuntimeConfig): RtaLog {
+function rtaLogOf(config: RtaConfig): RtaLog {
   const log = config.log;
   if (log === undefined) return consoleRtaLog;
   return { warn: (message, details) => log.error(message, { level: 'WARN', ...details }), error: log.error };
@@ -166,7 +181,7 @@ function rtaLogOf(config: RuntimeConfig): RtaLog {
  * The WebSocket API's handlers ($connect, $disconnect, $default; family spec §6.1-§6.5) over the connections store
  * the configuration names (or `connections`, when given), verifying tokens as the HTTP functions do.
  */
-export function makeRtaHandlersFor(config: RuntimeConfig, connections?: ConnectionStore): RtaHandlers {
+export function makeRtaHandlersFor(config: RtaConfig, connections?: ConnectionStore): RtaHandlers {
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
   }
@@ -181,7 +196,7 @@ export function makeRtaHandlersFor(config: RuntimeConfig, connections?: Connecti
 
 /** The tap function's handler (family spec §6.8): session changes in, event frames out through `gateway`. */
 export function makeTapHandlerFor(
-  config: RuntimeConfig,
+  config: RtaConfig,
   gateway: ConnectionGateway,
   connections?: ConnectionStore,
 ): TapHandler {
