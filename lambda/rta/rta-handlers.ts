@@ -100,6 +100,21 @@ export function makeRtaDisconnectHandler(deps: RtaHandlerDeps): WebSocketHandler
  * - anything else: logged and dropped, since no reply to it is one every client survives (§6.11).
  */
 export function makeRtaMessageHandler(deps: RtaHandlerDeps): WebSocketHandler {
+  const answer = answerFrame(deps);
+  return async (event) => {
+    try {
+      return await answer(event);
+    } catch (error) {
+      // A failed function makes API Gateway send its own error object, which is not an RTA frame (§6.11, never-send
+      // item 1; xbox-rta and MCXboxBroadcast throw on it): answer nothing instead. The client's request stays
+      // unanswered, which every client survives, while a failure status for the connections resource is not (§6.3).
+      deps.log.error('RTA frame failed', { socketId: event.requestContext.connectionId, error });
+      return OK;
+    }
+  };
+}
+
+function answerFrame(deps: RtaHandlerDeps): WebSocketHandler {
   return async (event) => {
     const socketId = event.requestContext.connectionId;
     const text = event.isBase64Encoded === true ? undefined : event.body;
