@@ -252,8 +252,8 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         for (const item of Responses?.[this.tableName] ?? []) {
           const socketId = item[A.socket]?.S;
           const subscriptions = (item[A.connectionSubscriptions]?.NS ?? []).map(Number);
-          const key = item[A.key]?.S ?? '';
           if (socketId === undefined || subscriptions.length === 0) continue;
+          const key = String(item[A.key]?.S);
           // Two subscriptions to the connections resource on one socket share its ConnectionId: the taps go to the
           // first, so a socket never gets one change twice.
           found.set(key.slice('connection#'.length), { socketId, subscriptionId: Math.min(...subscriptions) });
