@@ -49,7 +49,8 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   }
   const tableName = overrides.tableName ?? `sessions-test-${randomUUID()}`;
   const admin = makeLocalAdminClient(endpoint);
-  await ensureSessionTable(admin, tableName);
+  // The stream only where taps are read (local/create-table.ts says why).
+  await ensureSessionTable(admin, tableName, { stream: overrides.realTime === true });
   // Fair-use counters only when a test asks for them (rateLimitTableName): other tests send far more than MPSD's limits.
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
