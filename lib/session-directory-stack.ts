@@ -1,12 +1,33 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS, type FunctionName, ROUTES, SESSION_TEMPLATES_SEGMENTS, toSessionPath } from '../lambda/http/routes';
+import {
+  FUNCTIONS,
+  type FunctionName,
+  REAL_TIME_FUNCTIONS,
+  type RealTimeFunctionDefinition,
+  type RealTimeFunctionName,
+  ROUTES,
+  SESSION_TEMPLATES_SEGMENTS,
+  toSessionPath,
+} from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
+import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
+import { RealTimeApi } from './constructs/real-time-api';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+
+/** Stream records per tap invocation: small, so one slow socket delays few changes (family spec §6.8). */
+const TAP_BATCH_SIZE = 10;
+
+/** Tap lag above which the alarm fires: a tap more than a minute late is as good as lost to a waiting client. */
+const TAP_ITERATOR_AGE_ALARM_MS = 60_000;
 
 /** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
 const POWERTOOLS_SERVICE_NAME = 'session-directory';
@@ -95,6 +116,18 @@ export class SessionDirectoryStack extends Stack {
   /** The HTTP API. */
   public readonly api: SessionApi;
 
+  /** The real-time activity connections table. */
+  public readonly connectionTable: ConnectionTable;
+
+  /** The real-time activity functions (WebSocket routes and the tap function), by their name in the route table. */
+  public readonly realTimeFunctions: Readonly<Record<RealTimeFunctionName, SessionFunction>>;
+
+  /** The real-time activity WebSocket API. */
+  public readonly realTimeApi: RealTimeApi;
+
+  /** Where stream batches the tap function kept failing on end up (their stream positions, not the changes). */
+  public readonly tapDeadLetterQueue: Queue;
+
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
 
@@ -154,6 +187,12 @@ export class SessionDirectoryStack extends Stack {
       functions: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
 
+    const realTime = this.addRealTime(table, props);
+    this.connectionTable = realTime.connectionTable;
+    this.realTimeFunctions = realTime.functions;
+    this.realTimeApi = realTime.api;
+    this.tapDeadLetterQueue = realTime.deadLetterQueue;
+
     new CfnOutput(this, 'ApiUrl', {
       description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
       value: this.api.url,
@@ -168,6 +207,89 @@ export class SessionDirectoryStack extends Stack {
       description: 'DynamoDB table holding one item per session',
       value: table.tableName,
     });
+  }
+
+  /**
+   * Real-time activity (family spec §6): the WebSocket API and its three route functions, the connections table, and
+   * the tap function on the sessions table's stream, each function told and granted only what it uses.
+   */
+  private addRealTime(sessions: SessionTable['table'], props: SessionDirectoryStackProps) {
+    const connectionTable = new ConnectionTable(this, 'Connections');
+    const tokenEnvironment: Record<string, string> = {
+      ...(this.tokenSecret === undefined ? {} : { [VARIABLES.tokenSecretArn]: this.tokenSecret.secretArn }),
+      ...(props.tokenJwksUrl ? { [VARIABLES.tokenJwksUrl]: props.tokenJwksUrl } : {}),
+      ...(props.tokenIssuer ? { [VARIABLES.tokenIssuer]: props.tokenIssuer } : {}),
+      ...(props.tokenAudience ? { [VARIABLES.tokenAudience]: props.tokenAudience } : {}),
+    };
+    const functions = {} as Record<RealTimeFunctionName, SessionFunction>;
+    const entries = Object.entries(REAL_TIME_FUNCTIONS) as [RealTimeFunctionName, RealTimeFunctionDefinition][];
+    for (const [name, definition] of entries) {
+      const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        entry: definition.entry,
+        withTemplates: false,
+        // The tap function's callback URL is added below, once the API exists; the route functions verify tokens.
+        environment: {
+          [VARIABLES.connectionTableName]: connectionTable.table.tableName,
+          [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
+          ...(definition.routeKey === undefined ? {} : tokenEnvironment),
+        },
+      });
+      // The tap function deletes the state of sockets it finds gone; the route functions keep the state.
+      connectionTable.table.grantReadWriteData(fn.function);
+      if (definition.routeKey !== undefined) this.tokenSecret?.grantRead(fn.function);
+      functions[name] = fn;
+    }
+    const api = new RealTimeApi(this, 'RealTimeApi', {
+      functions: REAL_TIME_FUNCTIONS,
+      handlers: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
+    });
+
+    const deadLetterQueue = new Queue(this, 'TapDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const [name, definition] of entries) {
+      const fn = functions[name].function;
+      if (definition.managesConnections === true) {
+        fn.addEnvironment(VARIABLES.rtaCallbackUrl, api.callbackUrl);
+        api.grantManageConnections(fn);
+      }
+      if (definition.readsSessionStream !== true) continue;
+      // Small batches; a failing batch is split to find the change that fails; the function reports the first
+      // change it could not handle, so retries never resend what was sent; what still fails goes to the queue.
+      fn.addEventSource(
+        new DynamoEventSource(sessions, {
+          startingPosition: StartingPosition.LATEST,
+          batchSize: TAP_BATCH_SIZE,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: 5,
+          maxRecordAge: Duration.minutes(5),
+          onFailure: new SqsDlq(deadLetterQueue),
+        }),
+      );
+      new Alarm(this, 'TapIteratorAgeAlarm', {
+        alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
+        metric: new Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'IteratorAge',
+          dimensionsMap: { FunctionName: fn.functionName },
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: TAP_ITERATOR_AGE_ALARM_MS,
+        evaluationPeriods: 3,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    new CfnOutput(this, 'RealTimeUrl', {
+      description: 'Real-time activity (RTA) WebSocket URL: what clients use instead of wss://rta.xboxlive.com/connect',
+      value: api.url,
+    });
+    return { connectionTable, functions, api, deadLetterQueue };
   }
 
   /** Imports the given secret, or creates one when no ARN is given. */

@@ -1,19 +1,37 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
+import { CONNECTION_TABLE, SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
 
 /**
  * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
  * TTL on `ttl`) unless it exists. Safe to call repeatedly and concurrently.
  */
-export function ensureSessionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export function ensureSessionTable(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { readonly stream?: boolean } = {},
+): Promise<void> {
+  // `stream: false` is for tests that never read taps: DynamoDB Local writes each stream record as part of the write,
+  // which was measured to push a 100-writer hot-session test past its retry budget on a busy 2-core machine (real
+  // DynamoDB's stream costs a write nothing). Everything that serves taps (npm start, realTime tests) keeps it.
+  if (options.stream === false) {
+    const { stream: _omitted, ...withoutStream } = SESSION_TABLE;
+    return ensureTable(client, tableName, withoutStream);
+  }
   return ensureTable(client, tableName, SESSION_TABLE);
+}
+
+/** Creates the real-time activity connections table (lambda/store/table-schema.ts CONNECTION_TABLE) unless it exists. */
+export function ensureConnectionTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return ensureTable(client, tableName, CONNECTION_TABLE);
 }
 
 /**
@@ -29,6 +47,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
         AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
         KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
         BillingMode: schema.billingMode,
+        ...(schema.stream === undefined
+          ? {}
+          : { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } }),
       }),
     );
   } catch (error) {
@@ -36,6 +57,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
   }
   // DynamoDB Local creates tables at once, but real DynamoDB (and UpdateTimeToLive) needs the table ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+  if (schema.stream !== undefined) await ensureStream(client, tableName, schema.stream);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -53,4 +75,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
       throw error;
     }
   }
+}
+
+/**
+ * Turns the table's stream on when it is off (a table kept from before the stream existed, with
+ * DYNAMODB_LOCAL_DB_PATH); a stream of another view type is left as it is and refused.
+ */
+async function ensureStream(client: DynamoDBClient, tableName: string, viewType: 'NEW_AND_OLD_IMAGES'): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const current = Table?.StreamSpecification;
+  if (current?.StreamEnabled === true) {
+    if (current.StreamViewType !== viewType) {
+      throw new Error(`The table ${tableName} has a ${current.StreamViewType} stream; the service needs ${viewType}.`);
+    }
+    return;
+  }
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
+    }),
+  );
 }

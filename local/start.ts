@@ -14,10 +14,12 @@ import { faultInjectionDecorator, parseFaultInjection } from './fault-injection'
 import { createLocalServer } from './http-server';
 import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
+import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
+const DEFAULT_CONNECTION_TABLE_NAME = 'rta-connections';
 const PRINTED_TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 /** How often the server checks that the process that started it is still there. */
 const PARENT_POLL_INTERVAL_MS = 200;
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
   const tableName = process.env.SESSION_TABLE_NAME || DEFAULT_TABLE_NAME;
   // Fair-use counters (spec §1.6), as deployed; RATE_LIMITS=off switches the limits off.
   const rateLimitTableName = process.env.RATE_LIMIT_TABLE_NAME || DEFAULT_RATE_LIMIT_TABLE_NAME;
+  // Real-time activity (README, "Real-time activity"): its connection state has a table of its own.
+  const connectionTableName = process.env.CONNECTION_TABLE_NAME || DEFAULT_CONNECTION_TABLE_NAME;
   const givenEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
   const dbPath = process.env.DYNAMODB_LOCAL_DB_PATH || undefined;
   // Fault injection for QA (README, "Fault injection"): only this local server reads FAULT_INJECTION.
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
   checkServiceConfigFiles(templatesDir);
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
+  let realTime: RealTime | undefined;
   let stopping = false;
   // The HTTP server answers only once the handlers exist; it listens first so a taken port fails in milliseconds,
   // before Java has started.
@@ -69,6 +74,7 @@ async function main(): Promise<void> {
     // dynamodb-local.ts, which SIGKILLs it. Within the 5 s a supervisor gives before its own SIGKILL.
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
+    await realTime?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -108,17 +114,24 @@ async function main(): Promise<void> {
     admin.destroy();
   }
   const decorateStore = faultInjectionDecorator(faults);
-  resolveHandlers(
-    makeLocalHandlers(
-      {
-        ...localRuntimeConfig(tableName, endpoint),
-        templatesDir,
-        rateLimitTableName,
-        rateLimits: process.env.RATE_LIMITS === 'off' ? 'off' : 'on',
-      },
-      decorateStore === undefined ? {} : { decorateStore },
-    ),
-  );
+  const config = {
+    ...localRuntimeConfig(tableName, endpoint),
+    templatesDir,
+    rateLimitTableName,
+    rateLimits: process.env.RATE_LIMITS === 'off' ? ('off' as const) : ('on' as const),
+    connectionTableName,
+  };
+  resolveHandlers(makeLocalHandlers(config, decorateStore === undefined ? {} : { decorateStore }));
+  // The WebSocket endpoint on the same port and the stream poller driving the tap handler. A kept database's old
+  // changes were tapped when they happened: read only new ones then.
+  const realTimeAdmin = makeLocalAdminClient(endpoint);
+  try {
+    realTime = await startRealTime(server, config, realTimeAdmin, {
+      startAt: dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST',
+    });
+  } finally {
+    realTimeAdmin.destroy();
+  }
 
   const authorization = await mintToken(
     { xuid: SAMPLE_XUID, gamertag: SAMPLE_GAMERTAG },
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
       storage,
     }),
   );
+  console.log(`Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
 }
 

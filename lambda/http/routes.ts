@@ -118,3 +118,30 @@ export const ROUTES: readonly Route<FunctionName>[] = SESSION_TEMPLATES_SEGMENTS
 export function routeKeyOf(route: Pick<Route, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }
+
+/**
+ * A real-time activity (family spec §6) function: one behind a route of the WebSocket API, or the tap function on
+ * the sessions table's stream. Its settings are read by its own reader (lambda/runtime/rta-runtime.ts).
+ */
+export interface RealTimeFunctionDefinition {
+  /** Path of the entry module from the repository root; it exports `handler`. */
+  readonly entry: string;
+  /** The WebSocket API route it answers; absent for the tap function. */
+  readonly routeKey?: '$connect' | '$disconnect' | '$default';
+  /** The `$default` route answers each frame with the function's result body (a two-way route). */
+  readonly returnsResponse?: boolean;
+  /** Reads the sessions table's stream (the tap function); it never reads or writes the table itself. */
+  readonly readsSessionStream?: boolean;
+  /** Posts frames to sockets: `execute-api:ManageConnections` on this API's stage only. */
+  readonly managesConnections?: boolean;
+}
+
+/** The real-time activity functions: the WebSocket API's three routes and the tap function. */
+export const REAL_TIME_FUNCTIONS = {
+  rtaConnect: { entry: 'lambda/functions/rta-connect.ts', routeKey: '$connect' },
+  rtaDisconnect: { entry: 'lambda/functions/rta-disconnect.ts', routeKey: '$disconnect' },
+  rtaMessage: { entry: 'lambda/functions/rta-message.ts', routeKey: '$default', returnsResponse: true },
+  sessionTaps: { entry: 'lambda/functions/session-taps.ts', readsSessionStream: true, managesConnections: true },
+} as const satisfies Record<string, RealTimeFunctionDefinition>;
+
+export type RealTimeFunctionName = keyof typeof REAL_TIME_FUNCTIONS;

@@ -23,6 +23,13 @@ export const RUNTIME_VARIABLES = {
   rateLimitTableName: 'RATE_LIMIT_TABLE_NAME',
   /** Service name in the Powertools logs. Optional (`session-directory`). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Name of the real-time activity connections table. Required by the RTA and tap functions, read by no other. */
+  connectionTableName: 'CONNECTION_TABLE_NAME',
+  /**
+   * The WebSocket API stage's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`), where
+   * PostToConnection is called. Required by the tap function, read by no other.
+   */
+  rtaCallbackUrl: 'RTA_CALLBACK_URL',
   /** The function's Region. Set by Lambda itself in every function; a stack may not set it (reserved). */
   region: 'AWS_REGION',
 } as const;

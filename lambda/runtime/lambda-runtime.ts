@@ -6,7 +6,7 @@ import { type RuntimeConfig, type RuntimeSettings, readRuntimeConfig } from './r
 import { makeFunctionHandler } from './wiring';
 
 /** Fetches the token-signing secret from Secrets Manager: it is never in plain configuration. */
-async function readTokenSecret(secretId: string): Promise<string> {
+export async function readTokenSecret(secretId: string): Promise<string> {
   const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
   if (SecretString === undefined || SecretString === '') throw new Error(`The secret ${secretId} has no string value.`);
   return SecretString;

@@ -38,6 +38,8 @@ export interface RuntimeConfig {
    * count requests on a busy machine set it high, so a slow counter cannot shift their counts.
    */
   readonly fairUseTimeoutMs?: number;
+  /** DynamoDB table of the real-time activity connections (CONNECTION_TABLE); needed by the RTA and tap handlers. */
+  readonly connectionTableName?: string;
 }
 
 /**

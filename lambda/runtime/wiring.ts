@@ -9,9 +9,13 @@ import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
+import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
+import { type ConnectionGateway, makeTapHandler, type TapHandler } from '../rta/tap-delivery';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
+import type { ConnectionStore } from '../store/connection-store';
+import { DynamoDbConnectionStore } from '../store/dynamodb-connection-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
@@ -115,8 +119,23 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   return { service, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
+/** What the real-time activity functions are built from: a part of RuntimeConfig. */
+export type RtaConfig = Pick<
+  RuntimeConfig,
+  | 'region'
+  | 'dynamoDbEndpoint'
+  | 'tokenSecret'
+  | 'tokenJwksUrl'
+  | 'tokenIssuer'
+  | 'tokenAudience'
+  | 'environment'
+  | 'clock'
+  | 'log'
+  | 'connectionTableName'
+>;
+
 /** The token verifier the configuration names: a JWKS URL (with issuer and audience) or an HS256 secret. */
-function makeVerifier(config: RuntimeConfig): TokenVerifier {
+function makeVerifier(config: RtaConfig): TokenVerifier {
   const checks = {
     ...(config.tokenIssuer === undefined ? {} : { issuer: config.tokenIssuer }),
     ...(config.tokenAudience === undefined ? {} : { audience: config.tokenAudience }),
@@ -152,5 +171,56 @@ function makeFairUse(
     // A degraded path, not a failure: WARN where the log has it (Powertools), else with the errors.
     warn: (message, details) => (log.warn === undefined ? log.error(message, details) : log.warn(message, details)),
     ...(config.fairUseTimeoutMs === undefined ? {} : { timeoutMs: config.fairUseTimeoutMs }),
+  });
+}
+
+/** The real-time activity connections store the configuration names (it must name the connections table). */
+export function makeConnectionStore(config: RtaConfig): ConnectionStore {
+  if (config.connectionTableName === undefined || config.connectionTableName === '') {
+    throw new Error('The real-time activity handlers need the connections table: configure its name.');
+  }
+  return new DynamoDbConnectionStore(makeDynamoDbClient(config), config.connectionTableName);
+}
+
+const consoleRtaLog: RtaLog = {
+  warn: (message, details) => console.warn(JSON.stringify({ level: 'WARN', message, ...details }, errorReplacer)),
+  error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
+};
+
+/** The RTA log: the configuration's log when it has one (warnings go there as errors' siblings), else the console. */
+function rtaLogOf(config: RtaConfig): RtaLog {
+  const log = config.log;
+  if (log === undefined) return consoleRtaLog;
+  return { warn: (message, details) => log.error(message, { level: 'WARN', ...details }), error: log.error };
+}
+
+/**
+ * The WebSocket API's handlers ($connect, $disconnect, $default; family spec §6.1-§6.5) over the connections store
+ * the configuration names (or `connections`, when given), verifying tokens as the HTTP functions do.
+ */
+export function makeRtaHandlersFor(config: RtaConfig, connections?: ConnectionStore): RtaHandlers {
+  if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
+    throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
+  }
+  return makeRtaHandlers({
+    verifier: makeVerifier(config),
+    connections: connections ?? makeConnectionStore(config),
+    clock: config.clock ?? Date.now,
+    newGuid: randomUUID,
+    log: rtaLogOf(config),
+  });
+}
+
+/** The tap function's handler (family spec §6.8): session changes in, event frames out through `gateway`. */
+export function makeTapHandlerFor(
+  config: RtaConfig,
+  gateway: ConnectionGateway,
+  connections?: ConnectionStore,
+): TapHandler {
+  return makeTapHandler({
+    connections: connections ?? makeConnectionStore(config),
+    gateway,
+    newGuid: randomUUID,
+    log: rtaLogOf(config),
   });
 }

@@ -13,6 +13,8 @@ export interface TableSchema {
   /** Numeric attribute (epoch seconds) DynamoDB's TTL deletes items by. */
   readonly timeToLiveAttribute: string;
   readonly billingMode: 'PAY_PER_REQUEST';
+  /** The table's change stream, when it has one: what each stream record carries. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 /**
@@ -24,6 +26,9 @@ export const SESSION_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
+  // Every committed change is read back from the stream by the tap function (family spec §6.8), which diffs the old
+  // and new documents into change types: both images are needed.
+  stream: 'NEW_AND_OLD_IMAGES',
 } as const satisfies TableSchema;
 
 /** Attribute names of a session item (the item codec writes them; conditions name them through placeholders). */
@@ -47,3 +52,39 @@ export const RATE_LIMIT_TABLE = {
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
 } as const satisfies TableSchema;
+
+/**
+ * The real-time activity connections table (family spec §6.5; README, "Real-time activity"): two kinds of item, both
+ * garbage once their TTL passes.
+ * - `socket#<socket id>`: one per open WebSocket (the API Gateway connection id): its user, its subscriptions by id,
+ *   the next subscription id, and the MPSD ConnectionId once one was issued on it.
+ * - `connection#<ConnectionId>`: one per MPSD ConnectionId: the socket it is bound to (absent once that socket
+ *   closed), the user it was issued to, and the ids of the socket's subscriptions to the connections resource.
+ * A table of its own rather than items in the sessions table, so connection writes never reach the sessions stream
+ * (and the tap function), and each function is granted only the table it uses.
+ */
+export const CONNECTION_TABLE = {
+  partitionKey: { name: 'pk', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  billingMode: 'PAY_PER_REQUEST',
+} as const satisfies TableSchema;
+
+/** Attribute names of the connections table's items (see CONNECTION_TABLE). */
+export const CONNECTION_ITEM_ATTRIBUTES = {
+  key: CONNECTION_TABLE.partitionKey.name,
+  ttl: CONNECTION_TABLE.timeToLiveAttribute,
+  /** Both kinds: the xuid of the token the socket was opened with (`server` for a server token). */
+  owner: 'owner',
+  /** socket item: epoch ms the socket was opened. */
+  openedAt: 'openedAt',
+  /** socket item: the next subscription id to hand out (a counter; ids start at 0). */
+  nextSubscriptionId: 'nextSub',
+  /** socket item: subscription id (as a string) -> resource URI. */
+  subscriptions: 'subs',
+  /** socket item: the MPSD ConnectionId issued on this socket. */
+  connectionId: 'cid',
+  /** connection item: the socket id it is bound to; absent once that socket closed. */
+  socket: 'socket',
+  /** connection item: ids (number set) of the socket's live subscriptions to the connections resource. */
+  connectionSubscriptions: 'mpsdSubs',
+} as const;

@@ -67,6 +67,14 @@ export interface SessionFunctionProps {
    * @default 'lambda/templates'
    */
   readonly templatesDir?: string;
+
+  /**
+   * Whether the function needs the session templates: bundled as `templates/` and named by `SESSION_TEMPLATES_DIR`.
+   * The real-time activity functions read no template.
+   *
+   * @default true
+   */
+  readonly withTemplates?: boolean;
 }
 
 /**
@@ -98,14 +106,14 @@ export class SessionFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const withTemplates = props.withTemplates ?? true;
     const commandHooks: ICommandHooks = {
       beforeInstall: () => [],
       beforeBundling: () => [],
       // Templates are configuration loaded once per container from SESSION_TEMPLATES_DIR (DESIGN.md), so they travel
       // inside the package. Local bundling only (POSIX `cp`); with Docker inputDir would be the container's view.
-      afterBundling: (inputDir: string, outputDir: string) => [
-        `cp -R "${path.join(inputDir, templatesDir)}" "${path.join(outputDir, 'templates')}"`,
-      ],
+      afterBundling: (inputDir: string, outputDir: string) =>
+        withTemplates ? [`cp -R "${path.join(inputDir, templatesDir)}" "${path.join(outputDir, 'templates')}"`] : [],
     };
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -120,7 +128,7 @@ export class SessionFunction extends Construct {
       timeout,
       logGroup,
       environment: {
-        [RUNTIME_VARIABLES.templatesDir]: BUNDLED_TEMPLATES_DIR,
+        ...(withTemplates ? { [RUNTIME_VARIABLES.templatesDir]: BUNDLED_TEMPLATES_DIR } : {}),
         // Stack traces in the logs point at the TypeScript sources; NodejsFunction does not set this by itself.
         [NODE_OPTIONS_VARIABLE]: '--enable-source-maps',
         ...props.environment,

@@ -1,19 +1,34 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, type FunctionName } from '../../lambda/http/routes';
+import { FUNCTIONS, type RealTimeFunctionName } from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
+import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../lib/session-directory-stack';
 
 // Each synthesized function is given exactly the environment its config reader reads: no variable it needs is
-// missing (the reader would refuse to start) and none is set that nothing reads. The reader of every function today
-// is readRuntimeConfig (lambda/functions/* -> lambdaHandler -> readRuntimeConfig); it is run on the environment of
-// the synthesized function through a proxy that records every variable it asks for.
+// missing (the reader would refuse to start) and none is set that nothing reads. The reader of every HTTP function
+// is readRuntimeConfig (lambda/functions/* -> lambdaHandler -> readRuntimeConfig); the real-time functions' readers
+// are REAL_TIME_READERS (lambda/runtime/rta-runtime.ts). Each is run on the environment of the synthesized function
+// through a proxy that records every variable it asks for.
+
+type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName;
+type Reader = (env: Record<string, string | undefined>) => unknown;
+
+/** Which reader each function's settings come from. */
+const READERS: Record<AnyFunctionName, Reader> = {
+  ...(Object.fromEntries(Object.keys(FUNCTIONS).map((name) => [name, readRuntimeConfig])) as Record<
+    keyof typeof FUNCTIONS,
+    Reader
+  >),
+  ...REAL_TIME_READERS,
+};
+const ALL_FUNCTIONS = Object.keys(READERS) as AnyFunctionName[];
 
 type Json = Record<string, unknown>;
 
@@ -36,12 +51,13 @@ const CONFIGURATIONS: Record<string, SessionDirectoryStackProps> = {
 };
 
 /** Each function's environment variables in the synthesized template, values flattened to strings. */
-function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<FunctionName, Record<string, string>> {
+function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<AnyFunctionName, Record<string, string>> {
   const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Environment', props);
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Json>;
-  const result = {} as Record<FunctionName, Record<string, string>>;
-  for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
-    const logicalId = stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
+  const result = {} as Record<AnyFunctionName, Record<string, string>>;
+  const constructs = { ...stack.functions, ...stack.realTimeFunctions };
+  for (const name of ALL_FUNCTIONS) {
+    const logicalId = stack.getLogicalId(constructs[name].function.node.defaultChild as CfnFunction);
     const properties = resources[logicalId]?.Properties as Json;
     const variables = ((properties.Environment as Json | undefined)?.Variables ?? {}) as Record<string, unknown>;
     result[name] = Object.fromEntries(
@@ -52,7 +68,7 @@ function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<Func
 }
 
 /** Runs the reader on an environment, recording every variable it asks for; enumerating the environment fails. */
-function readsOf(env: Record<string, string>): { read: Set<string>; error?: unknown } {
+function readsOf(env: Record<string, string>, reader: Reader): { read: Set<string>; error?: unknown } {
   const read = new Set<string>();
   const recording = new Proxy(env, {
     get: (target, key) => {
@@ -64,7 +80,7 @@ function readsOf(env: Record<string, string>): { read: Set<string>; error?: unkn
     },
   });
   try {
-    readRuntimeConfig(recording);
+    reader(recording);
     return { read };
   } catch (error) {
     return { read, error };
@@ -77,25 +93,25 @@ const LAMBDA_SET = Object.fromEntries(LAMBDA_SET_VARIABLES.map((name) => [name, 
 describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
   const environments = synthesizedEnvironments(props);
 
-  test.each(Object.keys(FUNCTIONS) as FunctionName[])(
-    'the %s function is given every variable its reader reads, and no other',
-    (name) => {
-      const env = { ...environments[name], ...LAMBDA_SET };
-      const { read, error } = readsOf(env);
-      expect(error).toBeUndefined();
-      // Node reads NODE_OPTIONS itself; every other variable set is one the reader asked for.
-      const given = Object.keys(env).filter((key) => key !== NODE_OPTIONS_VARIABLE);
-      expect([...read].filter((key) => key in env).sort()).toEqual(given.sort());
-    },
-  );
+  test.each(ALL_FUNCTIONS)('the %s function is given every variable its reader reads, and no other', (name) => {
+    const env = { ...environments[name], ...LAMBDA_SET };
+    const { read, error } = readsOf(env, READERS[name]);
+    expect(error).toBeUndefined();
+    // Node reads NODE_OPTIONS itself; every other variable set is one the reader asked for.
+    const given = Object.keys(env).filter((key) => key !== NODE_OPTIONS_VARIABLE);
+    expect([...read].filter((key) => key in env).sort()).toEqual(given.sort());
+  });
 });
 
 test('every variable the reader can read is set by some configuration of the stack, and only those', () => {
   const read = new Set<string>();
   const set = new Set<string>(LAMBDA_SET_VARIABLES);
   for (const props of Object.values(CONFIGURATIONS)) {
-    for (const env of Object.values(synthesizedEnvironments(props))) {
-      for (const key of readsOf({ ...env, ...LAMBDA_SET }).read) read.add(key);
+    for (const [name, env] of Object.entries(synthesizedEnvironments(props)) as [
+      AnyFunctionName,
+      Record<string, string>,
+    ][]) {
+      for (const key of readsOf({ ...env, ...LAMBDA_SET }, READERS[name]).read) read.add(key);
       for (const key of Object.keys(env)) if (key !== NODE_OPTIONS_VARIABLE) set.add(key);
     }
   }

@@ -4,7 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, ROUTES, routeKeyOf } from '../../lambda/http/routes';
+import { FUNCTIONS, REAL_TIME_FUNCTIONS, ROUTES, routeKeyOf } from '../../lambda/http/routes';
 import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
@@ -38,6 +38,27 @@ beforeAll(() => {
   stack = new SessionDirectoryStack(app, 'SessionDirectoryTest');
   template = Template.fromStack(stack);
 });
+
+/** The routes of the HTTP API (the WebSocket API's route keys start with `$`). */
+function httpRoutes(): Json[] {
+  return (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[]).filter(
+    (route) => !String((route.Properties as Json).RouteKey).startsWith('$'),
+  );
+}
+
+/** The functions that verify caller tokens: every function but the tap function (it has no caller). */
+function tokenVerifying(of: Template): Json[] {
+  return (Object.values(of.findResources('AWS::Lambda::Function')) as Json[]).filter(
+    (fn) => !('RTA_CALLBACK_URL' in environmentOf(fn)),
+  );
+}
+
+/** The functions behind the HTTP API: those told the sessions table. */
+function sessionFunctions(of: Template): Json[] {
+  return (Object.values(of.findResources('AWS::Lambda::Function')) as Json[]).filter(
+    (fn) => 'SESSION_TABLE_NAME' in environmentOf(fn),
+  );
+}
 
 function logicalIdOf(fn: SessionFunction): string {
   return stack.getLogicalId(fn.function.node.defaultChild as CfnFunction);
@@ -114,9 +135,9 @@ describe('session table', () => {
 });
 
 describe('functions', () => {
-  test('are one per entry of the route table’s FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
+  test('are one per entry of FUNCTIONS and REAL_TIME_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
-    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length + Object.keys(REAL_TIME_FUNCTIONS).length);
     for (const fn of functions) {
       const properties = fn.Properties as Json;
       expect(properties.Runtime).toBe('nodejs22.x');
@@ -229,9 +250,7 @@ describe('permissions', () => {
 
 describe('HTTP API', () => {
   test('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, and nothing else', () => {
-    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
-      (route) => ((route as Json).Properties as Json).RouteKey,
-    );
+    const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     expect(routeKeys.sort()).toEqual(
       SESSION_PATHS.flatMap((p) => [
         `GET ${p}`,
@@ -246,8 +265,7 @@ describe('HTTP API', () => {
 
   test('sends each route to the function the route table names, with payload format 2.0', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
-    for (const resource of routes) {
+    for (const resource of httpRoutes()) {
       const properties = resource.Properties as Json;
       const integrationId = targetIntegrationId(properties.Target);
       const integration = integrations[integrationId]?.Properties as Json;
@@ -282,7 +300,7 @@ describe('context', () => {
       }),
     );
     configured.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    for (const fn of Object.values(configured.findResources('AWS::Lambda::Function')) as Json[]) {
+    for (const fn of tokenVerifying(configured)) {
       expect(environmentOf(fn)).toEqual(
         expect.objectContaining({
           TOKEN_SECRET_ARN: arn,
@@ -355,7 +373,7 @@ describe('fair-use counters table', () => {
     const off = Template.fromStack(
       new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', { rateLimits: 'off' }),
     );
-    for (const fn of Object.values(off.findResources('AWS::Lambda::Function')) as Json[]) {
+    for (const fn of sessionFunctions(off)) {
       expect(environmentOf(fn).RATE_LIMITS).toBe('off');
     }
     expect(environmentOf(functionResource(stack.getSession))).not.toHaveProperty('RATE_LIMITS');
@@ -372,7 +390,7 @@ describe('JWKS tokens', () => {
       }),
     );
     jwks.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    for (const fn of Object.values(jwks.findResources('AWS::Lambda::Function')) as Json[]) {
+    for (const fn of tokenVerifying(jwks)) {
       const environment = environmentOf(fn);
       expect(environment).toEqual(
         expect.objectContaining({

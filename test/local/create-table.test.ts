@@ -46,6 +46,18 @@ describe('ensureSessionTable', () => {
     await expectTableOf(tableName, SESSION_TABLE);
   });
 
+  it('turns on the stream with both images, also on a table kept from before the stream (and only for taps)', async () => {
+    const streamOf = async (name: string) =>
+      (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.StreamSpecification;
+    const tableName = newTableName();
+    await ensureSessionTable(client, tableName, { stream: false });
+    expect(await streamOf(tableName)).toBeUndefined();
+    await ensureSessionTable(client, tableName);
+    expect(await streamOf(tableName)).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    await ensureSessionTable(client, tableName);
+    expect(await streamOf(tableName)).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+  });
+
   it('succeeds again on a table it already created', async () => {
     const tableName = newTableName();
     await ensureSessionTable(client, tableName);

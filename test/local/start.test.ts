@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CONNECTIONS, RtaTestClient } from '../support/rta-client';
 
 // `npm start` as a user runs it: a separate process with its own DynamoDB Local, its printed curl line, and Ctrl-C.
 
@@ -140,6 +141,16 @@ describe('npm start', () => {
       const session = (await response.json()) as { members: Record<string, { gamertag?: string }> };
       expect(session.members['0']?.gamertag).toBe('DevPlayer1');
       await waitForOutput(started, /PUT \/serviceconfigs\/\S+\/sessions\/hello 201 \d+\.\dms/);
+
+      // The real-time activity endpoint it prints answers a subscription with a ConnectionId (family spec §6.5).
+      const rtaUrl = (
+        await waitForOutput(started, /Real-time activity \(RTA\): (ws:\/\/127\.0\.0\.1:\d+\/connect)/)
+      )[1];
+      expect(rtaUrl).toBe(`${baseUrl?.replace('http', 'ws')}/connect`);
+      const socket = await RtaTestClient.open(rtaUrl ?? '', { authorization: headers.Authorization ?? '' });
+      const reply = await socket.request([1, 1, CONNECTIONS]);
+      expect(reply[4].ConnectionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      await socket.close();
 
       started.child.kill('SIGINT');
       expect(await started.exited).toBe(0);

@@ -1,14 +1,21 @@
-import { RATE_LIMIT_TABLE, SESSION_ITEM_ATTRIBUTES, SESSION_TABLE } from '../../lambda/store/table-schema';
+import {
+  CONNECTION_ITEM_ATTRIBUTES,
+  CONNECTION_TABLE,
+  RATE_LIMIT_TABLE,
+  SESSION_ITEM_ATTRIBUTES,
+  SESSION_TABLE,
+} from '../../lambda/store/table-schema';
 
 // Everything else reads the schema from lambda/store/table-schema.ts; this is the one place its values are written
 // out again, on purpose: a deployed sessions table is retained and its key cannot change in place, so a change here
 // must be a deliberate migration, not a rename that slips through.
 describe('the table schema', () => {
-  it('keys sessions by the string pk and expires them by ttl, billed on demand', () => {
+  it('keys sessions by the string pk and expires them by ttl, billed on demand, with both images on its stream', () => {
     expect(SESSION_TABLE).toEqual({
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
+      stream: 'NEW_AND_OLD_IMAGES',
     });
   });
 
@@ -24,5 +31,18 @@ describe('the table schema', () => {
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
     });
+  });
+
+  it('keys real-time activity connections by the string pk and expires them by ttl, billed on demand', () => {
+    expect(CONNECTION_TABLE).toEqual({
+      partitionKey: { name: 'pk', type: 'S' },
+      timeToLiveAttribute: 'ttl',
+      billingMode: 'PAY_PER_REQUEST',
+    });
+    expect(CONNECTION_ITEM_ATTRIBUTES.key).toBe(CONNECTION_TABLE.partitionKey.name);
+    expect(CONNECTION_ITEM_ATTRIBUTES.ttl).toBe(CONNECTION_TABLE.timeToLiveAttribute);
+    expect(new Set(Object.values(CONNECTION_ITEM_ATTRIBUTES)).size).toBe(
+      Object.keys(CONNECTION_ITEM_ATTRIBUTES).length,
+    );
   });
 });

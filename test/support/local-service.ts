@@ -9,12 +9,17 @@ import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
+import { type RealTime, startRealTime } from '../../local/real-time';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly baseUrl: string;
   readonly tableName: string;
+  /** `ws://127.0.0.1:<port>/connect` when the service was started with `realTime`. */
+  readonly rtaUrl?: string;
+  /** The real-time side (WebSocket endpoint, stream poller, tap handler) when started with `realTime`. */
+  readonly realTime?: RealTime;
   /** Stops the server and deletes the table. */
   close(): Promise<void>;
 }
@@ -22,7 +27,14 @@ export interface TestService {
 const verbose = process.env.TEST_LOG === '1';
 
 /** What a test may change: any part of the configuration, and the store wrapper (fault injection). */
-export type TestServiceOverrides = Partial<RuntimeConfig> & LocalHandlerOptions;
+export type TestServiceOverrides = Partial<RuntimeConfig> &
+  LocalHandlerOptions & {
+    /**
+     * Serve real-time activity too (family spec §6): the WebSocket endpoint on the same port, a connections table of
+     * its own, and the stream poller driving the tap handler, as `npm start` does.
+     */
+    readonly realTime?: boolean;
+  };
 
 /**
  * Starts the service on the DynamoDB Local of this test run (global setup), with a freshly created, uniquely named
@@ -37,15 +49,17 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   }
   const tableName = overrides.tableName ?? `sessions-test-${randomUUID()}`;
   const admin = makeLocalAdminClient(endpoint);
-  await ensureSessionTable(admin, tableName);
+  // The stream only where taps are read (local/create-table.ts says why).
+  await ensureSessionTable(admin, tableName, { stream: overrides.realTime === true });
   // Fair-use counters only when a test asks for them (rateLimitTableName): other tests send far more than MPSD's limits.
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
   const quietLog: RequestLog = { error: () => {} };
-  const { decorateStore, ...configOverrides } = overrides;
+  const { decorateStore, realTime: withRealTime, ...configOverrides } = overrides;
   const config: RuntimeConfig = {
     ...localRuntimeConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
+    ...(withRealTime === true ? { connectionTableName: `connections-test-${randomUUID()}` } : {}),
     ...configOverrides,
   };
   const handlers = makeLocalHandlers(config, decorateStore === undefined ? {} : { decorateStore });
@@ -57,11 +71,17 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const realTime =
+    withRealTime === true
+      ? await startRealTime(server, config, admin, { log: verbose ? (line) => console.log(line) : () => {} })
+      : undefined;
 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     tableName,
+    ...(realTime === undefined ? {} : { rtaUrl: `ws://127.0.0.1:${port}/connect`, realTime }),
     async close() {
+      await realTime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections from fetch would otherwise hold close() open until they time out.
@@ -69,6 +89,9 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
       });
       try {
         await admin.send(new DeleteTableCommand({ TableName: tableName }));
+        if (realTime !== undefined && config.connectionTableName !== undefined) {
+          await admin.send(new DeleteTableCommand({ TableName: config.connectionTableName }));
+        }
         if (overrides.rateLimitTableName !== undefined) {
           // Several services may share one counters table (the limits hold across instances): the first close drops it.
           await admin

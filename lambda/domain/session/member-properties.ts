@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidValue } from '../errors';
+import { isGuid } from '../guid';
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import { MAX_ARRAY_ITEMS } from '../limits';
 import { capabilitiesOf, type PropertyBag, type StoredMember } from '../session-document';
@@ -89,7 +90,14 @@ const MEMBER_SYSTEM_CHECKS = {
   active: checkBoolean,
   ready: checkBoolean,
   connection: (path, value) => {
-    expectString(path, value, 100);
+    // go-xsapi decodes every member's connection as a UUID and fails the whole read otherwise (family spec §6.6).
+    if (typeof value !== 'string' || !isGuid(value)) {
+      throw invalidValue(
+        path,
+        'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx): the ConnectionId the real-time activity ' +
+          'service answered to the subscription to https://sessiondirectory.xboxlive.com/connections/.',
+      );
+    }
   },
   secureDeviceAddress: (path, value, { capabilities }) => {
     expectString(path, value, 4096);

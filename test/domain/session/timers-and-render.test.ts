@@ -113,7 +113,9 @@ describe('rendering (spec §2.2, §9.8, §1.2)', () => {
         members: {
           me: {
             constants: { system: { xuid: '100', initialize: true }, custom: { c: 1 } },
-            properties: { system: { active: true, connection: 'c1', secureDeviceAddress: 'AAAA' } },
+            properties: {
+              system: { active: true, connection: '0c1c1c1c-0000-4000-8000-000000000001', secureDeviceAddress: 'AAAA' },
+            },
           },
           reserve_0: { constants: { system: { xuid: '300' } } },
         },

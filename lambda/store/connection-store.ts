@@ -1,0 +1,56 @@
+// The port of the real-time activity connection state (family spec §6.5): which sockets are open, what each one
+// subscribed to, and which socket each MPSD ConnectionId reaches. The DynamoDB adapter is
+// dynamodb-connection-store.ts; the layout of its items is CONNECTION_TABLE (table-schema.ts).
+
+/** A WebSocket that has just been accepted. */
+export interface OpenedSocket {
+  /** API Gateway's connection id (locally: the local server's, in the same form). */
+  readonly socketId: string;
+  /** The xuid of the token the socket was opened with; `server` for a server token. */
+  readonly owner: string;
+  /** Epoch ms. */
+  readonly openedAt: number;
+  /** Epoch seconds after which the state is garbage (DynamoDB TTL). */
+  readonly expiresAt: number;
+}
+
+/** Where a ConnectionId's taps go: its socket and the id of that socket's subscription to the connections resource. */
+export interface TapAddress {
+  readonly socketId: string;
+  readonly subscriptionId: number;
+}
+
+/** What binding a ConnectionId to a socket needs. */
+export interface ConnectionIdRequest {
+  readonly socketId: string;
+  /** The subscription to the connections resource being answered (already added with `addSubscription`). */
+  readonly subscriptionId: number;
+  /** The id named by the reclaim form `…/connections/<id>` (§6.5), lower-cased; absent for the plain form. */
+  readonly reclaim?: string;
+  /** A new random lower-case GUID, used when the socket has no ConnectionId yet and none can be reclaimed. */
+  readonly fresh: string;
+  /** Epoch seconds after which the ConnectionId's state is garbage. */
+  readonly expiresAt: number;
+}
+
+export interface ConnectionStore {
+  /** Records a socket that has just been accepted. */
+  openSocket(socket: OpenedSocket): Promise<void>;
+  /** Hands out the socket's next subscription id (0, 1, 2, … per socket, §6.2) and records its resource. */
+  addSubscription(socketId: string, resource: string): Promise<number>;
+  /**
+   * The socket's ConnectionId, registering `subscriptionId` as one of its subscriptions to the connections resource:
+   * the socket's existing one (one per socket); else the reclaimed one when it was issued to the same user and its
+   * socket is gone; else `fresh`.
+   */
+  bindConnectionId(request: ConnectionIdRequest): Promise<string>;
+  /**
+   * Forgets a subscription of the socket; unknown ids are no error (unsubscribe is idempotent, §6.3). When it was a
+   * subscription to the connections resource, its ConnectionId gets no more taps through it.
+   */
+  removeSubscription(socketId: string, subscriptionId: number): Promise<void>;
+  /** Forgets a socket that closed (or that a delivery found gone); its ConnectionId stays, unbound, for a reclaim. */
+  closeSocket(socketId: string): Promise<void>;
+  /** Where each ConnectionId's taps go now; ConnectionIds without an open socket and live subscription are absent. */
+  findTapAddresses(connectionIds: readonly string[]): Promise<ReadonlyMap<string, TapAddress>>;
+}

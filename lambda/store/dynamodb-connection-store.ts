@@ -1,0 +1,266 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ConnectionIdRequest, ConnectionStore, OpenedSocket, TapAddress } from './connection-store';
+import { CONNECTION_ITEM_ATTRIBUTES as A } from './table-schema';
+
+const socketKey = (socketId: string) => ({ [A.key]: { S: `socket#${socketId}` } });
+const connectionKey = (connectionId: string) => ({ [A.key]: { S: `connection#${connectionId}` } });
+
+/** BatchGetItem reads at most 100 keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * The ConnectionStore on DynamoDB (CONNECTION_TABLE). Every change is one conditional or atomic update, so two
+ * frames of one socket handled at once (API Gateway may invoke in parallel) cannot hand out one subscription id twice
+ * or two ConnectionIds for one socket.
+ */
+export class DynamoDbConnectionStore implements ConnectionStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async openSocket(socket: OpenedSocket): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...socketKey(socket.socketId),
+          [A.owner]: { S: socket.owner },
+          [A.openedAt]: { N: String(socket.openedAt) },
+          [A.nextSubscriptionId]: { N: '0' },
+          [A.subscriptions]: { M: {} },
+          [A.ttl]: { N: String(socket.expiresAt) },
+        },
+      }),
+    );
+  }
+
+  async addSubscription(socketId: string, resource: string): Promise<number> {
+    // The counter and the map in two updates: the map key is the id the first one hands out.
+    const { Attributes } = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: socketKey(socketId),
+        UpdateExpression: 'ADD #next :one SET #subs = if_not_exists(#subs, :empty)',
+        ExpressionAttributeNames: { '#next': A.nextSubscriptionId, '#subs': A.subscriptions },
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':empty': { M: {} } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const subscriptionId = Number(Attributes?.[A.nextSubscriptionId]?.N) - 1;
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: socketKey(socketId),
+        UpdateExpression: 'SET #subs.#id = :resource',
+        ExpressionAttributeNames: { '#subs': A.subscriptions, '#id': String(subscriptionId) },
+        ExpressionAttributeValues: { ':resource': { S: resource } },
+      }),
+    );
+    return subscriptionId;
+  }
+
+  async bindConnectionId(request: ConnectionIdRequest): Promise<string> {
+    const { Item: socket } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: socketKey(request.socketId), ConsistentRead: true }),
+    );
+    const owner = socket?.[A.owner]?.S ?? 'unknown';
+    const existing = socket?.[A.connectionId]?.S;
+    if (existing !== undefined) {
+      await this.attach(existing, request, owner);
+      return existing;
+    }
+    const candidate =
+      request.reclaim !== undefined && (await this.reclaim(request.reclaim, request, owner))
+        ? request.reclaim
+        : await this.issue(request, owner);
+    // One ConnectionId per socket: the first one recorded on the socket wins a race between two subscribes.
+    const { Attributes } = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: socketKey(request.socketId),
+        UpdateExpression: 'SET #cid = if_not_exists(#cid, :cid)',
+        ExpressionAttributeNames: { '#cid': A.connectionId },
+        ExpressionAttributeValues: { ':cid': { S: candidate } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const bound = Attributes?.[A.connectionId]?.S ?? candidate;
+    if (bound !== candidate) {
+      await this.detach(candidate, request.socketId);
+      await this.attach(bound, request, owner);
+    }
+    return bound;
+  }
+
+  /** Binds the reclaimed id to this socket if it was issued to the same user and its socket is gone. */
+  private async reclaim(connectionId: string, request: ConnectionIdRequest, owner: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: 'SET #socket = :socket, #ttl = :ttl ADD #subs :sub',
+          ConditionExpression: 'attribute_exists(#pk) AND #owner = :owner AND attribute_not_exists(#socket)',
+          ExpressionAttributeNames: {
+            '#pk': A.key,
+            '#socket': A.socket,
+            '#ttl': A.ttl,
+            '#subs': A.connectionSubscriptions,
+            '#owner': A.owner,
+          },
+          ExpressionAttributeValues: {
+            ':socket': { S: request.socketId },
+            ':ttl': { N: String(request.expiresAt) },
+            ':sub': { NS: [String(request.subscriptionId)] },
+            ':owner': { S: owner },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async issue(request: ConnectionIdRequest, owner: string): Promise<string> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...connectionKey(request.fresh),
+          [A.owner]: { S: owner },
+          [A.socket]: { S: request.socketId },
+          [A.connectionSubscriptions]: { NS: [String(request.subscriptionId)] },
+          [A.ttl]: { N: String(request.expiresAt) },
+        },
+        // A random GUID never collides in practice; the condition makes sure one never takes over another's state.
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': A.key },
+      }),
+    );
+    return request.fresh;
+  }
+
+  /** Adds a subscription of this socket to the ConnectionId the socket already has. */
+  private async attach(connectionId: string, request: ConnectionIdRequest, owner: string): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: 'SET #socket = :socket, #ttl = :ttl, #owner = if_not_exists(#owner, :owner) ADD #subs :sub',
+        ExpressionAttributeNames: {
+          '#socket': A.socket,
+          '#ttl': A.ttl,
+          '#owner': A.owner,
+          '#subs': A.connectionSubscriptions,
+        },
+        ExpressionAttributeValues: {
+          ':socket': { S: request.socketId },
+          ':ttl': { N: String(request.expiresAt) },
+          ':owner': { S: owner },
+          ':sub': { NS: [String(request.subscriptionId)] },
+        },
+      }),
+    );
+  }
+
+  /** Unbinds a ConnectionId from a socket (only if it is still bound to that socket). */
+  private async detach(connectionId: string, socketId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: 'REMOVE #socket, #subs',
+          ConditionExpression: '#socket = :socket',
+          ExpressionAttributeNames: { '#socket': A.socket, '#subs': A.connectionSubscriptions },
+          ExpressionAttributeValues: { ':socket': { S: socketId } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async removeSubscription(socketId: string, subscriptionId: number): Promise<void> {
+    let before: Record<string, AttributeValue> | undefined;
+    try {
+      ({ Attributes: before } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: socketKey(socketId),
+          UpdateExpression: 'REMOVE #subs.#id',
+          ConditionExpression: 'attribute_exists(#subs.#id)',
+          ExpressionAttributeNames: { '#subs': A.subscriptions, '#id': String(subscriptionId) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ));
+    } catch (error) {
+      // Not a subscription of this socket (never given, already removed, or the socket is gone): nothing to do.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+    const connectionId = before?.[A.connectionId]?.S;
+    if (connectionId === undefined) return;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: 'DELETE #subs :sub',
+          ConditionExpression: '#socket = :socket',
+          ExpressionAttributeNames: { '#subs': A.connectionSubscriptions, '#socket': A.socket },
+          ExpressionAttributeValues: { ':sub': { NS: [String(subscriptionId)] }, ':socket': { S: socketId } },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async closeSocket(socketId: string): Promise<void> {
+    const { Attributes } = await this.client.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: socketKey(socketId), ReturnValues: 'ALL_OLD' }),
+    );
+    const connectionId = Attributes?.[A.connectionId]?.S;
+    if (connectionId !== undefined) await this.detach(connectionId, socketId);
+  }
+
+  async findTapAddresses(connectionIds: readonly string[]): Promise<ReadonlyMap<string, TapAddress>> {
+    const found = new Map<string, TapAddress>();
+    const unique = [...new Set(connectionIds)];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+      let keys: Record<string, AttributeValue>[] = unique
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((id) => connectionKey(id));
+      // Unprocessed keys (throttling) are asked for again until none are left; the SDK backs off between calls.
+      while (keys.length > 0) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          const socketId = item[A.socket]?.S;
+          const subscriptions = (item[A.connectionSubscriptions]?.NS ?? []).map(Number);
+          if (socketId === undefined || subscriptions.length === 0) continue;
+          const key = String(item[A.key]?.S);
+          // Two subscriptions to the connections resource on one socket share its ConnectionId: the taps go to the
+          // first, so a socket never gets one change twice.
+          found.set(key.slice('connection#'.length), { socketId, subscriptionId: Math.min(...subscriptions) });
+        }
+        keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, AttributeValue>[];
+      }
+    }
+    return found;
+  }
+}
