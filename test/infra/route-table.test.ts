@@ -63,8 +63,9 @@ describe('one added route-table entry', () => {
         return { statusCode: 204 };
       };
     const handlers = {
-      getSession: stub('getSession'),
-      putSession: stub('putSession'),
+      ...(Object.fromEntries(
+        (Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]).map((name) => [name, stub(name)]),
+      ) as Record<keyof typeof FUNCTIONS, ApiHandler>),
       removeMember: stub('removeMember'),
     };
     const path = '/serviceconfigs/00000000-0000-0000-0000-00006c6f6361/sessiontemplates/lobby/sessions/s1/members/me';

@@ -4,6 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTIONS, type FunctionName, ROUTES, routeKeyOf } from '../../lambda/http/routes';
 import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
@@ -113,9 +114,9 @@ describe('session table', () => {
 });
 
 describe('functions', () => {
-  test('are exactly two, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
+  test('are one per entry of the route table’s FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(Object.keys(FUNCTIONS).length);
     for (const fn of functions) {
       const properties = fn.Properties as Json;
       expect(properties.Runtime).toBe('nodejs22.x');
@@ -212,6 +213,14 @@ describe('permissions', () => {
     expect(actions.some((action) => action === 'dynamodb:PutItem' || action === 'dynamodb:UpdateItem')).toBe(true);
   });
 
+  test('grants the handle functions that only read (query, GET by id, GET of the session) no write', () => {
+    for (const name of ['queryHandles', 'getHandle', 'getHandleSession'] as const) {
+      const actions = tableActionsOf(stack.functions[name]);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+      for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+    }
+  });
+
   test('lets both functions read the token secret', () => {
     const secretId = secretLogicalId();
     for (const fn of [stack.getSession, stack.putSession]) {
@@ -224,17 +233,39 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  test('routes GET and PUT on both spellings of the sessiontemplates segment, and nothing else', () => {
+  test('routes GET and PUT on both spellings of the sessiontemplates segment, the handle routes, and nothing else', () => {
     const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
       (route) => ((route as Json).Properties as Json).RouteKey,
     );
-    expect(routeKeys.sort()).toEqual(SESSION_PATHS.flatMap((p) => [`GET ${p}`, `PUT ${p}`]).sort());
+    const handleRoutes = [
+      'POST /handles',
+      'POST /handles/query',
+      'GET /handles/{handleId}',
+      'DELETE /handles/{handleId}',
+      'GET /handles/{handleId}/session',
+      'PUT /handles/{handleId}/session',
+    ];
+    expect(routeKeys.sort()).toEqual(
+      [...SESSION_PATHS.flatMap((p) => [`GET ${p}`, `PUT ${p}`]), ...handleRoutes].sort(),
+    );
+  });
+
+  test('sends each handle route to its own function with payload format 2.0', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
+    for (const entry of ROUTES.filter((r) => r.resource === 'handle')) {
+      const route = routes.find((r) => (r.Properties as Json).RouteKey === routeKeyOf(entry)) as Json;
+      const integration = integrations[targetIntegrationId((route.Properties as Json).Target)]?.Properties as Json;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const fn = stack.functions[entry.function as FunctionName];
+      expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${logicalIdOf(fn)}"`);
+    }
   });
 
   test('sends GET to the get function and PUT to the put function with payload format 2.0', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[];
-    for (const route of routes) {
+    for (const route of routes.filter((r) => String((r.Properties as Json).RouteKey).includes('/serviceconfigs/'))) {
       const properties = route.Properties as Json;
       const integrationId = targetIntegrationId(properties.Target);
       const integration = integrations[integrationId]?.Properties as Json;
