@@ -357,3 +357,182 @@ describe('transfer handles (spec §3.5)', () => {
     expect((await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: joinBody(FRIEND) })).status).toBe(404);
   });
 });
+
+describe('GET and PUT /handles/{id}/session (spec §3.9, §3.10)', () => {
+  it('GET answers the session with its ETag and Content-Location as a path; If-None-Match gives 304', async () => {
+    const name = await createSession(HOST);
+    const { id } = (await post(HOST, activity(name))).json;
+    const direct = await as(FRIEND).get(SAMPLE_SCID, 'lobby', name);
+    const r = await as(FRIEND).request('GET', `/handles/${id}/session`);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual(direct.json);
+    expect(r.headers.get('etag')).toBe(direct.headers.get('etag'));
+    expect(r.headers.get('content-location')).toBe(
+      `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/${name}`,
+    );
+    const again = await as(FRIEND).request('GET', `/handles/${id}/session`, {
+      headers: { 'if-none-match': String(r.headers.get('etag')) },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('a join through an activity handle answers exactly 200 with the session and its Content-Location', async () => {
+    const name = await createSession(HOST);
+    const { id } = (await post(HOST, activity(name))).json;
+    const r = await as(FRIEND).request('PUT', `/handles/${id}/session`, {
+      body: joinBody(FRIEND),
+      headers: { 'if-match': '*' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.members['1'].constants.system.xuid).toBe(FRIEND);
+    expect(r.headers.get('content-location')).toBe(
+      `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/${name}`,
+    );
+  });
+
+  it('a stale If-Match is 412 with the current session and its Content-Location, and changes nothing', async () => {
+    const name = await createSession(HOST);
+    const { id } = (await post(HOST, activity(name))).json;
+    const r = await as(HOST).request('PUT', `/handles/${id}/session`, {
+      body: { properties: { custom: { a: 1 } } },
+      headers: { 'if-match': 'stale-etag' },
+    });
+    expect(r.status).toBe(412);
+    expect(r.json.changeNumber).toBe(1);
+    expect(r.headers.get('content-location')).toBe(
+      `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/${name}`,
+    );
+    expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.changeNumber).toBe(1);
+  });
+
+  it('the session rules apply: a stranger may not read a private session through a handle (403), nor change it', async () => {
+    const name = await createSession(HOST, 'open', {
+      constants: { system: { visibility: 'private', maxMembersCount: 4 } },
+    });
+    const { id } = (await post(HOST, activity(name, 'open'))).json;
+    expect((await as(STRANGER).request('GET', `/handles/${id}/session`)).status).toBe(403);
+    const write = await as(STRANGER).request('PUT', `/handles/${id}/session`, { body: joinBody(STRANGER) });
+    expect(write.status).toBe(403);
+    expect((await as(HOST).get(SAMPLE_SCID, 'open', name)).json.changeNumber).toBe(1);
+  });
+
+  it('an unknown, deleted or dead handle is 404 on both methods, and nothing is written', async () => {
+    const name = await createSession(HOST);
+    const { id } = (await post(HOST, activity(name))).json;
+    await as(HOST).request('DELETE', `/handles/${id}`);
+    for (const handle of [id, randomUUID()]) {
+      expect((await as(FRIEND).request('GET', `/handles/${handle}/session`)).status).toBe(404);
+      expect((await as(FRIEND).request('PUT', `/handles/${handle}/session`, { body: joinBody(FRIEND) })).status).toBe(
+        404,
+      );
+    }
+    expect(Object.keys((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.members)).toEqual(['0']);
+  });
+
+  it('a body the session rules refuse is refused through the handle too (400), changing nothing', async () => {
+    const name = await createSession(HOST);
+    const { id } = (await post(HOST, activity(name))).json;
+    const r = await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: { bogus: 1 } });
+    expect(r.status).toBe(400);
+    expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.changeNumber).toBe(1);
+  });
+});
+
+describe('POST /handles/query (spec §3.11)', () => {
+  const query = (caller: string, body: unknown, include?: string) =>
+    as(caller).request('POST', '/handles/query', {
+      body,
+      ...(include === undefined ? {} : { query: `include=${include}` }),
+    });
+
+  it('returns a friend’s activity with relatedInfo and customProperties, and stops the moment the friend leaves', async () => {
+    const name = await createSession(FRIEND, 'lobby', { properties: { custom: { mode: 'coop' } } });
+    const { id } = (await post(FRIEND, activity(name))).json;
+    const r = await queryXuids(HOST, [FRIEND]);
+    expect(r.status).toBe(200);
+    expect(r.json.results).toEqual([
+      {
+        id,
+        type: 'activity',
+        version: 1,
+        sessionRef: ref(name),
+        createTime: expect.any(String),
+        ownerXuid: FRIEND,
+        titleId: '1234',
+        inviteProtocol: 'party',
+        relatedInfo: {
+          visibility: 'open',
+          joinRestriction: 'none',
+          closed: false,
+          maxMembersCount: 8,
+          membersCount: 1,
+        },
+        customProperties: { mode: 'coop' },
+      },
+    ]);
+    await as(FRIEND).put(SAMPLE_SCID, 'lobby', name, { members: { me: null } });
+    expect((await queryXuids(HOST, [FRIEND])).json).toEqual({ results: [] });
+  });
+
+  it('renders customProperties on every entry when asked ({} when the session has none), roleInfo on request, nothing unasked', async () => {
+    const name = await createSession(FRIEND);
+    await post(FRIEND, activity(name));
+    const bare = await query(HOST, { type: 'activity', scid: SAMPLE_SCID, owners: { xuids: [FRIEND] } });
+    expect(Object.keys(bare.json.results[0]).sort()).toEqual(
+      ['createTime', 'id', 'inviteProtocol', 'ownerXuid', 'sessionRef', 'titleId', 'type', 'version'].sort(),
+    );
+    const all = await queryXuids(HOST, [FRIEND], 'customProperties,roleInfo,session,bogus');
+    expect(all.json.results[0].customProperties).toEqual({});
+    expect(all.json.results[0].roleInfo).toEqual({ roleTypes: {} });
+    expect(all.json.results[0].relatedInfo).toBeUndefined();
+  });
+
+  it('owners.people lists everyone with a live activity in the SCID', async () => {
+    const a = await createSession(FRIEND);
+    const b = await createSession(STRANGER, 'game');
+    const friend = (await post(FRIEND, activity(a))).json.id;
+    const stranger = (await post(STRANGER, activity(b, 'game'))).json.id;
+    const r = await query(HOST, {
+      type: 'activity',
+      scid: SAMPLE_SCID,
+      owners: { people: { moniker: 'people', monikerXuid: HOST } },
+    });
+    const ids = r.json.results.map((h: { id: string }) => h.id);
+    expect(ids).toEqual(expect.arrayContaining([friend, stranger]));
+  });
+
+  it('never returns a private session’s activity to someone who may not read it', async () => {
+    const name = await createSession(FRIEND, 'open', {
+      constants: { system: { visibility: 'private', maxMembersCount: 4 } },
+    });
+    const { id } = (await post(FRIEND, activity(name, 'open'))).json;
+    expect((await queryXuids(HOST, [FRIEND])).json.results).toEqual([]);
+    expect((await queryXuids(FRIEND, [FRIEND])).json.results.map((h: { id: string }) => h.id)).toEqual([id]);
+  });
+
+  it.each([
+    ['both xuids and people', (me: string) => ({ xuids: [me], people: { moniker: 'people', monikerXuid: me } }), 400],
+    ['neither', () => ({}), 400],
+    ['an empty xuids list', () => ({ xuids: [] }), 400],
+    ['101 xuids', () => ({ xuids: Array.from({ length: 101 }, (_, i) => String(2535400000000000 + i)) }), 400],
+    ['a numeric xuid', () => ({ xuids: [2535400000000000] }), 400],
+    ['people of someone else', () => ({ people: { moniker: 'people', monikerXuid: '2535400000000009' } }), 403],
+  ] as const)('refuses %s', async (_what, owners, status) => {
+    const r = await query(HOST, { type: 'activity', scid: SAMPLE_SCID, owners: owners(HOST) });
+    expect([r.status, typeof r.json.code]).toEqual([status, 'string']);
+  });
+
+  it('refuses a search query, a missing or malformed scid (400) and an unknown one (404)', async () => {
+    const owners = { xuids: [HOST] };
+    expect((await query(HOST, { type: 'search', scid: SAMPLE_SCID, owners })).status).toBe(400);
+    expect((await query(HOST, { type: 'activity', owners })).status).toBe(400);
+    expect((await query(HOST, { type: 'activity', scid: 'MockScid', owners })).status).toBe(400);
+    expect((await query(HOST, { type: 'activity', scid: randomUUID(), owners })).status).toBe(404);
+  });
+
+  it('accepts 100 xuids and answers at most 100 results', async () => {
+    const xuids = Array.from({ length: 100 }, (_, i) => String(2535400000500000 + i));
+    const r = await query(HOST, { type: 'activity', scid: SAMPLE_SCID, owners: { xuids } });
+    expect([r.status, r.json]).toEqual([200, { results: [] }]);
+  });
+});
