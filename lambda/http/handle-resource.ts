@@ -57,6 +57,7 @@ const sessionOfHandle: ResourceResolver<HandleResourceDeps, SessionReference> = 
 export const postHandle: HttpHandler<HandleResourceDeps, undefined, 'json'> = {
   method: 'POST',
   body: 'json',
+  untypedBody: 'json',
   resolver: fromBody,
   async handle({ principal, body }, deps) {
     const created = await deps.handles.create(body, principal);
