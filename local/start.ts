@@ -5,6 +5,7 @@ import { mintToken } from '../lambda/auth/development-token';
 import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
+import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
 import type { SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
@@ -54,8 +55,10 @@ async function main(): Promise<void> {
   const deferred = (pick: (handlers: SessionHandlers) => ApiHandler): ApiHandler => {
     return async (event) => pick(await handlersReady)(event);
   };
+  // One deferred handler per function of the route table, so a new function is served without an edit here.
+  const names = Object.keys(FUNCTIONS) as FunctionName[];
   const server = createLocalServer(
-    { getSession: deferred((h) => h.getSession), putSession: deferred((h) => h.putSession) },
+    Object.fromEntries(names.map((name) => [name, deferred((h) => h[name])])) as SessionHandlers,
     { log: (line) => console.log(line) },
   );
 
