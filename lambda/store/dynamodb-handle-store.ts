@@ -63,11 +63,17 @@ function decode(item: Record<string, AttributeValue> | undefined): Handle | unde
   return text === undefined ? undefined : (JSON.parse(text) as Handle);
 }
 
+/**
+ * A lost race: a condition failed, or DynamoDB cancelled the transaction because another one was writing the same
+ * items (TransactionConflict). Either way nothing was written and the caller reads afresh.
+ */
 function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
     (error instanceof TransactionCanceledException &&
-      (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed'))
+      (error.CancellationReasons ?? []).some(
+        (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+      ))
   );
 }
 
