@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
+import { ROUTES, type Route, SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
 import { type ApiHandler, createLocalServer, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
 
-// The local stand-in for API Gateway, with stub handlers that record the event they get.
+// The local stand-in for API Gateway, with stub handlers that record the event they get, over the session
+// resource's routes (the handle routes are served by the same code: test/api/handles/).
+const SESSION_ROUTES = ROUTES.filter((route) => route.resource === 'session') as Route<'getSession' | 'putSession'>[];
 
 const SCID = '00000000-0000-0000-0000-00006c6f6361';
 const SESSION_PATH = `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/hello`;
@@ -33,7 +35,7 @@ beforeEach(async () => {
     };
   server = createLocalServer(
     { getSession: stub('get'), putSession: stub('put') },
-    { log: (line) => logLines.push(line) },
+    { routes: SESSION_ROUTES, log: (line) => logLines.push(line) },
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
