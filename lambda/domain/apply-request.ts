@@ -5,7 +5,7 @@ import { MAX_SERVERS } from './limits';
 import { mergeMemberSystem, readMemberConstants, readMemberPropertiesChange } from './member-properties';
 import { removeMemberAt } from './member-removal';
 import { assertMayChangeSystemProperties, finishOwners, grantStarterOwnership, ownersOf } from './ownership';
-import { assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permissions';
+import { type AccessGrant, assertCanJoin, assertCanRead, assertCanWrite, isMember } from './permissions';
 import type { Principal } from './principal';
 import { finishSessionProperties, mergeCustom, mergeSystem, readPropertiesChange } from './properties';
 import { isoTime } from './render';
@@ -42,6 +42,8 @@ export interface PutContext {
   readonly newGuid: () => string;
   /** The correlation id of a deleted session of the same name: kept across re-creation (spec §2.2). */
   readonly previousCorrelationId?: string;
+  /** A handle's extra access (a PUT through an invite or transfer handle, spec/mpsd-family.md §3.10). */
+  readonly grant?: AccessGrant;
 }
 
 export type PutOutcome =
@@ -135,7 +137,7 @@ function applyMe(
   let member: StoredMember;
   let joined = false;
   if (existing === undefined) {
-    if (!creating) assertCanJoin(session, principal);
+    if (!creating) assertCanJoin(session, principal, context.grant);
     member = {
       constants,
       properties: { system: {}, custom: {} },

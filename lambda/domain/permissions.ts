@@ -28,12 +28,21 @@ function satisfiesRestriction(session: SessionDocument, principal: Principal, re
   return Object.values(session.members).some((m) => m.deviceId === principal.deviceId && memberStatus(m) === 'active');
 }
 
-/** Throws 403 unless the principal may read the session. */
-export function assertCanRead(session: SessionDocument, principal: Principal): void {
+/**
+ * Extra access a handle gives its caller (spec/mpsd-family.md §3.10): an invite to its invitee, a transfer handle to
+ * a member of its origin session. The session's `readRestriction` and `joinRestriction` do not apply to them; its
+ * visibility, `closed` and `locked` still do (an invite to a closed session only reads it).
+ */
+export interface AccessGrant {
+  readonly waivesRestrictions: true;
+}
+
+/** Throws 403 unless the principal may read the session (with a handle's grant, whatever its readRestriction). */
+export function assertCanRead(session: SessionDocument, principal: Principal, grant?: AccessGrant): void {
   if (principal.isServer || isMember(session, principal)) return;
   if (visibilityOf(session) === 'private') throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
   const { read } = restrictionsOf(session.properties.system, session.constants);
-  if (!satisfiesRestriction(session, principal, read)) {
+  if (grant === undefined && !satisfiesRestriction(session, principal, read)) {
     throw new MpsdError(
       'SessionAccessDenied',
       `The session's readRestriction is "${read}": only users on the device of an active member may read it.`,
@@ -41,8 +50,11 @@ export function assertCanRead(session: SessionDocument, principal: Principal): v
   }
 }
 
-/** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
-export function assertCanJoin(session: SessionDocument, principal: Principal): void {
+/**
+ * Throws unless the principal, not yet a member and without a reservation, may join the existing session (with a
+ * handle's grant, whatever its joinRestriction).
+ */
+export function assertCanJoin(session: SessionDocument, principal: Principal, grant?: AccessGrant): void {
   const visibility = visibilityOf(session);
   if (visibility === 'private') {
     throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
@@ -68,7 +80,7 @@ export function assertCanJoin(session: SessionDocument, principal: Principal): v
     }
   }
   const { join } = restrictionsOf(session.properties.system, session.constants);
-  if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
+  if (!principal.isServer && grant === undefined && !satisfiesRestriction(session, principal, join)) {
     throw new MpsdError(
       'SessionAccessDenied',
       `The session's joinRestriction is "${join}": only users on the device of an active member may join without a reservation.`,

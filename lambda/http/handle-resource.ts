@@ -2,12 +2,12 @@ import { type Handle, renderHandle } from '../domain/handles/handle';
 import { parseIncludes } from '../domain/handles/handle-query';
 import { type JsonObject, stringifyExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
-import { type SessionReference, sessionPath } from '../domain/session-reference';
+import { sessionPath } from '../domain/session-reference';
 import type { HandleService } from '../service/handle-service';
 import type { ApiResult } from './api-types';
 import type { HttpHandler, ResourceResolver } from './pipeline';
 import { noContent } from './responses';
-import { getSession, putSession, type SessionResourceDeps } from './session-resource';
+import { getSession, putSession, type SessionResourceDeps, type SessionTarget } from './session-resource';
 
 // The handle routes (spec/mpsd-family.md §3): `POST /handles`, `POST /handles/query`, `GET|DELETE /handles/{id}` and
 // `GET|PUT /handles/{id}/session`. The last two are the session resource's own handlers (session-resource.ts) behind
@@ -47,9 +47,12 @@ const handleFromPath: ResourceResolver<HandleResourceDeps, ResolvedHandle> = {
   logKeys: ({ handle }) => ({ handle: handle.id, session: sessionPath(handle.sessionRef) }),
 };
 
-/** `{handleId}` to the session reference the handle names: what the session handlers run on (§3.9, §3.10). */
-const sessionOfHandle: ResourceResolver<HandleResourceDeps, SessionReference> = {
-  resolve: async ({ event }, deps) => (await deps.handles.resolve(event.pathParameters?.handleId)).handle.sessionRef,
+/**
+ * `{handleId}` to the session the handle names, with the extra access it gives the caller: what the session handlers
+ * run on (§3.9, §3.10).
+ */
+const sessionOfHandle: ResourceResolver<HandleResourceDeps, SessionTarget> = {
+  resolve: ({ event, principal }, deps) => deps.handles.sessionTarget(event.pathParameters?.handleId, principal),
   logKeys: (ref) => ({ session: sessionPath(ref) }),
 };
 
@@ -99,13 +102,13 @@ export const deleteHandle: HttpHandler<HandleResourceDeps, ResolvedHandle, 'none
 };
 
 /** `GET /handles/{id}/session` (§3.9): the session GET on the session the handle names. */
-export const getHandleSession: HttpHandler<HandleResourceDeps & SessionResourceDeps, SessionReference, 'none'> = {
+export const getHandleSession: HttpHandler<HandleResourceDeps & SessionResourceDeps, SessionTarget, 'none'> = {
   ...getSession,
   resolver: sessionOfHandle,
 };
 
 /** `PUT /handles/{id}/session` (§3.10): the session PUT on the session the handle names (a join answers 200). */
-export const putHandleSession: HttpHandler<HandleResourceDeps & SessionResourceDeps, SessionReference, 'json'> = {
+export const putHandleSession: HttpHandler<HandleResourceDeps & SessionResourceDeps, SessionTarget, 'json'> = {
   ...putSession,
   resolver: sessionOfHandle,
 };

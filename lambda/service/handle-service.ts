@@ -2,6 +2,7 @@ import { MpsdError } from '../domain/errors';
 import {
   assertMayCreate,
   assertMayDelete,
+  grantsAccess,
   type Handle,
   type HandleRequest,
   isHandleId,
@@ -20,7 +21,7 @@ import {
 } from '../domain/handles/handle-query';
 import type { JsonObject, JsonValue } from '../domain/json';
 import { hasOwners, isOwner } from '../domain/ownership';
-import { assertCanRead } from '../domain/permissions';
+import { type AccessGrant, assertCanRead } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
 import { viewAt } from '../domain/session/live-view';
 import type { SessionDocument } from '../domain/session-document';
@@ -54,6 +55,8 @@ export interface HandleCreated {
 const ACTIVITY_ATTEMPTS = 3;
 /** The index query reads at most this many activities of a SCID (then the live ones are kept, at most 100). */
 const PEOPLE_SCAN_LIMIT = 200;
+
+const FULL_GRANT: AccessGrant = { waivesRestrictions: true };
 
 function notFound(id: string): MpsdError {
   return new MpsdError('HandleNotFound', `No handle ${id} exists: it was never created, was deleted or has expired.`);
@@ -132,6 +135,22 @@ export class HandleService {
     const session = await this.sessionNow(handle.sessionRef);
     if (!isHandleLive(handle, session, this.deps.clock())) throw notFound(normalized);
     return { handle, session };
+  }
+
+  /**
+   * The session a live handle names, with the extra access the handle gives this caller (§3.10): what the by-handle
+   * session GET and PUT run the session rules on.
+   */
+  async sessionTarget(
+    id: string | undefined,
+    principal: Principal,
+  ): Promise<SessionReference & { grant?: AccessGrant }> {
+    const { handle } = await this.resolve(id);
+    const origin =
+      handle.type === 'transfer' && handle.originSessionRef !== undefined
+        ? await this.sessionNow(handle.originSessionRef)
+        : undefined;
+    return grantsAccess(handle, principal, origin) ? { ...handle.sessionRef, grant: FULL_GRANT } : handle.sessionRef;
   }
 
   /** `DELETE /handles/{id}` (§3.8): by its owner, sender, invitee or creator, or a server. */

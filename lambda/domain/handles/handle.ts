@@ -350,6 +350,18 @@ export function sameSession(a: SessionReference, b: SessionReference): boolean {
 }
 
 /**
+ * Whether a handle gives its caller extra access to its session (§3.10): an invite to its invitee; a transfer
+ * handle to a member of its origin session (as the origin is now). Activities give none.
+ */
+export function grantsAccess(handle: Handle, principal: Principal, origin: SessionDocument | undefined): boolean {
+  const user = principal.xuid;
+  if (user === undefined) return false;
+  if (handle.type === 'invite') return handle.invitedXuid === user;
+  if (handle.type === 'transfer') return origin !== undefined && findMemberByXuid(origin, user) !== undefined;
+  return false;
+}
+
+/**
  * Who may delete a handle (§3.8, §7 item 9), else 403: a server; an activity's owner; an invite's sender or
  * invitee; a transfer's creator.
  */

@@ -536,3 +536,58 @@ describe('POST /handles/query (spec §3.11)', () => {
     expect([r.status, r.json]).toEqual([200, { results: [] }]);
   });
 });
+
+describe('the access a handle gives (spec §3.10)', () => {
+  const LOCAL = { properties: { system: { joinRestriction: 'local', readRestriction: 'local' } } };
+  const invite = (name: string, invitedXuid: string) => ({
+    version: 1,
+    type: 'invite',
+    sessionRef: ref(name),
+    invitedXuid,
+    inviteAttributes: { titleId: '1' },
+  });
+
+  it('an invite lets its invitee read and join despite the restrictions; nobody else, and not without the handle', async () => {
+    const name = await createSession(HOST, 'lobby', LOCAL);
+    const { id } = (await post(HOST, invite(name, FRIEND))).json;
+    expect((await as(FRIEND).get(SAMPLE_SCID, 'lobby', name)).status).toBe(403);
+    expect((await as(FRIEND).put(SAMPLE_SCID, 'lobby', name, joinBody(FRIEND))).status).toBe(403);
+    expect((await as(STRANGER).request('GET', `/handles/${id}/session`)).status).toBe(403);
+    expect((await as(STRANGER).request('PUT', `/handles/${id}/session`, { body: joinBody(STRANGER) })).status).toBe(
+      403,
+    );
+    expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.changeNumber).toBe(1);
+
+    expect((await as(FRIEND).request('GET', `/handles/${id}/session`)).status).toBe(200);
+    const joined = await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: joinBody(FRIEND) });
+    expect(joined.status).toBe(200);
+    expect(joined.json.membersInfo.count).toBe(2);
+  });
+
+  it('an invite to a closed session only reads it: the join is 403', async () => {
+    const name = await createSession(HOST, 'lobby', { properties: { system: { closed: true } } });
+    const { id } = (await post(HOST, invite(name, FRIEND))).json;
+    expect((await as(FRIEND).request('GET', `/handles/${id}/session`)).status).toBe(200);
+    expect((await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: joinBody(FRIEND) })).status).toBe(403);
+    expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.membersInfo.count).toBe(1);
+  });
+
+  it('a transfer handle lets members of its origin join the target despite its joinRestriction; others 403', async () => {
+    const lobby = await createSession(HOST);
+    await join(FRIEND, 'lobby', lobby);
+    const game = await createSession(HOST, 'game', LOCAL);
+    const transfer = { version: 1, type: 'transfer', sessionRef: ref(game, 'game'), originSessionRef: ref(lobby) };
+    const { id } = (await post(HOST, transfer)).json;
+    expect((await as(STRANGER).request('PUT', `/handles/${id}/session`, { body: joinBody(STRANGER) })).status).toBe(
+      403,
+    );
+    expect((await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: joinBody(FRIEND) })).status).toBe(200);
+  });
+
+  it('an activity handle gives nothing beyond the session rules', async () => {
+    const name = await createSession(HOST, 'lobby', LOCAL);
+    const { id } = (await post(HOST, activity(name))).json;
+    expect((await as(FRIEND).request('PUT', `/handles/${id}/session`, { body: joinBody(FRIEND) })).status).toBe(403);
+    expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.membersInfo.count).toBe(1);
+  });
+});
