@@ -58,9 +58,9 @@ function pointerItem(handle: Handle): Record<string, AttributeValue> {
   };
 }
 
-function decode(item: Record<string, AttributeValue> | undefined): Handle | undefined {
-  const text = item?.[A.handle]?.S;
-  return text === undefined ? undefined : (JSON.parse(text) as Handle);
+/** A handle item's handle; every handle and pointer item holds one (written only by this adapter). */
+function decode(item: Record<string, AttributeValue>): Handle {
+  return JSON.parse(item[A.handle]?.S as string) as Handle;
 }
 
 /**
@@ -89,7 +89,7 @@ export class DynamoDbHandleStore implements HandleStore {
       const { Item } = await this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: key(pk), ConsistentRead: true }),
       );
-      return decode(Item);
+      return Item === undefined ? undefined : decode(Item);
     } catch (error) {
       return translateStoreError(error, 'GetItem');
     }
@@ -157,13 +157,13 @@ export class DynamoDbHandleStore implements HandleStore {
     } catch (error) {
       translateStoreError(error, 'DeleteItem');
     }
-    if (handle.type !== 'activity' || handle.ownerXuid === undefined) return;
+    if (handle.type !== 'activity') return;
     try {
       // Only while the pointer still names this handle: a newer activity stays.
       await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: key(activityKey(handle.sessionRef.scid, handle.ownerXuid)),
+          Key: key(activityKey(handle.sessionRef.scid, handle.ownerXuid as string)),
           ConditionExpression: '#handleId = :id',
           ExpressionAttributeNames: { '#handleId': A.handleId },
           ExpressionAttributeValues: { ':id': { S: handle.id } },
@@ -186,10 +186,7 @@ export class DynamoDbHandleStore implements HandleStore {
           const answer = await this.client.send(
             new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
           );
-          for (const item of answer.Responses?.[this.tableName] ?? []) {
-            const handle = decode(item);
-            if (handle !== undefined) found.push(handle);
-          }
+          for (const item of answer.Responses?.[this.tableName] ?? []) found.push(decode(item));
           keys = answer.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         } catch (error) {
           return translateStoreError(error, 'BatchGetItem');
@@ -211,7 +208,7 @@ export class DynamoDbHandleStore implements HandleStore {
           Limit: limit,
         }),
       );
-      return (Items ?? []).flatMap((item) => decode(item) ?? []);
+      return (Items ?? []).map(decode);
     } catch (error) {
       return translateStoreError(error, 'Query');
     }

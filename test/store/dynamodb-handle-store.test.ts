@@ -91,6 +91,15 @@ it('stores an invite once: a second put of the same id is refused', async () => 
   await store.put(invite);
   expect(await store.get(invite.id)).toEqual(invite);
   await expect(store.put(invite)).rejects.toThrow();
+  await store.delete(invite);
+  expect(await store.get(invite.id)).toBeUndefined();
+});
+
+it('reads the activities of more owners than one BatchGetItem takes', async () => {
+  const scid = randomUUID();
+  const owners = Array.from({ length: 120 }, (_, i) => String(3000 + i));
+  await store.replaceActivity(activity(owners[119] as string, 'last', scid), undefined);
+  expect((await store.activitiesOf(scid, owners)).map((a) => a.ownerXuid)).toEqual([owners[119]]);
 });
 
 it('passes on an error a retry cannot cure (no such table) from every call, for a 500', async () => {
