@@ -132,6 +132,12 @@ export class HandleService {
     }
     const handle = await this.deps.handles.get(normalized);
     if (handle === undefined) throw notFound(normalized);
+    // An activity is its owner's one activity in the SCID only while the owner's pointer names it: an activity
+    // replaced by a newer one is gone even if its own item were still there.
+    if (handle.type === 'activity') {
+      const current = await this.deps.handles.currentActivity(handle.sessionRef.scid, handle.ownerXuid as string);
+      if (current?.id !== handle.id) throw notFound(normalized);
+    }
     const session = await this.sessionNow(handle.sessionRef);
     if (!isHandleLive(handle, session, this.deps.clock())) throw notFound(normalized);
     return { handle, session };

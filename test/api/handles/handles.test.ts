@@ -591,3 +591,18 @@ describe('the access a handle gives (spec §3.10)', () => {
     expect((await as(HOST).get(SAMPLE_SCID, 'lobby', name)).json.membersInfo.count).toBe(1);
   });
 });
+
+describe('concurrent activity posts of one user', () => {
+  it('leave exactly one activity, one of those answered; every other id is 404', async () => {
+    const names = await Promise.all([1, 2, 3, 4].map(() => createSession(HOST)));
+    const answers = await Promise.all(names.map((name) => post(HOST, activity(name))));
+    for (const answer of answers) expect(answer.status).toBe(201);
+    const ids = answers.map((a) => a.json.id as string);
+    const current = await activityIdsOf(HOST);
+    expect(current).toHaveLength(1);
+    expect(ids).toContain(current[0]);
+    for (const id of ids.filter((i) => i !== current[0])) {
+      expect((await as(HOST).request('GET', `/handles/${id}`)).status).toBe(404);
+    }
+  });
+});
