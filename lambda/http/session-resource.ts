@@ -28,8 +28,7 @@ export interface SessionResourceDeps {
   readonly clock: () => number;
 }
 
-/** A session answer with its headers; `Content-Location` is the session's path (also when reached by a handle). */
-export function answered(statusCode: number, answer: SessionAnswer, ref: SessionReference, now: number): ApiResult {
+function answered(statusCode: number, answer: SessionAnswer, ref: SessionReference, now: number): ApiResult {
   return sessionResponse(statusCode, answer.rendered, {
     etag: answer.etag,
     contentLocation: sessionPath(ref),
