@@ -1,4 +1,5 @@
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -8,7 +9,26 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CONNECTION_TABLE, SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
+import {
+  CONNECTION_TABLE,
+  type GlobalSecondaryIndex,
+  SESSION_TABLE,
+  type TableSchema,
+} from '../lambda/store/table-schema';
+
+function keySchemaOf(index: GlobalSecondaryIndex) {
+  return [
+    { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+    ...(index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }]),
+  ];
+}
+
+function attributesOf(index: GlobalSecondaryIndex): AttributeDefinition[] {
+  return [index.partitionKey, ...(index.sortKey === undefined ? [] : [index.sortKey])].map((a) => ({
+    AttributeName: a.name,
+    AttributeType: a.type,
+  }));
+}
 
 /**
  * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
@@ -40,16 +60,29 @@ export function ensureConnectionTable(client: DynamoDBClient, tableName: string)
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
   const { partitionKey } = schema;
+  const indexes = schema.globalSecondaryIndexes ?? [];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
+        AttributeDefinitions: [
+          { AttributeName: partitionKey.name, AttributeType: partitionKey.type },
+          ...indexes.flatMap(attributesOf),
+        ],
         KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
         BillingMode: schema.billingMode,
         ...(schema.stream === undefined
           ? {}
           : { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } }),
+        ...(indexes.length === 0
+          ? {}
+          : {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: keySchemaOf(index),
+                Projection: { ProjectionType: 'ALL' as const },
+              })),
+            }),
       }),
     );
   } catch (error) {
@@ -58,6 +91,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
   // DynamoDB Local creates tables at once, but real DynamoDB (and UpdateTimeToLive) needs the table ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   if (schema.stream !== undefined) await ensureStream(client, tableName, schema.stream);
+  await addMissingIndexes(client, tableName, indexes);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -96,4 +130,41 @@ async function ensureStream(client: DynamoDBClient, tableName: string, viewType:
       StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
     }),
   );
+}
+
+/**
+ * A table kept from before an index was added (DYNAMODB_LOCAL_DB_PATH) gets the index now; an existing index is left
+ * as it is.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  indexes: readonly GlobalSecondaryIndex[],
+): Promise<void> {
+  if (indexes.length === 0) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of indexes) {
+    if (present.has(index.indexName)) continue;
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: attributesOf(index),
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: index.indexName,
+                KeySchema: keySchemaOf(index),
+                Projection: { ProjectionType: 'ALL' },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Another caller added it between our describe and update.
+      if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+    }
+  }
 }

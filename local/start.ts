@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   const deferred = (pick: (handlers: SessionHandlers) => ApiHandler): ApiHandler => {
     return async (event) => pick(await handlersReady)(event);
   };
+  // One deferred handler per function of the route table, so a new function is served without an edit here.
+  const names = Object.keys(FUNCTIONS) as FunctionName[];
   const server = createLocalServer(
     Object.fromEntries(
       (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => [name, deferred((h) => h[name])]),

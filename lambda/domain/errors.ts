@@ -28,6 +28,8 @@ export const STATUS_BY_CODE = {
   SessionNotFound: 404,
   /** A sub-resource path that names no element, e.g. a member "index" that is not a decimal integer (family spec §2.3). */
   ElementNotFound: 404,
+  /** No handle has this id, or it expired or its activity ended (spec/mpsd-family.md §1.4, §3.12). */
+  HandleNotFound: 404,
   ConstantsConflict: 409,
   /** A role's `max` would be exceeded, or set below the members who hold the role (spec §2.11). */
   RoleLimitConflict: 409,

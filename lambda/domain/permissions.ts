@@ -30,13 +30,22 @@ export function satisfiesRestriction(
   return Object.values(session.members).some((m) => m.deviceId === principal.deviceId && memberStatus(m) === 'active');
 }
 
-/** Throws 403 unless the principal may read the session. */
-export function assertCanRead(session: SessionDocument, principal: Principal): void {
+/**
+ * Extra access a handle gives its caller (spec/mpsd-family.md §3.10): an invite to its invitee, a transfer handle to
+ * a member of its origin session. The session's `readRestriction` and `joinRestriction` do not apply to them; its
+ * visibility, `closed` and `locked` still do (an invite to a closed session only reads it).
+ */
+export interface AccessGrant {
+  readonly waivesRestrictions: true;
+}
+
+/** Throws 403 unless the principal may read the session (with a handle's grant, whatever its readRestriction). */
+export function assertCanRead(session: SessionDocument, principal: Principal, grant?: AccessGrant): void {
   if (principal.isServer || isMember(session, principal)) return;
   if (visibilityOf(session.constants.system) === 'private')
     throw new MpsdError('SessionAccessDenied', PRIVATE_SESSION_MESSAGE);
   const { read } = restrictionsOf(session.properties.system, session.constants);
-  if (!satisfiesRestriction(session, principal, read)) {
+  if (grant === undefined && !satisfiesRestriction(session, principal, read)) {
     throw new MpsdError(
       'SessionAccessDenied',
       `The session's readRestriction is "${read}": only users on the device of an active member may read it.`,

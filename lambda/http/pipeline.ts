@@ -73,6 +73,11 @@ export interface HttpHandler<Deps, Resource, Body extends BodyPolicy = BodyPolic
   readonly method: RouteMethod;
   readonly body: Body;
   readonly resolver: ResourceResolver<Deps, Resource>;
+  /**
+   * `json`: a body sent without any Content-Type is read as JSON anyway (MCXboxBroadcast posts its invite handles
+   * without one, spec/mpsd-family.md §1.2); a Content-Type that is not JSON is still 415. Absent: 415.
+   */
+  readonly untypedBody?: 'json';
   handle(request: ResolvedRequest<Resource, BodyOf<Body>>, deps: Deps): Promise<ApiResult>;
 }
 
@@ -129,7 +134,9 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   if (limited !== undefined) return tooManyRequests(limited, deps.clock());
   const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
   const takesBody = handler.body === 'json';
-  checkContentType(handler.method, headerValue(event.headers, 'content-type'), takesBody && (event.body ?? '') !== '');
+  const contentType = headerValue(event.headers, 'content-type');
+  const untypedJson = handler.untypedBody === 'json' && (contentType === undefined || contentType.trim() === '');
+  checkContentType(handler.method, contentType, takesBody && !untypedJson && (event.body ?? '') !== '');
   const body = (takesBody ? readRequestBody(event.body, event.isBase64Encoded) : undefined) as BodyOf<Body>;
   const admitted = { event, principal, contractVersion, body };
   const resource = await handler.resolver.resolve(admitted, deps);

@@ -6,7 +6,7 @@
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
 /** What a route's path names; the request pipeline resolves it from the path parameters. */
-export type ResourceKind = 'session';
+export type ResourceKind = 'session' | 'handle';
 
 /** One API Gateway route: `<method> <path>` sent to one function. */
 export interface Route<FunctionName extends string = string> {
@@ -38,6 +38,13 @@ export const FUNCTIONS = {
   putSessionProperties: { entry: 'lambda/functions/put-session-properties.ts', sessionTableAccess: 'read-write' },
   deleteSessionMember: { entry: 'lambda/functions/delete-session-member.ts', sessionTableAccess: 'read-write' },
   deleteSessionServer: { entry: 'lambda/functions/delete-session-server.ts', sessionTableAccess: 'read-write' },
+  // Handles (spec/mpsd-family.md §3): their items live in the sessions table (README "Handles").
+  postHandle: { entry: 'lambda/functions/post-handle.ts', sessionTableAccess: 'read-write' },
+  queryHandles: { entry: 'lambda/functions/query-handles.ts', sessionTableAccess: 'read' },
+  getHandle: { entry: 'lambda/functions/get-handle.ts', sessionTableAccess: 'read' },
+  deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'read-write' },
+  getHandleSession: { entry: 'lambda/functions/get-handle-session.ts', sessionTableAccess: 'read' },
+  putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -80,39 +87,53 @@ export function sessionPathOf(
   );
 }
 
+/** The handle routes (spec/mpsd-family.md §3.2, §3.7-§3.11); `{handleId}` is resolved to its handle and session. */
+export const HANDLE_ROUTES: readonly Route<FunctionName>[] = [
+  { method: 'POST', path: '/handles', function: 'postHandle', resource: 'handle' },
+  { method: 'POST', path: '/handles/query', function: 'queryHandles', resource: 'handle' },
+  { method: 'GET', path: '/handles/{handleId}', function: 'getHandle', resource: 'handle' },
+  { method: 'DELETE', path: '/handles/{handleId}', function: 'deleteHandle', resource: 'handle' },
+  { method: 'GET', path: '/handles/{handleId}/session', function: 'getHandleSession', resource: 'handle' },
+  { method: 'PUT', path: '/handles/{handleId}/session', function: 'putHandleSession', resource: 'handle' },
+];
+
 /**
- * Every route the service answers, in both spellings: GET and PUT on the session resource, and its sub-resources
- * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`).
+ * Every route the service answers: in both spellings, GET and PUT on the session resource, and its sub-resources
+ * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`);
+ * the handles.
  */
-export const ROUTES: readonly Route<FunctionName>[] = SESSION_TEMPLATES_SEGMENTS.flatMap((segment) => [
-  { method: 'GET', path: toSessionPath(segment), function: 'getSession', resource: 'session' },
-  { method: 'PUT', path: toSessionPath(segment), function: 'putSession', resource: 'session' },
-  // Session sub-resources (family spec §2).
-  {
-    method: 'PUT',
-    path: `${toSessionPath(segment)}/properties`,
-    function: 'putSessionProperties',
-    resource: 'session',
-  },
-  {
-    method: 'DELETE',
-    path: `${toSessionPath(segment)}/members/me`,
-    function: 'deleteSessionMember',
-    resource: 'session',
-  },
-  {
-    method: 'DELETE',
-    path: `${toSessionPath(segment)}/members/{index}`,
-    function: 'deleteSessionMember',
-    resource: 'session',
-  },
-  {
-    method: 'DELETE',
-    path: `${toSessionPath(segment)}/servers/{serverName}`,
-    function: 'deleteSessionServer',
-    resource: 'session',
-  },
-]);
+export const ROUTES: readonly Route<FunctionName>[] = [
+  ...SESSION_TEMPLATES_SEGMENTS.flatMap((segment): Route<FunctionName>[] => [
+    { method: 'GET', path: toSessionPath(segment), function: 'getSession', resource: 'session' },
+    { method: 'PUT', path: toSessionPath(segment), function: 'putSession', resource: 'session' },
+    // Session sub-resources (family spec §2).
+    {
+      method: 'PUT',
+      path: `${toSessionPath(segment)}/properties`,
+      function: 'putSessionProperties',
+      resource: 'session',
+    },
+    {
+      method: 'DELETE',
+      path: `${toSessionPath(segment)}/members/me`,
+      function: 'deleteSessionMember',
+      resource: 'session',
+    },
+    {
+      method: 'DELETE',
+      path: `${toSessionPath(segment)}/members/{index}`,
+      function: 'deleteSessionMember',
+      resource: 'session',
+    },
+    {
+      method: 'DELETE',
+      path: `${toSessionPath(segment)}/servers/{serverName}`,
+      function: 'deleteSessionServer',
+      resource: 'session',
+    },
+  ]),
+  ...HANDLE_ROUTES,
+];
 
 /** The route key API Gateway names a route by, e.g. `GET /serviceconfigs/{scid}/...`. */
 export function routeKeyOf(route: Pick<Route, 'method' | 'path'>): string {

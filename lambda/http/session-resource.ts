@@ -1,4 +1,5 @@
 import { MpsdError } from '../domain/errors';
+import type { AccessGrant } from '../domain/permissions';
 import type { SessionReference } from '../domain/session-reference';
 import type { SessionAnswer, SessionService, WriteResult } from '../service/session-service';
 import type { ApiResult } from './api-types';
@@ -11,6 +12,14 @@ import { sessionFromPath, sessionPath } from './session-from-path';
 // The session resource, `GET|PUT /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}`
 // (spec/mpsd-session.md §1.3, §1.4): two handlers on the request pipeline (pipeline.ts), which has already checked
 // the token, fair use, the contract version, the content type and the body, and resolved the session reference.
+
+/**
+ * The session a request acts on: its reference and, when a handle led to it (`/handles/{id}/session`), the extra
+ * access that handle gives the caller (spec/mpsd-family.md §3.10).
+ */
+export interface SessionTarget extends SessionReference {
+  readonly grant?: AccessGrant;
+}
 
 /** What the session resource's handlers need beyond the pipeline. */
 export interface SessionResourceDeps {
@@ -29,7 +38,7 @@ function answered(statusCode: number, answer: SessionAnswer, ref: SessionReferen
 }
 
 /** GET of the session resource (spec §1.3): 200 with the session, 204 when absent, 304 when unchanged. */
-export const getSession: HttpHandler<SessionResourceDeps, SessionReference, 'none'> = {
+export const getSession: HttpHandler<SessionResourceDeps, SessionTarget, 'none'> = {
   method: 'GET',
   body: 'none',
   resolver: sessionFromPath,
@@ -39,6 +48,7 @@ export const getSession: HttpHandler<SessionResourceDeps, SessionReference, 'non
       principal,
       contractVersion,
       ifNoneMatch: headerValue(event.headers, 'if-none-match'),
+      ...(ref.grant === undefined ? {} : { grant: ref.grant }),
     });
     const now = deps.clock();
     if (result.kind === 'absent') return noContent(now);
@@ -51,7 +61,7 @@ export const getSession: HttpHandler<SessionResourceDeps, SessionReference, 'non
  * PUT of the session resource (spec §1.4): 201 created, 200 updated, 204 when the session is gone, 412 with the
  * current session when a precondition fails.
  */
-export const putSession: HttpHandler<SessionResourceDeps, SessionReference, 'json'> = {
+export const putSession: HttpHandler<SessionResourceDeps, SessionTarget, 'json'> = {
   method: 'PUT',
   body: 'json',
   resolver: sessionFromPath,
@@ -65,6 +75,7 @@ export const putSession: HttpHandler<SessionResourceDeps, SessionReference, 'jso
       ifMatch: headerValue(event.headers, 'if-match'),
       ifNoneMatch: headerValue(event.headers, 'if-none-match'),
       noCommit,
+      ...(ref.grant === undefined ? {} : { grant: ref.grant }),
     });
     return writeAnswered(result, ref, deps.clock());
   },

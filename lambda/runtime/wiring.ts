@@ -4,6 +4,15 @@ import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from
 import { loadFairUsePolicies } from '../config/fair-use-files';
 import { loadTemplateCatalogue } from '../config/template-files';
 import type { ApiHandler } from '../http/api-types';
+import {
+  deleteHandle,
+  getHandle,
+  getHandleSession,
+  type HandleResourceDeps,
+  postHandle,
+  putHandleSession,
+  queryHandles,
+} from '../http/handle-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
@@ -12,12 +21,15 @@ import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '
 import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
 import { type ConnectionGateway, makeTapHandler, type TapHandler } from '../rta/tap-delivery';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
+import { HandleService } from '../service/handle-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
 import type { ConnectionStore } from '../store/connection-store';
 import { DynamoDbConnectionStore } from '../store/dynamodb-connection-store';
+import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
+import type { HandleStore } from '../store/handle-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
 import type { SessionStore } from '../store/session-store';
 import { makeDynamoDbClient } from './dynamodb-client';
@@ -33,12 +45,14 @@ export type SessionHandlers = Readonly<Record<FunctionName, ApiHandler>>;
 /** The stores the handlers work on. */
 export interface Stores {
   readonly sessions: SessionStore;
+  /** Handles: items of their own in the sessions table (README "Handles"). */
+  readonly handles: HandleStore;
   /** The fair-use counters; absent when the limits are off or no counters table is configured. */
   readonly rateLimits: RateLimitStore | undefined;
 }
 
 /** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
-export type HandlerDeps = PipelineDeps & SessionResourceDeps;
+export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps;
 
 /**
  * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
@@ -51,6 +65,13 @@ export const HTTP_HANDLERS = {
   putSessionProperties,
   deleteSessionMember,
   deleteSessionServer,
+  // Handles (family spec §3).
+  postHandle,
+  queryHandles,
+  getHandle,
+  deleteHandle,
+  getHandleSession,
+  putHandleSession,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
@@ -65,6 +86,7 @@ export function makeStores(config: RuntimeConfig): Stores {
   const fairUseOn = config.rateLimits !== 'off' && config.rateLimitTableName !== undefined;
   return {
     sessions: new DynamoDbSessionStore(client, config.tableName),
+    handles: new DynamoDbHandleStore(client, config.tableName),
     rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
   };
 }
@@ -105,18 +127,26 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   const verifier = makeVerifier(config);
   const clock = config.clock ?? Date.now;
   const stores = given ?? makeStores(config);
+  const templates = loadTemplateCatalogue(config.templatesDir);
   const service = new SessionService({
     store: stores.sessions,
-    templates: loadTemplateCatalogue(config.templatesDir),
+    templates,
     clock,
     newGuid: randomUUID,
     retry: config.retry ?? DEFAULT_RETRY_POLICY,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
   });
+  const handles = new HandleService({
+    handles: stores.handles,
+    sessions: stores.sessions,
+    templates,
+    clock,
+    newGuid: randomUUID,
+  });
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
-  return { service, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return { service, handles, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */

@@ -1,5 +1,5 @@
 import { etagMatches } from '../domain/etag';
-import { assertCanRead } from '../domain/permissions';
+import { type AccessGrant, assertCanRead } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
 import type { ContractVersion } from '../domain/session/legacy-contract';
 import { viewAt } from '../domain/session/live-view';
@@ -13,6 +13,8 @@ export interface ReadRequest {
   readonly principal: Principal;
   readonly contractVersion: ContractVersion;
   readonly ifNoneMatch: string | undefined;
+  /** A handle's extra access, when the GET comes through an invite or transfer handle. */
+  readonly grant?: AccessGrant;
 }
 
 export type ReadResult =
@@ -37,7 +39,7 @@ export async function readSession(
   const record = await deps.writer.read(sessionKey(request.ref));
   const { session, etag } = viewAt(record, deps.clock());
   if (session === undefined) return { kind: 'absent' };
-  assertCanRead(session, request.principal);
+  assertCanRead(session, request.principal, request.grant);
   if (request.ifNoneMatch !== undefined && etagMatches(request.ifNoneMatch, etag))
     return { kind: 'not-modified', etag };
   return { kind: 'found', session: answerSession(session, etag, request.contractVersion, request.principal) };

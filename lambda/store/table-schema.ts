@@ -7,9 +7,18 @@ export interface KeyAttribute {
   readonly type: 'S' | 'N' | 'B';
 }
 
-/** What the CDK stack and the local server both create: key, billing and the TTL attribute. */
+/** A global secondary index: its name, keys and the attributes it projects (all of them). */
+export interface GlobalSecondaryIndex {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+/** What the CDK stack and the local server both create: key, billing, the TTL attribute and the indexes. */
 export interface TableSchema {
   readonly partitionKey: KeyAttribute;
+  /** Sparse indexes: only items carrying the index's key attributes appear in them. */
+  readonly globalSecondaryIndexes?: readonly GlobalSecondaryIndex[];
   /** Numeric attribute (epoch seconds) DynamoDB's TTL deletes items by. */
   readonly timeToLiveAttribute: string;
   readonly billingMode: 'PAY_PER_REQUEST';
@@ -29,7 +38,36 @@ export const SESSION_TABLE = {
   // Every committed change is read back from the stream by the tap function (family spec §6.8), which diffs the old
   // and new documents into change types: both images are needed.
   stream: 'NEW_AND_OLD_IMAGES',
+  // Handles live in this table under their own key prefixes (HANDLE_KEY_PREFIXES). The one index is sparse: only
+  // an activity's pointer item (`activity#<scid>#<xuid>`) carries its keys, so sessions and other handles cost it
+  // nothing. It answers "every activity in a SCID" (`owners.people`, README "Handles").
+  globalSecondaryIndexes: [
+    {
+      indexName: 'activities-by-scid',
+      partitionKey: { name: 'activityScid', type: 'S' },
+      sortKey: { name: 'activityOwner', type: 'S' },
+    },
+  ],
 } as const satisfies TableSchema;
+
+/**
+ * Key prefixes of handle items in the sessions table; a session key starts with a GUID SCID, so none collides:
+ * `handle#<id>` holds a handle, `activity#<scid>#<xuid>` points at a user's one activity in a SCID.
+ */
+export const HANDLE_KEY_PREFIXES = { handle: 'handle#', activity: 'activity#' } as const;
+
+/** Attribute names of handle items (besides the table's key and TTL attribute). */
+export const HANDLE_ITEM_ATTRIBUTES = {
+  key: SESSION_TABLE.partitionKey.name,
+  ttl: SESSION_TABLE.timeToLiveAttribute,
+  handle: 'handle',
+  handleId: 'handleId',
+  activityScid: SESSION_TABLE.globalSecondaryIndexes[0].partitionKey.name,
+  activityOwner: SESSION_TABLE.globalSecondaryIndexes[0].sortKey.name,
+} as const;
+
+/** The index of activities by SCID. */
+export const ACTIVITY_INDEX = SESSION_TABLE.globalSecondaryIndexes[0].indexName;
 
 /** Attribute names of a session item (the item codec writes them; conditions name them through placeholders). */
 export const SESSION_ITEM_ATTRIBUTES = {

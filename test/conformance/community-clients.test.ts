@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import { startTestService, type TestService } from '../support/local-service';
-import { API_GATEWAY_NOT_FOUND_BODY, CheckedSessionClient } from '../support/mpsd-response-validator';
+import { CheckedSessionClient } from '../support/mpsd-response-validator';
 import type { SessionResponse } from '../support/session-client';
 
 // The requests two community clients really send (client-captures/friend-connect-0.7.6, bedrock-portal-2.4.0),
@@ -168,12 +168,14 @@ describe('MCXboxBroadcast sub-accounts (family spec §1.3, §3.10)', () => {
   });
 });
 
-describe('requests outside the session resource', () => {
+describe('the activity POST after the session PUT', () => {
   it.each(['friend-connect-0.7.6/activity-handle-post.json', 'bedrock-portal-2.4.0/activity-handle-post.json'])(
-    "%s (POST /handles) is answered API Gateway's 404 with a JSON message: handles are not routed yet (README)",
+    '%s (POST /handles) is answered with the activity handle as JSON, never an empty body (sequences: handle-sequences.test.ts)',
     async (file) => {
       const r = await replay(file, HOST);
-      expect([r.status, r.text]).toEqual([404, API_GATEWAY_NOT_FOUND_BODY]);
+      expect([200, 201]).toContain(r.status);
+      expect(r.headers.get('content-type')).toBe('application/json');
+      expect(r.json).toMatchObject({ type: 'activity', version: 1, ownerXuid: HOST, id: expect.any(String) });
     },
   );
 });

@@ -209,3 +209,26 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('the handle routes (no SCID in the path: counted per user per title, spec/mpsd-family.md §1.4)', () => {
+  it('counts handle requests with the same user and title’s session requests; the 31st is 429 and stores nothing', async () => {
+    const service = await serviceWith({ rateLimitTableName: counterTable() });
+    const client = new SessionClient(service.baseUrl, { xuid: '1101', titleId: '7' });
+    const name = `s-${randomUUID()}`;
+    expect((await client.put(SAMPLE_SCID, 'lobby', name, joinBody('1101'))).status).toBe(201);
+    const activity = { version: 1, type: 'activity', sessionRef: { scid: SAMPLE_SCID, templateName: 'lobby', name } };
+    const created = await client.request('POST', '/handles', { body: activity });
+    expect(created.status).toBe(201);
+    const query = { type: 'activity', scid: SAMPLE_SCID, owners: { xuids: ['1101'] } };
+    for (let i = 0; i < 27; i += 1) {
+      expect((await client.request('POST', '/handles/query', { body: query })).status).toBe(200);
+    }
+    // 30 requests so far (PUT, POST, 27 queries, and this GET).
+    expect((await client.request('GET', `/handles/${created.json.id}`)).status).toBe(200);
+    const over = await client.request('DELETE', `/handles/${created.json.id}`);
+    expect([over.status, over.headers.get('retry-after')]).toEqual([429, '10']);
+    // Another title of the same user has its own count, and sees the handle still there.
+    const otherTitle = new SessionClient(service.baseUrl, { xuid: '1101', titleId: '8' });
+    expect((await otherTitle.request('GET', `/handles/${created.json.id}`)).status).toBe(200);
+  });
+});

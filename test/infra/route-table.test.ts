@@ -62,8 +62,12 @@ describe('one added route-table entry', () => {
         events.push({ handler, event });
         return { statusCode: 204 };
       };
-    const names: TestFunction[] = [...(Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]), 'removeMember'];
-    const handlers = Object.fromEntries(names.map((name) => [name, stub(name)])) as Record<TestFunction, ApiHandler>;
+    const handlers = {
+      ...(Object.fromEntries(
+        (Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]).map((name) => [name, stub(name)]),
+      ) as Record<keyof typeof FUNCTIONS, ApiHandler>),
+      removeMember: stub('removeMember'),
+    };
     const path = '/serviceconfigs/00000000-0000-0000-0000-00006c6f6361/sessiontemplates/lobby/sessions/s1/members/me';
 
     const withEntry = await listen(createLocalServer(handlers, { routes: TABLE, log: () => {} }));

@@ -4,7 +4,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, REAL_TIME_FUNCTIONS, ROUTES, routeKeyOf } from '../../lambda/http/routes';
+import { FUNCTIONS, type FunctionName, REAL_TIME_FUNCTIONS, ROUTES, routeKeyOf } from '../../lambda/http/routes';
 import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
@@ -237,6 +237,14 @@ describe('permissions', () => {
     },
   );
 
+  test('grants the handle functions that only read (query, GET by id, GET of the session) no write', () => {
+    for (const name of ['queryHandles', 'getHandle', 'getHandleSession'] as const) {
+      const actions = tableActionsOf(stack.functions[name]);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+      for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+    }
+  });
+
   test('lets every function read the token secret', () => {
     const secretId = secretLogicalId();
     for (const fn of Object.values(stack.functions)) {
@@ -249,18 +257,41 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  test('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, and nothing else', () => {
+  test('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
+    const handleRoutes = [
+      'POST /handles',
+      'POST /handles/query',
+      'GET /handles/{handleId}',
+      'DELETE /handles/{handleId}',
+      'GET /handles/{handleId}/session',
+      'PUT /handles/{handleId}/session',
+    ];
     expect(routeKeys.sort()).toEqual(
-      SESSION_PATHS.flatMap((p) => [
-        `GET ${p}`,
-        `PUT ${p}`,
-        `PUT ${p}/properties`,
-        `DELETE ${p}/members/me`,
-        `DELETE ${p}/members/{index}`,
-        `DELETE ${p}/servers/{serverName}`,
-      ]).sort(),
+      [
+        ...SESSION_PATHS.flatMap((p) => [
+          `GET ${p}`,
+          `PUT ${p}`,
+          `PUT ${p}/properties`,
+          `DELETE ${p}/members/me`,
+          `DELETE ${p}/members/{index}`,
+          `DELETE ${p}/servers/{serverName}`,
+        ]),
+        ...handleRoutes,
+      ].sort(),
     );
+  });
+
+  test('sends each handle route to its own function with payload format 2.0', () => {
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
+    const routes = httpRoutes();
+    for (const entry of ROUTES.filter((r) => r.resource === 'handle')) {
+      const route = routes.find((r) => (r.Properties as Json).RouteKey === routeKeyOf(entry)) as Json;
+      const integration = integrations[targetIntegrationId((route.Properties as Json).Target)]?.Properties as Json;
+      expect(integration.PayloadFormatVersion).toBe('2.0');
+      const fn = stack.functions[entry.function as FunctionName];
+      expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${logicalIdOf(fn)}"`);
+    }
   });
 
   test('sends each route to the function the route table names, with payload format 2.0', () => {

@@ -6,7 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
+import { type GlobalSecondaryIndex, RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
@@ -112,9 +112,27 @@ async function expectTableOf(tableName: string, schema: typeof SESSION_TABLE | t
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   expect(Table?.TableStatus).toBe('ACTIVE');
   expect(Table?.KeySchema).toEqual([{ AttributeName: schema.partitionKey.name, KeyType: 'HASH' }]);
-  expect(Table?.AttributeDefinitions).toEqual([
-    { AttributeName: schema.partitionKey.name, AttributeType: schema.partitionKey.type },
-  ]);
+  const indexes: readonly GlobalSecondaryIndex[] =
+    'globalSecondaryIndexes' in schema ? schema.globalSecondaryIndexes : [];
+  const keyAttributes = [
+    schema.partitionKey,
+    ...indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]),
+  ];
+  expect(Table?.AttributeDefinitions).toEqual(
+    keyAttributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+  );
+  expect(
+    (Table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema, i.Projection?.ProjectionType]),
+  ).toEqual(
+    indexes.map((i) => [
+      i.indexName,
+      [
+        { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
+        ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : []),
+      ],
+      'ALL',
+    ]),
+  );
   expect(Table?.BillingModeSummary?.BillingMode).toBe(schema.billingMode);
   expect(await describeTtl(tableName)).toEqual({
     TimeToLiveStatus: 'ENABLED',

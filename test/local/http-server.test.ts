@@ -5,7 +5,8 @@ import { FUNCTIONS, SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes'
 import { type ApiHandler, createLocalServer, type LocalHandlers, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
 import { SAMPLE_SCID } from '../../local/start-banner';
 
-// The local stand-in for API Gateway, with stub handlers that record the event they get.
+// The local stand-in for API Gateway, with stub handlers that record the event they get, over the session
+// resource's routes (the handle routes are served by the same code: test/api/handles/).
 
 const SCID = SAMPLE_SCID;
 const SESSION_PATH = `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/hello`;

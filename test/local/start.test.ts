@@ -141,6 +141,17 @@ describe('npm start', () => {
       const session = (await response.json()) as { members: Record<string, { gamertag?: string }> };
       expect(session.members['0']?.gamertag).toBe('DevPlayer1');
       await waitForOutput(started, /PUT \/serviceconfigs\/\S+\/sessions\/hello 201 \d+\.\dms/);
+      // Every function of the route table is served, the handle routes among them (the activity POST clients send next).
+      const activity = await fetch(`${baseUrl}/handles`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          version: 1,
+          type: 'activity',
+          sessionRef: { scid: '00000000-0000-0000-0000-00006c6f6361', templateName: 'lobby', name: 'hello' },
+        }),
+      });
+      expect(activity.status).toBe(201);
 
       // The real-time activity endpoint it prints answers a subscription with a ConnectionId (family spec §6.5).
       const rtaUrl = (

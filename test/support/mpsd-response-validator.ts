@@ -336,6 +336,42 @@ export function responseProblems(response: SessionResponse, requestedContractVer
   return [`unexpected status ${s}`];
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** What a client needs of one handle (spec/mpsd-family.md §1.5, §3.1): a GUID id, type, version, sessionRef, strings. */
+export function handleProblems(handle: unknown): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON
+  const h = handle as any;
+  const problems: string[] = [];
+  if (typeof h?.id !== 'string' || !GUID.test(h.id)) problems.push(`id must be a lower-case GUID, got ${h?.id}`);
+  if (!['activity', 'invite', 'transfer'].includes(h?.type)) problems.push(`unexpected type ${h?.type}`);
+  if (h?.version !== 1) problems.push('version must be 1');
+  const ref = h?.sessionRef;
+  if (
+    !GUID.test(String(ref?.scid).toLowerCase()) ||
+    typeof ref?.templateName !== 'string' ||
+    typeof ref?.name !== 'string'
+  )
+    problems.push('sessionRef must be {scid (GUID), templateName, name}');
+  if (typeof h?.createTime !== 'string' || Number.isNaN(Date.parse(h.createTime)))
+    problems.push('createTime: ISO time');
+  for (const key of ['ownerXuid', 'titleId', 'invitedXuid', 'senderXuid']) {
+    if (h?.[key] !== undefined && typeof h[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  return problems;
+}
+
+/** The problems of an answer of a handle route other than `/handles/{id}/session` (whose answers are sessions). */
+export function handleRouteProblems(response: SessionResponse): string[] {
+  const s = response.status;
+  if (s === 200 || s === 201) {
+    if (response.headers.get('content-type')?.startsWith('application/json') !== true) return ['not JSON'];
+    if (Array.isArray(response.json?.results)) return response.json.results.flatMap(handleProblems);
+    return handleProblems(response.json);
+  }
+  return responseProblems(response);
+}
+
 /**
  * A SessionClient whose every answer is checked by {@link responseProblems}: a test that uses it fails at the first
  * response a real client could not parse, whatever the test itself asserts.
@@ -348,7 +384,8 @@ export class CheckedSessionClient extends SessionClient {
   ): Promise<SessionResponse> {
     const response = await super.request(method, path, options);
     const version = Number(options.headers?.['x-xbl-contract-version'] ?? 107);
-    const problems = responseProblems(response, version);
+    const isHandleRoute = /^\/handles(\/query|\/[^/]+)?$/.test(path);
+    const problems = isHandleRoute ? handleRouteProblems(response) : responseProblems(response, version);
     if (problems.length > 0) {
       throw new Error(
         `${method} ${path} answered ${response.status} with problems:\n  ${problems.join('\n  ')}\n${response.text}`,

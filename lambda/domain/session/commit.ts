@@ -1,6 +1,6 @@
 import { etagOf } from '../etag';
 import { type JsonObject, type JsonValue, jsonEquals } from '../json';
-import { assertCanRead } from '../permissions';
+import { type AccessGrant, assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
 import type { SessionTemplate } from '../templates';
@@ -19,6 +19,8 @@ export interface SessionWriteRequest extends WritePreconditions {
   readonly body: JsonValue;
   /** `?nocommit=true`: answer the merged result without storing it (spec §1.1). */
   readonly noCommit: boolean;
+  /** A handle's extra access, when the PUT comes through an invite or transfer handle (spec/mpsd-family.md §3.10). */
+  readonly grant?: AccessGrant;
 }
 
 /** What a session PUT answers. */
@@ -65,7 +67,7 @@ export function decideSessionWrite(
   if (precondition.failed) {
     // The 412 carries the session (spec §1.4), so it may go only to a caller who may read it: otherwise a
     // stranger could read a private session by sending `If-None-Match: *`.
-    if (view.session !== undefined) assertCanRead(view.session, request.principal);
+    if (view.session !== undefined) assertCanRead(view.session, request.principal, request.grant);
     return {
       answer: {
         kind: 'precondition-failed',
@@ -84,6 +86,7 @@ export function decideSessionWrite(
     contractVersion: request.contractVersion,
     newGuid: context.newGuid,
     ...(view.previousCorrelationId === undefined ? {} : { previousCorrelationId: view.previousCorrelationId }),
+    ...(request.grant === undefined ? {} : { grant: request.grant }),
   });
   if (outcome.kind === 'not-created') return { answer: { kind: 'gone' } };
   if (outcome.kind === 'deleted') {

@@ -1,6 +1,6 @@
 import { MpsdError } from '../errors';
 import { cloneJson, isJsonObject, type JsonValue } from '../json';
-import { satisfiesRestriction } from '../permissions';
+import { type AccessGrant, satisfiesRestriction } from '../permissions';
 import type { Principal } from '../principal';
 import {
   findMemberByXuid,
@@ -24,8 +24,11 @@ import { assignMemberRoles } from './roles';
 // user's own `members.me` (join, update itself, accept its reservation, leave), how a member is added, and the
 // capacity check every added member passes (SessionFull).
 
-/** Throws unless the principal, not yet a member and without a reservation, may join the existing session. */
-export function assertCanJoin(session: SessionDocument, principal: Principal): void {
+/**
+ * Throws unless the principal, not yet a member and without a reservation, may join the existing session (with a
+ * handle's grant, whatever its joinRestriction).
+ */
+export function assertCanJoin(session: SessionDocument, principal: Principal, grant?: AccessGrant): void {
   const visibility = visibilityOf(session.constants.system);
   if (visibility === 'private') {
     throw new MpsdError('SessionAccessDenied', 'The session is private: only users with a reservation may join it.');
@@ -51,7 +54,7 @@ export function assertCanJoin(session: SessionDocument, principal: Principal): v
     }
   }
   const { join } = restrictionsOf(session.properties.system, session.constants);
-  if (!principal.isServer && !satisfiesRestriction(session, principal, join)) {
+  if (!principal.isServer && grant === undefined && !satisfiesRestriction(session, principal, join)) {
     throw new MpsdError(
       'SessionAccessDenied',
       `The session's joinRestriction is "${join}": only users on the device of an active member may join without a reservation.`,
@@ -126,7 +129,7 @@ export function applyMe(
   let member: StoredMember;
   let joined = false;
   if (existing === undefined) {
-    if (!creating) assertCanJoin(session, principal);
+    if (!creating) assertCanJoin(session, principal, context.grant);
     member = {
       constants,
       properties: { system: {}, custom: {} },

@@ -1,3 +1,4 @@
+import type { AccessGrant } from '../permissions';
 import type { Principal } from '../principal';
 import type { SessionTemplate } from '../templates';
 
@@ -12,4 +13,6 @@ export interface PutContext {
   readonly newGuid: () => string;
   /** The correlation id of a deleted session of the same name: kept across re-creation (spec §2.2). */
   readonly previousCorrelationId?: string;
+  /** A handle's extra access (a PUT through an invite or transfer handle, spec/mpsd-family.md §3.10). */
+  readonly grant?: AccessGrant;
 }

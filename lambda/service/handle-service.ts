@@ -1,0 +1,212 @@
+import { MpsdError } from '../domain/errors';
+import {
+  assertMayCreate,
+  assertMayDelete,
+  grantsAccess,
+  type Handle,
+  type HandleRequest,
+  isHandleId,
+  isHandleLive,
+  MAX_QUERY_RESULTS,
+  newHandle,
+  parseHandleRequest,
+  renderHandle,
+  sameSession,
+} from '../domain/handles/handle';
+import {
+  type ActivityQuery,
+  parseActivityQuery,
+  type QueryInclude,
+  relatedBlocks,
+} from '../domain/handles/handle-query';
+import type { JsonObject, JsonValue } from '../domain/json';
+import { type AccessGrant, assertCanRead } from '../domain/permissions';
+import type { Principal } from '../domain/principal';
+import { viewAt } from '../domain/session/live-view';
+import { hasOwners, isOwner } from '../domain/session/ownership';
+import type { SessionDocument } from '../domain/session-document';
+import { type SessionReference, sessionKey } from '../domain/session-reference';
+import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
+import type { HandleStore } from '../store/handle-store';
+import type { SessionStore } from '../store/session-store';
+
+// Handles over the store (spec/mpsd-family.md §3): creation, reads and deletes by id, activity queries. Liveness
+// is decided at read time against the session as it is now (README "Handles"): an activity counts only while its
+// owner is an active member of its existing session, so a session PUT never touches a handle, and the very next
+// read after a member leaves or a session ends no longer sees the activity.
+
+/** What the handle service is built from; wired once per container. */
+export interface HandleServiceDeps {
+  readonly handles: HandleStore;
+  readonly sessions: SessionStore;
+  readonly templates: TemplateCatalogue;
+  /** Epoch ms. */
+  readonly clock: () => number;
+  readonly newGuid: () => string;
+}
+
+/** A created (201) or re-posted identical activity (200) handle, rendered. */
+export interface HandleCreated {
+  readonly status: 200 | 201;
+  readonly handle: JsonObject;
+}
+
+/** How many times a user's own concurrent activity POSTs are reconciled before answering 503. */
+const ACTIVITY_ATTEMPTS = 3;
+/** The index query reads at most this many activities of a SCID (then the live ones are kept, at most 100). */
+const PEOPLE_SCAN_LIMIT = 200;
+
+const FULL_GRANT: AccessGrant = { waivesRestrictions: true };
+
+function notFound(id: string): MpsdError {
+  return new MpsdError('HandleNotFound', `No handle ${id} exists: it was never created, was deleted or has expired.`);
+}
+
+export class HandleService {
+  constructor(private readonly deps: HandleServiceDeps) {}
+
+  /** The session a reference names, as it is now (timers applied), or undefined when it does not exist. */
+  private async sessionNow(ref: SessionReference): Promise<SessionDocument | undefined> {
+    return viewAt(await this.deps.sessions.read(sessionKey(ref)), this.deps.clock()).session;
+  }
+
+  /** `POST /handles` (§3.2-§3.5). */
+  async create(body: JsonValue, principal: Principal): Promise<HandleCreated> {
+    const request = parseHandleRequest(body, this.deps.newGuid);
+    resolveTemplate(this.deps.templates, request.sessionRef);
+    if (request.type === 'transfer') resolveTemplate(this.deps.templates, request.originSessionRef);
+    const session = await this.sessionNow(request.sessionRef);
+    const origin = request.type === 'transfer' ? await this.sessionNow(request.originSessionRef) : undefined;
+    assertMayCreate(
+      request,
+      principal,
+      session,
+      origin,
+      isOwner,
+      session !== undefined && hasOwners(session.constants),
+    );
+    if (request.type === 'activity') return this.createActivity(request, principal, session);
+    const handle = newHandle(request, { id: this.deps.newGuid(), principal, nowMs: this.deps.clock(), session });
+    await this.deps.handles.put(handle);
+    return { status: 201, handle: renderHandle(handle) };
+  }
+
+  /**
+   * One activity per user per SCID (§3.3): the same session again while the activity is live is the same handle
+   * (200); anything else replaces the current one atomically (201).
+   */
+  private async createActivity(
+    request: HandleRequest,
+    principal: Principal,
+    session: SessionDocument | undefined,
+  ): Promise<HandleCreated> {
+    const xuid = principal.xuid as string;
+    for (let attempt = 0; attempt < ACTIVITY_ATTEMPTS; attempt += 1) {
+      const now = this.deps.clock();
+      const current = await this.deps.handles.currentActivity(request.sessionRef.scid, xuid);
+      if (
+        current !== undefined &&
+        sameSession(current.sessionRef, request.sessionRef) &&
+        isHandleLive(current, session, now)
+      ) {
+        return { status: 200, handle: renderHandle(current) };
+      }
+      const handle = newHandle(request, { id: this.deps.newGuid(), principal, nowMs: now, session });
+      if ((await this.deps.handles.replaceActivity(handle, current)) === 'written') {
+        return { status: 201, handle: renderHandle(handle) };
+      }
+    }
+    throw new MpsdError('ServiceUnavailable', 'Concurrent activity posts of this user kept racing; try again.', {
+      retryAfterSeconds: 1,
+    });
+  }
+
+  /**
+   * The live handle with this id (404 otherwise: unknown, deleted, expired, or an activity whose owner left or whose
+   * session ended), with its session as it is now.
+   */
+  async resolve(id: string | undefined): Promise<{ handle: Handle; session: SessionDocument | undefined }> {
+    const normalized = id?.toLowerCase();
+    if (!isHandleId(normalized)) {
+      throw new MpsdError('HandleNotFound', `"${(id ?? '').slice(0, 64)}" is not a handle id (a GUID).`);
+    }
+    const handle = await this.deps.handles.get(normalized);
+    if (handle === undefined) throw notFound(normalized);
+    // An activity is its owner's one activity in the SCID only while the owner's pointer names it: an activity
+    // replaced by a newer one is gone even if its own item were still there.
+    if (handle.type === 'activity') {
+      const current = await this.deps.handles.currentActivity(handle.sessionRef.scid, handle.ownerXuid as string);
+      if (current?.id !== handle.id) throw notFound(normalized);
+    }
+    const session = await this.sessionNow(handle.sessionRef);
+    if (!isHandleLive(handle, session, this.deps.clock())) throw notFound(normalized);
+    return { handle, session };
+  }
+
+  /**
+   * The session a live handle names, with the extra access the handle gives this caller (§3.10): what the by-handle
+   * session GET and PUT run the session rules on.
+   */
+  async sessionTarget(
+    id: string | undefined,
+    principal: Principal,
+  ): Promise<SessionReference & { grant?: AccessGrant }> {
+    const { handle } = await this.resolve(id);
+    const origin =
+      handle.type === 'transfer' && handle.originSessionRef !== undefined
+        ? await this.sessionNow(handle.originSessionRef)
+        : undefined;
+    return grantsAccess(handle, principal, origin) ? { ...handle.sessionRef, grant: FULL_GRANT } : handle.sessionRef;
+  }
+
+  /** `DELETE /handles/{id}` (§3.8): by its owner, sender, invitee or creator, or a server. */
+  async delete(handle: Handle, principal: Principal): Promise<void> {
+    assertMayDelete(handle, principal);
+    await this.deps.handles.delete(handle);
+  }
+
+  /** `POST /handles/query` (§3.11): live activities, never one whose session the caller may not read. */
+  async query(body: JsonValue, includes: ReadonlySet<QueryInclude>, principal: Principal): Promise<JsonObject[]> {
+    const query: ActivityQuery = parseActivityQuery(body, principal);
+    if (this.deps.templates.get(query.scid) === undefined) {
+      throw new MpsdError(
+        'ServiceConfigNotFound',
+        `The requested service config ${query.scid} is either invalid or not configured for sessions.`,
+      );
+    }
+    const candidates =
+      'xuids' in query.owners
+        ? await this.deps.handles.activitiesOf(query.scid, query.owners.xuids)
+        : await this.deps.handles.activitiesIn(query.scid, PEOPLE_SCAN_LIMIT);
+    const sessions = new Map<string, Promise<SessionDocument | undefined>>();
+    const checked = await Promise.all(
+      candidates.map(async (handle) => {
+        const key = sessionKey(handle.sessionRef);
+        let session = sessions.get(key);
+        if (session === undefined) {
+          session = this.sessionNow(handle.sessionRef);
+          sessions.set(key, session);
+        }
+        return { handle, session: await session };
+      }),
+    );
+    const results: JsonObject[] = [];
+    for (const { handle, session } of checked) {
+      if (session === undefined || !isHandleLive(handle, session, this.deps.clock())) continue;
+      if (!mayRead(session, principal)) continue;
+      results.push({ ...renderHandle(handle), ...relatedBlocks(session, includes) });
+      if (results.length === MAX_QUERY_RESULTS) break;
+    }
+    return results;
+  }
+}
+
+function mayRead(session: SessionDocument, principal: Principal): boolean {
+  try {
+    assertCanRead(session, principal);
+    return true;
+  } catch (error) {
+    if (error instanceof MpsdError) return false;
+    throw error;
+  }
+}
