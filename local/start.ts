@@ -63,9 +63,7 @@ async function main(): Promise<void> {
   // One deferred handler per function of the route table, so a new function is served without an edit here.
   const names = Object.keys(FUNCTIONS) as FunctionName[];
   const server = createLocalServer(
-    Object.fromEntries(
-      (Object.keys(FUNCTIONS) as FunctionName[]).map((name) => [name, deferred((h) => h[name])]),
-    ) as SessionHandlers,
+    Object.fromEntries(names.map((name) => [name, deferred((h) => h[name])])) as SessionHandlers,
     { log: (line) => console.log(line) },
   );
 

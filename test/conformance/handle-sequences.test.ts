@@ -149,9 +149,9 @@ describe('MCXboxBroadcast: create, activity, a sub-account joining through the h
     return posted.json.id;
   }
 
-  // The example is verbatim: the sub-account sends the PRIMARY's xuid in members.me. Today that is 403 (a caller can
-  // only join as itself); issue 10 item 5, on another branch, makes it "ignored". Turn `it.failing` into `it` then.
-  it.failing('the sub-account joins with the example body verbatim (primary xuid) and answers 200', async () => {
+  // The example is verbatim: the sub-account sends the PRIMARY's xuid in members.me, which is ignored (family spec
+  // §1.3, §3.10): the member is the token's user.
+  it('the sub-account joins with the example body verbatim (primary xuid) and answers 200', async () => {
     const id = await publish('a0000000-0000-0000-0000-000000000014');
     const join = capture('examples/family-handle-session-join-request-mcxb-subaccount.json');
     const r = await as(SUB).request('PUT', `/handles/${id}/session`, { body: join.body as string });
