@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { MpsdError, serviceUnavailable } from '../domain/errors';
 import type { Principal } from '../domain/principal';
@@ -88,18 +89,22 @@ function describeJoseError(error: unknown, algorithms: readonly string[]): strin
   return 'The token is not a valid signed JWT.';
 }
 
+/**
+ * The key tokens are verified with: an HS256 secret imported once per verifier (jose would otherwise import raw
+ * bytes through WebCrypto on every verification, issue 12), or an issuer's key set.
+ */
+type VerificationKey =
+  | { readonly kind: 'secret'; readonly key: () => Promise<webcrypto.CryptoKey> }
+  | { readonly kind: 'key-set'; readonly key: JWTVerifyGetKey };
+
 /** A JWKS fetch that timed out, failed on the network, or answered something that is not a key set. */
-function keySetUnavailable(error: unknown, key: Uint8Array | JWTVerifyGetKey): boolean {
-  if (key instanceof Uint8Array) return false;
+function keySetUnavailable(error: unknown, key: VerificationKey): boolean {
+  if (key.kind === 'secret') return false;
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
   return !(error instanceof errors.JOSEError);
 }
 
-function makeVerifier(
-  key: Uint8Array | JWTVerifyGetKey,
-  algorithms: readonly string[],
-  checks: TokenClaimChecks,
-): TokenVerifier {
+function makeVerifier(key: VerificationKey, algorithms: readonly string[], checks: TokenClaimChecks): TokenVerifier {
   return async (header) => {
     const { token } = parseAuthorizationHeader(header);
     let payload: Record<string, unknown>;
@@ -113,7 +118,9 @@ function makeVerifier(
         ...(checks.audience === undefined ? {} : { audience: checks.audience }),
       };
       ({ payload } =
-        key instanceof Uint8Array ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options));
+        key.kind === 'secret'
+          ? await jwtVerify(token, await key.key(), options)
+          : await jwtVerify(token, key.key, options));
     } catch (error) {
       if (keySetUnavailable(error, key)) {
         // The issuer's key set cannot be read: the token may well be good, so this is an outage (503), not a 401
@@ -126,9 +133,15 @@ function makeVerifier(
   };
 }
 
-/** A verifier for HS256 tokens signed with a shared secret (the key is encoded once, per container). */
+/** A verifier for HS256 tokens signed with a shared secret (the key is imported once, on first use, per container). */
 export function makeHmacTokenVerifier(options: HmacVerifierOptions): TokenVerifier {
-  return makeVerifier(new TextEncoder().encode(options.secret), ['HS256'], options);
+  const secret = new TextEncoder().encode(options.secret);
+  let imported: Promise<webcrypto.CryptoKey> | undefined;
+  const key = () => {
+    imported ??= webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    return imported;
+  };
+  return makeVerifier({ kind: 'secret', key }, ['HS256'], options);
 }
 
 /**
@@ -140,5 +153,5 @@ export function makeJwksTokenVerifier(options: JwksVerifierOptions): TokenVerifi
     throw new Error('A JWKS token verifier needs both an issuer and an audience to check.');
   }
   const keySet = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2000, cooldownDuration: 30_000 });
-  return makeVerifier(keySet, JWKS_ALGORITHMS, options);
+  return makeVerifier({ kind: 'key-set', key: keySet }, JWKS_ALGORITHMS, options);
 }

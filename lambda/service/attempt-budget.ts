@@ -10,6 +10,7 @@ export class AttemptBudget {
   /** Store faults met so far. */
   faults = 0;
   private readonly deadline: number;
+  private abortSignal: AbortSignal | undefined;
 
   /** `elapsedMs` is a monotonic clock (performance.now), never the session clock. */
   constructor(
@@ -37,9 +38,14 @@ export class AttemptBudget {
     return backoffDelayMs(this.policy, this.attempt - 1);
   }
 
-  /** Every store call is aborted when the budget ends, so no request outlives it. */
+  /**
+   * Every store call is aborted when the budget ends, so no request outlives it. The deadline is fixed, so one
+   * signal (one timer) serves every call of the budget: a PUT's read and write share it (issue 12 measured a timer
+   * per call; bench/micro.ts).
+   */
   callOptions(): StoreCallOptions {
-    return { abortSignal: AbortSignal.timeout(Math.max(1, Math.ceil(this.remainingMs()))) };
+    this.abortSignal ??= AbortSignal.timeout(Math.max(1, Math.ceil(this.remainingMs())));
+    return { abortSignal: this.abortSignal };
   }
 
   private remainingMs(): number {

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { stringify as losslessStringify } from 'lossless-json';
 import {
   findDuplicateKey,
   isJsonInteger,
-  type LosslessNumber,
+  type JsonValue,
+  LosslessNumber,
   parseExactJson,
   stringifyExactJson,
 } from '../../lambda/domain/json';
@@ -134,5 +136,26 @@ describe('duplicate keys', () => {
       }),
       { numRuns: 2000, seed: 20261129 },
     );
+  });
+});
+
+describe('stringifyExactJson', () => {
+  test('writes every value as lossless-json does, with or without lossless numbers in it', () => {
+    const withLossless = fc.jsonValue({ maxDepth: 4 }).chain((value) =>
+      fc.constantFrom('12345678.123456789', '1.0', '1e2', '-0', '9007199254740993').map((digits) => ({
+        value,
+        nested: [{ n: new LosslessNumber(digits) }],
+      })),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue({ maxDepth: 5 }), withLossless), (value) => {
+        expect(stringifyExactJson(value as JsonValue)).toBe(losslessStringify(value));
+      }),
+    );
+  });
+
+  test('keeps the digits of a lossless number deep inside a document', () => {
+    const text = '{"members":{"0":{"custom":{"big":9007199254740993,"list":[1.50,2]}}}}';
+    expect(stringifyExactJson(parseExactJson(text))).toBe(text);
   });
 });
