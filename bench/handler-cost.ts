@@ -7,7 +7,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mintToken } from '../lambda/auth/development-token';
 import { parseSessionReference, sessionKey } from '../lambda/domain/session-reference';
 import { routeKeyOf, sessionPathOf, toSessionPath } from '../lambda/http/routes';
+import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { makeSessionHandlers } from '../lambda/runtime/wiring';
+import { DynamoDbHandleStore } from '../lambda/store/dynamodb-handle-store';
 import { localRuntimeConfig } from '../local/local-config';
 import { SAMPLE_SCID } from '../local/start-banner';
 import { MemorySessionStore } from '../test/support/memory-session-store';
@@ -57,9 +59,19 @@ async function cpuMsPerCall(calls: number, fn: (n: number) => Promise<void>): Pr
 /** Measures every session size; `repetitions` rounds of `calls` requests each (fewer for large sessions). */
 export async function measureHandlerCost(repetitions: number, calls: number): Promise<HandlerCost[]> {
   const store = new MemorySessionStore();
+  const config = {
+    ...localRuntimeConfig('bench-memory', 'http://unused.invalid'),
+    rateLimits: 'off' as const,
+    log: { error: () => {} },
+  };
   const handlers = makeSessionHandlers(
-    { ...localRuntimeConfig('bench-memory', 'http://unused.invalid'), rateLimits: 'off', log: { error: () => {} } },
-    { sessions: store, rateLimits: undefined },
+    config,
+    // The handle store is never called here (session GET and PUT only); it needs a client, not a connection.
+    {
+      sessions: store,
+      handles: new DynamoDbHandleStore(makeDynamoDbClient(config), 'bench-unused'),
+      rateLimits: undefined,
+    },
   );
   const results: HandlerCost[] = [];
   for (const members of MEMBER_COUNTS) {

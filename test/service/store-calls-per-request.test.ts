@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { makeSessionHandlers } from '../../lambda/runtime/wiring';
+import { DynamoDbHandleStore } from '../../lambda/store/dynamodb-handle-store';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { ensureSessionTable } from '../../local/create-table';
 import { createLocalServer } from '../../local/http-server';
@@ -40,7 +41,11 @@ beforeAll(async () => {
   await ensureSessionTable(client, tableName, { stream: false });
   const handlers = makeSessionHandlers(
     { ...localRuntimeConfig(tableName, endpoint), rateLimits: 'off', log: { error: () => {} } },
-    { sessions: new DynamoDbSessionStore(client, tableName), rateLimits: undefined },
+    {
+      sessions: new DynamoDbSessionStore(client, tableName),
+      handles: new DynamoDbHandleStore(client, tableName),
+      rateLimits: undefined,
+    },
   );
   server = createLocalServer(handlers, { log: () => {} });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
