@@ -1,14 +1,16 @@
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CONNECTION_TABLE, SESSION_TABLE, type TableSchema } from '../lambda/store/table-schema';
+import { CONNECTION_TABLE, SESSION_TABLE, type SecondaryIndex, type TableSchema } from '../lambda/store/table-schema';
 
 /**
  * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
@@ -40,12 +42,14 @@ export function ensureConnectionTable(client: DynamoDBClient, tableName: string)
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
   const { partitionKey } = schema;
+  const indexes = schema.indexes ?? [];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
+        AttributeDefinitions: attributeDefinitionsOf(schema),
         KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
+        ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes.map(indexDefinitionOf) }),
         BillingMode: schema.billingMode,
         ...(schema.stream === undefined
           ? {}
@@ -58,6 +62,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
   // DynamoDB Local creates tables at once, but real DynamoDB (and UpdateTimeToLive) needs the table ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   if (schema.stream !== undefined) await ensureStream(client, tableName, schema.stream);
+  await ensureIndexes(client, tableName, schema);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -96,4 +101,40 @@ async function ensureStream(client: DynamoDBClient, tableName: string, viewType:
       StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
     }),
   );
+}
+
+/** Every key attribute of the table and its indexes, each defined once. */
+function attributeDefinitionsOf(schema: TableSchema): AttributeDefinition[] {
+  const keys = [schema.partitionKey, ...(schema.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey])];
+  const byName = new Map(keys.map((key) => [key.name, key.type]));
+  return [...byName].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function indexDefinitionOf(index: SecondaryIndex): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: index.projection },
+  };
+}
+
+/** Adds the indexes a table kept from before they existed lacks (DYNAMODB_LOCAL_DB_PATH). */
+async function ensureIndexes(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
+  const wanted = schema.indexes ?? [];
+  if (wanted.length === 0) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of wanted) {
+    if (present.has(index.name)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributeDefinitionsOf(schema),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinitionOf(index) }],
+      }),
+    );
+  }
 }

@@ -6,7 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
+import { RATE_LIMIT_TABLE, SESSION_TABLE, type TableSchema } from '../../lambda/store/table-schema';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
@@ -108,13 +108,32 @@ describe('ensureRateLimitTable', () => {
   });
 });
 
-async function expectTableOf(tableName: string, schema: typeof SESSION_TABLE | typeof RATE_LIMIT_TABLE) {
+async function expectTableOf(tableName: string, schema: TableSchema) {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   expect(Table?.TableStatus).toBe('ACTIVE');
   expect(Table?.KeySchema).toEqual([{ AttributeName: schema.partitionKey.name, KeyType: 'HASH' }]);
-  expect(Table?.AttributeDefinitions).toEqual([
-    { AttributeName: schema.partitionKey.name, AttributeType: schema.partitionKey.type },
-  ]);
+  const indexes = schema.indexes ?? [];
+  const keys = [schema.partitionKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
+  expect(Table?.AttributeDefinitions).toEqual(
+    keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+  );
+  // The due-time index the sweeper Queries (never a Scan): keys only.
+  expect(
+    (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+      name: index.IndexName,
+      keys: index.KeySchema,
+      projection: index.Projection?.ProjectionType,
+    })),
+  ).toEqual(
+    indexes.map((index) => ({
+      name: index.name,
+      keys: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      projection: index.projection,
+    })),
+  );
   expect(Table?.BillingModeSummary?.BillingMode).toBe(schema.billingMode);
   expect(await describeTtl(tableName)).toEqual({
     TimeToLiveStatus: 'ENABLED',

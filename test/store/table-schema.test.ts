@@ -1,6 +1,9 @@
 import {
   CONNECTION_ITEM_ATTRIBUTES,
   CONNECTION_TABLE,
+  DUE_INDEX,
+  DUE_INDEX_SHARDS,
+  dueShardOf,
   RATE_LIMIT_TABLE,
   SESSION_ITEM_ATTRIBUTES,
   SESSION_TABLE,
@@ -16,7 +19,25 @@ describe('the table schema', () => {
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
       stream: 'NEW_AND_OLD_IMAGES',
+      indexes: [DUE_INDEX],
     });
+  });
+
+  it('finds due items by a sparse index sharded by a hash of the key, projecting only keys', () => {
+    expect(DUE_INDEX).toEqual({
+      name: 'due',
+      partitionKey: { name: 'dueShard', type: 'S' },
+      sortKey: { name: 'dueAt', type: 'N' },
+      projection: 'KEYS_ONLY',
+    });
+    expect(SESSION_ITEM_ATTRIBUTES.dueShard).toBe(DUE_INDEX.partitionKey.name);
+    expect(SESSION_ITEM_ATTRIBUTES.dueAt).toBe(DUE_INDEX.sortKey.name);
+    // Stable (a key never moves shard) and spread over every shard.
+    const keys = Array.from({ length: 400 }, (_, i) => `scid#template#session-${i}`);
+    expect(keys.map(dueShardOf)).toEqual(keys.map(dueShardOf));
+    expect(new Set(keys.map(dueShardOf))).toEqual(
+      new Set(Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => String(shard))),
+    );
   });
 
   it('names the key and TTL attribute of a session item after the table', () => {
@@ -38,6 +59,7 @@ describe('the table schema', () => {
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
+      indexes: [DUE_INDEX],
     });
     expect(CONNECTION_ITEM_ATTRIBUTES.key).toBe(CONNECTION_TABLE.partitionKey.name);
     expect(CONNECTION_ITEM_ATTRIBUTES.ttl).toBe(CONNECTION_TABLE.timeToLiveAttribute);
