@@ -6,7 +6,7 @@ import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
 import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
-import type { SessionHandlers } from '../lambda/runtime/wiring';
+import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
@@ -16,6 +16,7 @@ import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
+import { LOCAL_SWEEP_INTERVAL_MS, type LocalSweeper, startLocalSweeper } from './sweeper';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let realTime: RealTime | undefined;
+  let sweeper: LocalSweeper | undefined;
   let stopping = false;
   // The HTTP server answers only once the handlers exist; it listens first so a taken port fails in milliseconds,
   // before Java has started.
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     // dynamodb-local.ts, which SIGKILLs it. Within the 5 s a supervisor gives before its own SIGKILL.
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
+    await sweeper?.stop();
     await realTime?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -132,6 +135,11 @@ async function main(): Promise<void> {
   } finally {
     realTimeAdmin.destroy();
   }
+  // The timer sweeper, as the deployed schedule runs it: due timers and disconnect checks committed on their own.
+  sweeper = startLocalSweeper(makeTimerSweeperFor(config), {
+    intervalMs: LOCAL_SWEEP_INTERVAL_MS,
+    log: (line) => console.log(line),
+  });
 
   const authorization = await mintToken(
     { xuid: SAMPLE_XUID, gamertag: SAMPLE_GAMERTAG },

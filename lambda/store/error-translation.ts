@@ -40,7 +40,7 @@ export function isRetryableStoreError(error: unknown): boolean {
  * Maps an error the AWS SDK threw to what the service understands: StoreUnavailableError (carrying the error as its
  * cause) for a fault a later attempt may not meet, the error itself otherwise (a 500).
  */
-export function translateStoreError(error: unknown, action: 'GetItem' | 'PutItem'): never {
+export function translateStoreError(error: unknown, action: 'GetItem' | 'PutItem' | 'Query'): never {
   if (isRetryableStoreError(error)) {
     throw new StoreUnavailableError(`DynamoDB ${action} failed and may succeed later`, { cause: error });
   }
