@@ -6,6 +6,7 @@ import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
 import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
+import { SWEEP_INTERVAL_MS } from '../lambda/runtime/sweeper-runtime';
 import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
@@ -16,7 +17,7 @@ import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
-import { LOCAL_SWEEP_INTERVAL_MS, type LocalSweeper, startLocalSweeper } from './sweeper';
+import { type LocalSweeper, startLocalSweeper } from './sweeper';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
   }
   // The timer sweeper, as the deployed schedule runs it: due timers and disconnect checks committed on their own.
   sweeper = startLocalSweeper(makeTimerSweeperFor(config), {
-    intervalMs: LOCAL_SWEEP_INTERVAL_MS,
+    // The deployed sweeper's interval (lambda/runtime/sweeper-runtime.ts).
+    intervalMs: SWEEP_INTERVAL_MS,
     log: (line) => console.log(line),
   });
 

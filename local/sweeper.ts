@@ -1,8 +1,5 @@
 import type { SweepReport, TimerSweeper } from '../lambda/service/timer-sweeper';
 
-/** How often `npm start` sweeps: the deployed sweeper's interval too (README, "Timers that fire on their own"). */
-export const LOCAL_SWEEP_INTERVAL_MS = 10_000;
-
 /** The sweeper on a timer, as `npm start` runs it; `sweepNow` for the tests, which move their own clock. */
 export interface LocalSweeper {
   /** One sweep now (a sweep already running is awaited first: sweeps never overlap here). */

@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { SESSION_TABLE } from '../../lambda/store/table-schema';
-import { tablePropsOf } from './table-schema-props';
+import { addIndexesOf, tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link SessionTable}. */
 export interface SessionTableProps {
@@ -36,5 +36,7 @@ export class SessionTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    // The due-time index the timer sweeper Queries (lambda/store/table-schema.ts DUE_INDEX).
+    addIndexesOf(this.table, SESSION_TABLE);
   }
 }
