@@ -66,7 +66,7 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
   // Disconnect detection (§6.9) finds a closed ConnectionId's sessions by key: recorded here, where every change
   // passes, only when a member wrote a connection (not on every write). Before any tap, so a retry repeats nothing.
   const written = connectionsWrittenInto(documentOf(change.before), documentOf(change.after));
-  if (written.length > 0) await deps.connections.recordSessions(written, change.sessionKey);
+  if (written.length > 0) await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
   const tap = shoulderTapOf(change.sessionKey, documentOf(change.before), documentOf(change.after));
   if (tap === undefined) return;
   const guardKey = `${change.sessionKey} ${tap.branch}`;

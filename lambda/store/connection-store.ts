@@ -58,9 +58,11 @@ export interface ConnectionStore {
   closeSocket(socketId: string, at?: number): Promise<void>;
   /**
    * Records that members wrote these ConnectionIds into the session with this key (the tap function, which sees every
-   * change), so a disconnect check finds its sessions by key. Ids the service never issued are ignored.
+   * change), so a disconnect check finds its sessions by key. Ids the service never issued are ignored. An id whose
+   * socket is already gone and has no check pending gets one, as if it closed `at` (§6.9: a member that writes a
+   * closed ConnectionId is accepted and checked 30 s later).
    */
-  recordSessions(connectionIds: readonly string[], sessionKey: string): Promise<void>;
+  recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void>;
   /** ConnectionIds whose disconnect check is due at or before `now` (a Query on the due-time index), at most `limit`. */
   findDueDisconnects(now: number, limit: number): Promise<readonly string[]>;
   /** What a due disconnect check needs to know about a ConnectionId; undefined once its state is gone. */

@@ -295,10 +295,11 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     if (connectionId !== undefined) await this.detach(connectionId, socketId, at);
   }
 
-  async recordSessions(connectionIds: readonly string[], sessionKey: string): Promise<void> {
+  async recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void> {
     for (const connectionId of new Set(connectionIds)) {
+      let after: Record<string, AttributeValue> | undefined;
       try {
-        await this.client.send(
+        ({ Attributes: after } = await this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: connectionKey(connectionId),
@@ -308,11 +309,34 @@ export class DynamoDbConnectionStore implements ConnectionStore {
             ConditionExpression: 'attribute_exists(#pk)',
             ExpressionAttributeNames: { '#sessions': A.sessions, '#pk': A.key },
             ExpressionAttributeValues: { ':session': { SS: [sessionKey] } },
+            ReturnValues: 'ALL_NEW',
           }),
-        );
+        ));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        continue;
       }
+      if (after?.[A.socket] === undefined && after?.[A.dueAt] === undefined) {
+        await this.scheduleClosedCheck(connectionId, at);
+      }
+    }
+  }
+
+  /** Schedules the disconnect check of a ConnectionId whose socket is gone, unless one is pending or it was rebound. */
+  private async scheduleClosedCheck(connectionId: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: SCHEDULE_DISCONNECT_CHECK,
+          ConditionExpression: 'attribute_not_exists(#socket) AND attribute_not_exists(#dueAt)',
+          ExpressionAttributeNames: { '#socket': A.socket, ...DISCONNECT_CHECK_NAMES },
+          ExpressionAttributeValues: disconnectCheckValues(connectionId, at),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
