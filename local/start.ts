@@ -156,6 +156,7 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect`);
+  console.log(`Timer sweeper: every ${SWEEP_INTERVAL_MS / 1000} s (due timers, disconnect checks)`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
 }
 
