@@ -1,5 +1,8 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,10 +15,13 @@ import {
   type RealTimeFunctionDefinition,
   type RealTimeFunctionName,
   ROUTES,
+  SCHEDULED_FUNCTIONS,
+  type ScheduledFunctionName,
   SESSION_TEMPLATES_SEGMENTS,
   toSessionPath,
 } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
+import { DUE_INDEX } from '../lambda/store/table-schema';
 import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
@@ -28,6 +34,16 @@ const TAP_BATCH_SIZE = 10;
 
 /** Tap lag above which the alarm fires: a tap more than a minute late is as good as lost to a waiting client. */
 const TAP_ITERATOR_AGE_ALARM_MS = 60_000;
+
+/**
+ * The sweeper's invocation: six sweeps 10 s apart take about 51 s (lambda/runtime/sweeper-runtime.ts); the timeout
+ * leaves room for a slow last sweep, and the next minute's invocation may overlap it harmlessly (every write is
+ * conditional).
+ */
+const SWEEPER_TIMEOUT = Duration.seconds(90);
+
+/** The sweeper mostly waits between sweeps: little memory (and so little cost per second) is enough. */
+const SWEEPER_MEMORY_MB = 256;
 
 /** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
 const POWERTOOLS_SERVICE_NAME = 'session-directory';
@@ -128,6 +144,12 @@ export class SessionDirectoryStack extends Stack {
   /** Where stream batches the tap function kept failing on end up (their stream positions, not the changes). */
   public readonly tapDeadLetterQueue: Queue;
 
+  /** The scheduled functions (the timer sweeper), by their name in the route table. */
+  public readonly scheduledFunctions: Readonly<Record<ScheduledFunctionName, SessionFunction>>;
+
+  /** The EventBridge rule of each scheduled function. */
+  public readonly schedules: Readonly<Record<ScheduledFunctionName, Rule>>;
+
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
 
@@ -192,6 +214,10 @@ export class SessionDirectoryStack extends Stack {
     this.realTimeFunctions = realTime.functions;
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
+
+    const scheduled = this.addScheduledFunctions(table, realTime.connectionTable.table);
+    this.scheduledFunctions = scheduled.functions;
+    this.schedules = scheduled.rules;
 
     new CfnOutput(this, 'ApiUrl', {
       description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
@@ -290,6 +316,58 @@ export class SessionDirectoryStack extends Stack {
       value: api.url,
     });
     return { connectionTable, functions, api, deadLetterQueue };
+  }
+
+  /**
+   * The timer sweeper (README, "Timers that fire on their own"): an EventBridge rule invokes it once a minute, and it
+   * commits due timers and disconnect checks. Least privilege: a Query on each table's due-time index, the read and
+   * conditional write of sessions (GetItem, PutItem), and the read and update of ConnectionIds (GetItem, UpdateItem).
+   */
+  private addScheduledFunctions(sessions: SessionTable['table'], connections: ConnectionTable['table']) {
+    const functions = {} as Record<ScheduledFunctionName, SessionFunction>;
+    const rules = {} as Record<ScheduledFunctionName, Rule>;
+    const entries = Object.entries(SCHEDULED_FUNCTIONS) as [
+      ScheduledFunctionName,
+      (typeof SCHEDULED_FUNCTIONS)[ScheduledFunctionName],
+    ][];
+    for (const [name, definition] of entries) {
+      const id = name.charAt(0).toUpperCase() + name.slice(1);
+      const fn = new SessionFunction(this, id, {
+        entry: definition.entry,
+        behindApi: false,
+        timeout: SWEEPER_TIMEOUT,
+        memorySize: SWEEPER_MEMORY_MB,
+        environment: {
+          [VARIABLES.sessionTableName]: sessions.tableName,
+          [VARIABLES.connectionTableName]: connections.tableName,
+          [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
+        },
+      });
+      for (const [table, writeAction] of [
+        [sessions, 'dynamodb:PutItem'],
+        [connections, 'dynamodb:UpdateItem'],
+      ] as const) {
+        Grant.addToPrincipal({
+          grantee: fn.function,
+          actions: ['dynamodb:GetItem', writeAction],
+          resourceArns: [table.tableArn],
+        });
+        Grant.addToPrincipal({
+          grantee: fn.function,
+          actions: ['dynamodb:Query'],
+          resourceArns: [`${table.tableArn}/index/${DUE_INDEX.name}`],
+        });
+      }
+      const rule = new Rule(this, `${id}Schedule`, {
+        description: 'Runs the session directory timer sweeper (due timers, disconnect checks) every minute',
+        schedule: Schedule.rate(Duration.minutes(definition.everyMinutes)),
+      });
+      // No retries of a missed invocation: the next minute's sweeps find whatever is still due.
+      rule.addTarget(new LambdaFunction(fn.function, { retryAttempts: 0 }));
+      functions[name] = fn;
+      rules[name] = rule;
+    }
+    return { functions, rules };
   }
 
   /** Imports the given secret, or creates one when no ARN is given. */

@@ -4,31 +4,13 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
+  type GlobalSecondaryIndex,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import {
-  CONNECTION_TABLE,
-  type GlobalSecondaryIndex,
-  SESSION_TABLE,
-  type TableSchema,
-} from '../lambda/store/table-schema';
-
-function keySchemaOf(index: GlobalSecondaryIndex) {
-  return [
-    { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-    ...(index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }]),
-  ];
-}
-
-function attributesOf(index: GlobalSecondaryIndex): AttributeDefinition[] {
-  return [index.partitionKey, ...(index.sortKey === undefined ? [] : [index.sortKey])].map((a) => ({
-    AttributeName: a.name,
-    AttributeType: a.type,
-  }));
-}
+import { CONNECTION_TABLE, SESSION_TABLE, type SecondaryIndex, type TableSchema } from '../lambda/store/table-schema';
 
 /**
  * Creates the session table as the CDK stack defines it (lambda/store/table-schema.ts: partition key `pk`, on demand,
@@ -60,29 +42,18 @@ export function ensureConnectionTable(client: DynamoDBClient, tableName: string)
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
   const { partitionKey } = schema;
-  const indexes = schema.globalSecondaryIndexes ?? [];
+  const indexes = schema.indexes ?? [];
   try {
     await client.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: partitionKey.name, AttributeType: partitionKey.type },
-          ...indexes.flatMap(attributesOf),
-        ],
+        AttributeDefinitions: attributeDefinitionsOf(schema),
         KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
+        ...(indexes.length === 0 ? {} : { GlobalSecondaryIndexes: indexes.map(indexDefinitionOf) }),
         BillingMode: schema.billingMode,
         ...(schema.stream === undefined
           ? {}
           : { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } }),
-        ...(indexes.length === 0
-          ? {}
-          : {
-              GlobalSecondaryIndexes: indexes.map((index) => ({
-                IndexName: index.indexName,
-                KeySchema: keySchemaOf(index),
-                Projection: { ProjectionType: 'ALL' as const },
-              })),
-            }),
       }),
     );
   } catch (error) {
@@ -91,7 +62,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
   // DynamoDB Local creates tables at once, but real DynamoDB (and UpdateTimeToLive) needs the table ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
   if (schema.stream !== undefined) await ensureStream(client, tableName, schema.stream);
-  await addMissingIndexes(client, tableName, indexes);
+  await ensureIndexes(client, tableName, schema);
 
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -132,34 +103,38 @@ async function ensureStream(client: DynamoDBClient, tableName: string, viewType:
   );
 }
 
-/**
- * A table kept from before an index was added (DYNAMODB_LOCAL_DB_PATH) gets the index now; an existing index is left
- * as it is.
- */
-async function addMissingIndexes(
-  client: DynamoDBClient,
-  tableName: string,
-  indexes: readonly GlobalSecondaryIndex[],
-): Promise<void> {
-  if (indexes.length === 0) return;
+/** Every key attribute of the table and its indexes, each defined once. */
+function attributeDefinitionsOf(schema: TableSchema): AttributeDefinition[] {
+  const keys = [schema.partitionKey, ...(schema.indexes ?? []).flatMap((index) => [index.partitionKey, index.sortKey])];
+  const byName = new Map(keys.map((key) => [key.name, key.type]));
+  return [...byName].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+}
+
+function indexDefinitionOf(index: SecondaryIndex): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: index.projection },
+  };
+}
+
+/** Adds the indexes a table kept from before they existed lacks (DYNAMODB_LOCAL_DB_PATH). */
+async function ensureIndexes(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
+  const wanted = schema.indexes ?? [];
+  if (wanted.length === 0) return;
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  for (const index of indexes) {
-    if (present.has(index.indexName)) continue;
+  for (const index of wanted) {
+    if (present.has(index.name)) continue;
     try {
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: attributesOf(index),
-          GlobalSecondaryIndexUpdates: [
-            {
-              Create: {
-                IndexName: index.indexName,
-                KeySchema: keySchemaOf(index),
-                Projection: { ProjectionType: 'ALL' },
-              },
-            },
-          ],
+          AttributeDefinitions: attributeDefinitionsOf(schema),
+          GlobalSecondaryIndexUpdates: [{ Create: indexDefinitionOf(index) }],
         }),
       );
     } catch (error) {

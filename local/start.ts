@@ -6,7 +6,8 @@ import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
 import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
-import type { SessionHandlers } from '../lambda/runtime/wiring';
+import { SWEEP_INTERVAL_MS } from '../lambda/runtime/sweeper-runtime';
+import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
@@ -16,6 +17,7 @@ import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
+import { type LocalSweeper, startLocalSweeper } from './sweeper';
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_TABLE_NAME = 'sessions';
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let realTime: RealTime | undefined;
+  let sweeper: LocalSweeper | undefined;
   let stopping = false;
   // The HTTP server answers only once the handlers exist; it listens first so a taken port fails in milliseconds,
   // before Java has started.
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     // dynamodb-local.ts, which SIGKILLs it. Within the 5 s a supervisor gives before its own SIGKILL.
     setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
+    await sweeper?.stop();
     await realTime?.close();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -132,6 +136,12 @@ async function main(): Promise<void> {
   } finally {
     realTimeAdmin.destroy();
   }
+  // The timer sweeper, as the deployed schedule runs it: due timers and disconnect checks committed on their own.
+  sweeper = startLocalSweeper(makeTimerSweeperFor(config), {
+    // The deployed sweeper's interval (lambda/runtime/sweeper-runtime.ts).
+    intervalMs: SWEEP_INTERVAL_MS,
+    log: (line) => console.log(line),
+  });
 
   const authorization = await mintToken(
     { xuid: SAMPLE_XUID, gamertag: SAMPLE_GAMERTAG },
@@ -146,6 +156,7 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect`);
+  console.log(`Timer sweeper: every ${SWEEP_INTERVAL_MS / 1000} s (due timers, disconnect checks)`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
 }
 

@@ -70,3 +70,9 @@ export function parseSessionReference(
 export function sessionKey(ref: SessionReference): string {
   return `${ref.scid.toLowerCase()}#${ref.templateName.toLowerCase()}#${ref.name.toLowerCase()}`;
 }
+
+/** The reference a storage key names (the sweeper finds sessions by key); its parts as stored, lower-cased. */
+export function sessionReferenceOfKey(key: string): SessionReference {
+  const [scid = '', templateName = '', name = ''] = key.split('#');
+  return { scid, templateName, name };
+}

@@ -166,3 +166,22 @@ export const REAL_TIME_FUNCTIONS = {
 } as const satisfies Record<string, RealTimeFunctionDefinition>;
 
 export type RealTimeFunctionName = keyof typeof REAL_TIME_FUNCTIONS;
+
+/** A function that runs on a schedule (an EventBridge rule), behind no API. */
+export interface ScheduledFunctionDefinition {
+  /** Path of the entry module from the repository root; it exports `handler`. */
+  readonly entry: string;
+  /** How often the rule invokes it, in minutes (EventBridge's finest rate is one minute). */
+  readonly everyMinutes: number;
+}
+
+/**
+ * The scheduled functions: the timer sweeper (README, "Timers that fire on their own"), which commits due timers and
+ * disconnect checks through the conditional write. Each invocation sweeps every 10 s for a minute, so due work waits
+ * at most about one sweep interval although the rule fires once a minute.
+ */
+export const SCHEDULED_FUNCTIONS = {
+  timerSweeper: { entry: 'lambda/functions/timer-sweeper.ts', everyMinutes: 1 },
+} as const satisfies Record<string, ScheduledFunctionDefinition>;
+
+export type ScheduledFunctionName = keyof typeof SCHEDULED_FUNCTIONS;

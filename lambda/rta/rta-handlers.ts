@@ -83,10 +83,13 @@ export function firstOfferedSubprotocol(header: string | undefined): string | un
   return first === undefined || first === '' ? undefined : first;
 }
 
-/** `$disconnect`: the socket's state goes; its ConnectionId stays, unbound, so XSAPI's reclaim form can find it. */
+/**
+ * `$disconnect`: the socket's state goes; its ConnectionId stays, unbound, so XSAPI's reclaim form can find it, and
+ * its disconnect check is scheduled: unless reclaimed, its members become inactive 30 s later (§6.9).
+ */
 export function makeRtaDisconnectHandler(deps: RtaHandlerDeps): WebSocketHandler {
   return async (event) => {
-    await deps.connections.closeSocket(event.requestContext.connectionId);
+    await deps.connections.closeSocket(event.requestContext.connectionId, deps.clock());
     return OK;
   };
 }
@@ -125,7 +128,8 @@ function answerFrame(deps: RtaHandlerDeps): WebSocketHandler {
         deps.log.warn('RTA frame ignored', { socketId, reason: frame.reason });
         return OK;
       case 'unsubscribe':
-        await deps.connections.removeSubscription(socketId, frame.subscriptionId);
+        // The last subscription to the connections resource going counts as a close for disconnect detection (§6.9).
+        await deps.connections.removeSubscription(socketId, frame.subscriptionId, deps.clock());
         return { statusCode: 200, body: encodeUnsubscribeReply(frame.sequence) };
       case 'subscribe': {
         const resource = readSubscribedResource(frame.resource);

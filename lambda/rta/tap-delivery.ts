@@ -1,4 +1,5 @@
 import { shoulderTapOf } from '../domain/notifications/shoulder-taps';
+import { connectionsWrittenInto } from '../domain/session/disconnect';
 import type { SessionRecord } from '../domain/session/session-record';
 import type { ConnectionStore } from '../store/connection-store';
 import type { SessionChange } from '../store/session-stream';
@@ -62,6 +63,10 @@ export function makeTapHandler(deps: TapDeliveryDeps): TapHandler {
 const documentOf = (record: SessionRecord | undefined) => (record?.kind === 'session' ? record.document : undefined);
 
 async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapped: Map<string, number>) {
+  // Disconnect detection (§6.9) finds a closed ConnectionId's sessions by key: recorded here, where every change
+  // passes, only when a member wrote a connection (not on every write). Before any tap, so a retry repeats nothing.
+  const written = connectionsWrittenInto(documentOf(change.before), documentOf(change.after));
+  if (written.length > 0) await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
   const tap = shoulderTapOf(change.sessionKey, documentOf(change.before), documentOf(change.after));
   if (tap === undefined) return;
   const guardKey = `${change.sessionKey} ${tap.branch}`;
@@ -97,7 +102,8 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
           socketId,
           encodeShoulderTapEvent(frame.subscriptionId, deps.newGuid().toLowerCase(), frame.taps),
         );
-        if (outcome === 'gone') await deps.connections.closeSocket(socketId);
+        // A gone socket is a close: its ConnectionId's disconnect check is scheduled from this change's time.
+        if (outcome === 'gone') await deps.connections.closeSocket(socketId, change.changedAt);
       } catch (error) {
         deps.log.error('shoulder tap not delivered', { socketId, sessionKey: change.sessionKey, error });
       }

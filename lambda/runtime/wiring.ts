@@ -20,18 +20,22 @@ import { getSession, putSession, type SessionResourceDeps } from '../http/sessio
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
 import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
 import { type ConnectionGateway, makeTapHandler, type TapHandler } from '../rta/tap-delivery';
+import { ConditionalWriter } from '../service/conditional-write';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { HandleService } from '../service/handle-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
+import { makeTimerSweeper, type TimerSweeper } from '../service/timer-sweeper';
 import type { ConnectionStore } from '../store/connection-store';
 import { DynamoDbConnectionStore } from '../store/dynamodb-connection-store';
+import { DynamoDbDueIndex } from '../store/dynamodb-due-index';
 import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { HandleStore } from '../store/handle-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
 import type { SessionStore } from '../store/session-store';
+import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
 import { makeDynamoDbClient } from './dynamodb-client';
 import type { RuntimeConfig } from './runtime-config';
 
@@ -252,5 +256,33 @@ export function makeTapHandlerFor(
     gateway,
     newGuid: randomUUID,
     log: rtaLogOf(config),
+  });
+}
+
+/**
+ * The timer sweeper (README, "Timers that fire on their own"): due timers and disconnect checks committed through the
+ * conditional write over the sessions table, found by the due-time index; disconnect detection only when the
+ * configuration names the connections table. `sessions` defaults to the DynamoDB store the configuration names.
+ */
+export function makeTimerSweeperFor(config: RuntimeConfig, sessions?: SessionStore): TimerSweeper {
+  const client = makeDynamoDbClient(config);
+  const clock = config.clock ?? Date.now;
+  const writer = new ConditionalWriter(sessions ?? new DynamoDbSessionStore(client, config.tableName), {
+    retry: config.retry ?? DEFAULT_RETRY_POLICY,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    clock,
+    newWriteId: randomUUID,
+  });
+  const hasConnections = config.connectionTableName !== undefined && config.connectionTableName !== '';
+  return makeTimerSweeper({
+    writer,
+    dueSessions: new DynamoDbDueIndex(client, config.tableName, SESSION_ITEM_ATTRIBUTES.key),
+    ...(hasConnections
+      ? { connections: new DynamoDbConnectionStore(client, config.connectionTableName as string) }
+      : {}),
+    templates: loadTemplateCatalogue(config.templatesDir),
+    newGuid: randomUUID,
+    clock,
+    log: config.log ?? consoleLog,
   });
 }

@@ -46,11 +46,39 @@ export interface ConnectionStore {
   bindConnectionId(request: ConnectionIdRequest): Promise<string>;
   /**
    * Forgets a subscription of the socket; unknown ids are no error (unsubscribe is idempotent, §6.3). When it was a
-   * subscription to the connections resource, its ConnectionId gets no more taps through it.
+   * subscription to the connections resource, its ConnectionId gets no more taps through it; when it was the last
+   * one and `at` is given, the ConnectionId's disconnect check is scheduled as for a close (§6.9).
    */
-  removeSubscription(socketId: string, subscriptionId: number): Promise<void>;
-  /** Forgets a socket that closed (or that a delivery found gone); its ConnectionId stays, unbound, for a reclaim. */
-  closeSocket(socketId: string): Promise<void>;
+  removeSubscription(socketId: string, subscriptionId: number, at?: number): Promise<void>;
+  /**
+   * Forgets a socket that closed (or that a delivery found gone); its ConnectionId stays, unbound, for a reclaim.
+   * With `at` (epoch ms of the close), the ConnectionId's disconnect check is scheduled for 30 s later (§6.9); binding
+   * the id to a socket again (a reclaim) cancels it.
+   */
+  closeSocket(socketId: string, at?: number): Promise<void>;
+  /**
+   * Records that members wrote these ConnectionIds into the session with this key (the tap function, which sees every
+   * change), so a disconnect check finds its sessions by key. Ids the service never issued are ignored. An id whose
+   * socket is already gone and has no check pending gets one, as if it closed `at` (§6.9: a member that writes a
+   * closed ConnectionId is accepted and checked 30 s later).
+   */
+  recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void>;
+  /** ConnectionIds whose disconnect check is due at or before `now` (a Query on the due-time index), at most `limit`. */
+  findDueDisconnects(now: number, limit: number): Promise<readonly string[]>;
+  /** What a due disconnect check needs to know about a ConnectionId; undefined once its state is gone. */
+  readDisconnect(connectionId: string): Promise<DisconnectState | undefined>;
+  /** Ends the ConnectionId's disconnect check begun at `closedAt` (a later close keeps its own). */
+  finishDisconnect(connectionId: string, closedAt: number): Promise<void>;
   /** Where each ConnectionId's taps go now; ConnectionIds without an open socket and live subscription are absent. */
   findTapAddresses(connectionIds: readonly string[]): Promise<ReadonlyMap<string, TapAddress>>;
+}
+
+/** A ConnectionId as its disconnect check sees it (family spec §6.9). */
+export interface DisconnectState {
+  /** Bound to an open socket with a live subscription to the connections resource (reclaimed, or never closed). */
+  readonly live: boolean;
+  /** Epoch ms it closed; absent when no check was scheduled. */
+  readonly closedAt?: number;
+  /** Keys of the sessions members wrote it into. */
+  readonly sessionKeys: readonly string[];
 }

@@ -8,11 +8,34 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ConnectionIdRequest, ConnectionStore, OpenedSocket, TapAddress } from './connection-store';
-import { CONNECTION_ITEM_ATTRIBUTES as A } from './table-schema';
+import { DISCONNECT_DETECTION_DELAY_MS } from '../domain/session/disconnect';
+import type {
+  ConnectionIdRequest,
+  ConnectionStore,
+  DisconnectState,
+  OpenedSocket,
+  TapAddress,
+} from './connection-store';
+import { queryDueKeys } from './dynamodb-due-index';
+import { CONNECTION_ITEM_ATTRIBUTES as A, dueShardOf } from './table-schema';
 
+const CONNECTION_PREFIX = 'connection#';
 const socketKey = (socketId: string) => ({ [A.key]: { S: `socket#${socketId}` } });
-const connectionKey = (connectionId: string) => ({ [A.key]: { S: `connection#${connectionId}` } });
+const connectionKey = (connectionId: string) => ({ [A.key]: { S: `${CONNECTION_PREFIX}${connectionId}` } });
+
+// The disconnect check (family spec §6.9) as update fragments: scheduling puts the ConnectionId in the due-time index
+// (DUE_INDEX) 30 s after its close; binding it to a socket again takes it out.
+const DISCONNECT_CHECK_NAMES = { '#closedAt': A.closedAt, '#dueShard': A.dueShard, '#dueAt': A.dueAt };
+const SCHEDULE_DISCONNECT_CHECK = 'SET #closedAt = :closedAt, #dueShard = :dueShard, #dueAt = :dueAt';
+const CANCEL_DISCONNECT_CHECK = 'REMOVE #closedAt, #dueShard, #dueAt';
+
+function disconnectCheckValues(connectionId: string, at: number): Record<string, AttributeValue> {
+  return {
+    ':closedAt': { N: String(at) },
+    ':dueShard': { S: dueShardOf(`${CONNECTION_PREFIX}${connectionId}`) },
+    ':dueAt': { N: String(at + DISCONNECT_DETECTION_DELAY_MS) },
+  };
+}
 
 /** BatchGetItem reads at most 100 keys per call. */
 const BATCH_GET_KEYS = 100;
@@ -109,7 +132,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: connectionKey(connectionId),
-          UpdateExpression: 'SET #socket = :socket, #ttl = :ttl ADD #subs :sub',
+          UpdateExpression: `SET #socket = :socket, #ttl = :ttl ADD #subs :sub ${CANCEL_DISCONNECT_CHECK}`,
           ConditionExpression: 'attribute_exists(#pk) AND #owner = :owner AND attribute_not_exists(#socket)',
           ExpressionAttributeNames: {
             '#pk': A.key,
@@ -117,6 +140,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
             '#ttl': A.ttl,
             '#subs': A.connectionSubscriptions,
             '#owner': A.owner,
+            ...DISCONNECT_CHECK_NAMES,
           },
           ExpressionAttributeValues: {
             ':socket': { S: request.socketId },
@@ -158,12 +182,13 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: connectionKey(connectionId),
-        UpdateExpression: 'SET #socket = :socket, #ttl = :ttl, #owner = if_not_exists(#owner, :owner) ADD #subs :sub',
+        UpdateExpression: `SET #socket = :socket, #ttl = :ttl, #owner = if_not_exists(#owner, :owner) ADD #subs :sub ${CANCEL_DISCONNECT_CHECK}`,
         ExpressionAttributeNames: {
           '#socket': A.socket,
           '#ttl': A.ttl,
           '#owner': A.owner,
           '#subs': A.connectionSubscriptions,
+          ...DISCONNECT_CHECK_NAMES,
         },
         ExpressionAttributeValues: {
           ':socket': { S: request.socketId },
@@ -175,17 +200,27 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     );
   }
 
-  /** Unbinds a ConnectionId from a socket (only if it is still bound to that socket). */
-  private async detach(connectionId: string, socketId: string): Promise<void> {
+  /**
+   * Unbinds a ConnectionId from a socket (only if it is still bound to that socket); with `at`, schedules its
+   * disconnect check (family spec §6.9) for DISCONNECT_DETECTION_DELAY_MS later.
+   */
+  private async detach(connectionId: string, socketId: string, at?: number): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: connectionKey(connectionId),
-          UpdateExpression: 'REMOVE #socket, #subs',
+          UpdateExpression: `REMOVE #socket, #subs${at === undefined ? '' : ` ${SCHEDULE_DISCONNECT_CHECK}`}`,
           ConditionExpression: '#socket = :socket',
-          ExpressionAttributeNames: { '#socket': A.socket, '#subs': A.connectionSubscriptions },
-          ExpressionAttributeValues: { ':socket': { S: socketId } },
+          ExpressionAttributeNames: {
+            '#socket': A.socket,
+            '#subs': A.connectionSubscriptions,
+            ...(at === undefined ? {} : DISCONNECT_CHECK_NAMES),
+          },
+          ExpressionAttributeValues: {
+            ':socket': { S: socketId },
+            ...(at === undefined ? {} : disconnectCheckValues(connectionId, at)),
+          },
         }),
       );
     } catch (error) {
@@ -193,7 +228,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
-  async removeSubscription(socketId: string, subscriptionId: number): Promise<void> {
+  async removeSubscription(socketId: string, subscriptionId: number, at?: number): Promise<void> {
     let before: Record<string, AttributeValue> | undefined;
     try {
       ({ Attributes: before } = await this.client.send(
@@ -214,7 +249,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     const connectionId = before?.[A.connectionId]?.S;
     if (connectionId === undefined) return;
     try {
-      await this.client.send(
+      const { Attributes: after } = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: connectionKey(connectionId),
@@ -222,6 +257,82 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           ConditionExpression: '#socket = :socket',
           ExpressionAttributeNames: { '#subs': A.connectionSubscriptions, '#socket': A.socket },
           ExpressionAttributeValues: { ':sub': { NS: [String(subscriptionId)] }, ':socket': { S: socketId } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      // The last subscription to the connections resource went: as good as a close for disconnect detection (§6.9).
+      if (at !== undefined && after?.[A.connectionSubscriptions] === undefined) {
+        await this.scheduleDisconnectCheck(connectionId, socketId, at);
+      }
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Schedules the disconnect check of a ConnectionId still bound to the socket, if none is pending. */
+  private async scheduleDisconnectCheck(connectionId: string, socketId: string, at: number): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: connectionKey(connectionId),
+        UpdateExpression: SCHEDULE_DISCONNECT_CHECK,
+        ConditionExpression: '#socket = :socket AND attribute_not_exists(#subs) AND attribute_not_exists(#dueAt)',
+        ExpressionAttributeNames: {
+          '#socket': A.socket,
+          '#subs': A.connectionSubscriptions,
+          ...DISCONNECT_CHECK_NAMES,
+        },
+        ExpressionAttributeValues: { ':socket': { S: socketId }, ...disconnectCheckValues(connectionId, at) },
+      }),
+    );
+  }
+
+  async closeSocket(socketId: string, at?: number): Promise<void> {
+    const { Attributes } = await this.client.send(
+      new DeleteItemCommand({ TableName: this.tableName, Key: socketKey(socketId), ReturnValues: 'ALL_OLD' }),
+    );
+    const connectionId = Attributes?.[A.connectionId]?.S;
+    if (connectionId !== undefined) await this.detach(connectionId, socketId, at);
+  }
+
+  async recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void> {
+    for (const connectionId of new Set(connectionIds)) {
+      let after: Record<string, AttributeValue> | undefined;
+      try {
+        ({ Attributes: after } = await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: 'ADD #sessions :session',
+            // Only ids the service issued: any GUID is accepted as a connection (§6.6), and a stranger's must not
+            // create state here.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#sessions': A.sessions, '#pk': A.key },
+            ExpressionAttributeValues: { ':session': { SS: [sessionKey] } },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        continue;
+      }
+      if (after?.[A.socket] === undefined && after?.[A.dueAt] === undefined) {
+        await this.scheduleClosedCheck(connectionId, at);
+      }
+    }
+  }
+
+  /** Schedules the disconnect check of a ConnectionId whose socket is gone, unless one is pending or it was rebound. */
+  private async scheduleClosedCheck(connectionId: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: SCHEDULE_DISCONNECT_CHECK,
+          ConditionExpression: 'attribute_not_exists(#socket) AND attribute_not_exists(#dueAt)',
+          ExpressionAttributeNames: { '#socket': A.socket, ...DISCONNECT_CHECK_NAMES },
+          ExpressionAttributeValues: disconnectCheckValues(connectionId, at),
         }),
       );
     } catch (error) {
@@ -229,12 +340,40 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
-  async closeSocket(socketId: string): Promise<void> {
-    const { Attributes } = await this.client.send(
-      new DeleteItemCommand({ TableName: this.tableName, Key: socketKey(socketId), ReturnValues: 'ALL_OLD' }),
+  async findDueDisconnects(now: number, limit: number): Promise<readonly string[]> {
+    const keys = await queryDueKeys(this.client, this.tableName, A.key, now, limit);
+    return keys.filter((key) => key.startsWith(CONNECTION_PREFIX)).map((key) => key.slice(CONNECTION_PREFIX.length));
+  }
+
+  async readDisconnect(connectionId: string): Promise<DisconnectState | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: connectionKey(connectionId), ConsistentRead: true }),
     );
-    const connectionId = Attributes?.[A.connectionId]?.S;
-    if (connectionId !== undefined) await this.detach(connectionId, socketId);
+    if (Item === undefined) return undefined;
+    const closedAt = Item[A.closedAt]?.N;
+    return {
+      live: Item[A.socket]?.S !== undefined && (Item[A.connectionSubscriptions]?.NS ?? []).length > 0,
+      ...(closedAt === undefined ? {} : { closedAt: Number(closedAt) }),
+      sessionKeys: Item[A.sessions]?.SS ?? [],
+    };
+  }
+
+  async finishDisconnect(connectionId: string, closedAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: connectionKey(connectionId),
+          UpdateExpression: 'REMOVE #dueShard, #dueAt',
+          ConditionExpression: '#closedAt = :closedAt',
+          ExpressionAttributeNames: { '#dueShard': A.dueShard, '#dueAt': A.dueAt, '#closedAt': A.closedAt },
+          ExpressionAttributeValues: { ':closedAt': { N: String(closedAt) } },
+        }),
+      );
+    } catch (error) {
+      // Closed again since (a new check is pending), or reclaimed (none is): either way not this check's to end.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async findTapAddresses(connectionIds: readonly string[]): Promise<ReadonlyMap<string, TapAddress>> {

@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type JsonValue, parseExactJson, stringifyExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
 import type { NewRecord, StoredRecord } from './session-store';
-import { SESSION_ITEM_ATTRIBUTES } from './table-schema';
+import { dueShardOf, SESSION_ITEM_ATTRIBUTES } from './table-schema';
 
 /** Attribute names of a session item; the table's key and TTL attribute among them (table-schema.ts). */
 export const ATTR = SESSION_ITEM_ATTRIBUTES;
@@ -26,6 +26,11 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
     item[ATTR.deleted] = { BOOL: true };
     item[ATTR.correlationId] = { S: record.correlationId };
     return item;
+  }
+  if (record.timersDueAt !== undefined) {
+    // The sweeper's index (DUE_INDEX): a session is in it exactly while a timer is pending.
+    item[ATTR.dueShard] = { S: dueShardOf(key) };
+    item[ATTR.dueAt] = { N: String(record.timersDueAt) };
   }
   const text = stringifyExactJson(record.document as unknown as JsonValue);
   if (Buffer.byteLength(text) > COMPRESS_ABOVE_BYTES) {

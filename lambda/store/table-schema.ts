@@ -7,23 +7,61 @@ export interface KeyAttribute {
   readonly type: 'S' | 'N' | 'B';
 }
 
-/** A global secondary index: its name, keys and the attributes it projects (all of them). */
-export interface GlobalSecondaryIndex {
-  readonly indexName: string;
-  readonly partitionKey: KeyAttribute;
-  readonly sortKey?: KeyAttribute;
-}
-
 /** What the CDK stack and the local server both create: key, billing, the TTL attribute and the indexes. */
 export interface TableSchema {
   readonly partitionKey: KeyAttribute;
-  /** Sparse indexes: only items carrying the index's key attributes appear in them. */
-  readonly globalSecondaryIndexes?: readonly GlobalSecondaryIndex[];
   /** Numeric attribute (epoch seconds) DynamoDB's TTL deletes items by. */
   readonly timeToLiveAttribute: string;
   readonly billingMode: 'PAY_PER_REQUEST';
   /** The table's change stream, when it has one: what each stream record carries. */
   readonly stream?: 'NEW_AND_OLD_IMAGES';
+  /**
+   * Global secondary indexes, all sparse: only items carrying an index's key attributes appear in it (queries are a
+   * Query on a key or an index, never a Scan: DESIGN.md).
+   */
+  readonly indexes?: readonly SecondaryIndex[];
+}
+
+/** A global secondary index: a partition key, a sort key and what it projects (only the keys, or every attribute). */
+export interface SecondaryIndex {
+  readonly name: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly projection: 'KEYS_ONLY' | 'ALL';
+}
+
+/**
+ * The activities by SCID (sessions table): an activity handle's pointer item (`activity#<scid>#<xuid>`) carries its
+ * keys. It answers "every activity in a SCID" (`owners.people`, README "Handles").
+ */
+export const ACTIVITY_INDEX_SCHEMA = {
+  name: 'activities-by-scid',
+  partitionKey: { name: 'activityScid', type: 'S' },
+  sortKey: { name: 'activityOwner', type: 'S' },
+  projection: 'ALL',
+} as const satisfies SecondaryIndex;
+
+/**
+ * The due-time index (sessions and connections tables): sparse, so an item is in it only while it has something
+ * due (a session's next timer, a closed ConnectionId's disconnect check). The sweeper Queries each shard for items due
+ * at or before now. Sharded by a hash of the item key rather than bucketed by time: nothing overdue can fall behind
+ * a bucket the sweeper no longer reads, and no shard is hot when many timers fall due together.
+ */
+export const DUE_INDEX = {
+  name: 'due',
+  partitionKey: { name: 'dueShard', type: 'S' },
+  sortKey: { name: 'dueAt', type: 'N' },
+  projection: 'KEYS_ONLY',
+} as const satisfies SecondaryIndex;
+
+/** How many shards the due-time index has: one Query each per sweep. */
+export const DUE_INDEX_SHARDS = 4;
+
+/** The due-time index shard of an item key: a stable hash (FNV-1a) of the key, modulo the shard count. */
+export function dueShardOf(key: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return String((hash >>> 0) % DUE_INDEX_SHARDS);
 }
 
 /**
@@ -38,16 +76,11 @@ export const SESSION_TABLE = {
   // Every committed change is read back from the stream by the tap function (family spec §6.8), which diffs the old
   // and new documents into change types: both images are needed.
   stream: 'NEW_AND_OLD_IMAGES',
-  // Handles live in this table under their own key prefixes (HANDLE_KEY_PREFIXES). The one index is sparse: only
-  // an activity's pointer item (`activity#<scid>#<xuid>`) carries its keys, so sessions and other handles cost it
-  // nothing. It answers "every activity in a SCID" (`owners.people`, README "Handles").
-  globalSecondaryIndexes: [
-    {
-      indexName: 'activities-by-scid',
-      partitionKey: { name: 'activityScid', type: 'S' },
-      sortKey: { name: 'activityOwner', type: 'S' },
-    },
-  ],
+  // Handles live in this table under their own key prefixes (HANDLE_KEY_PREFIXES); the activity index is sparse:
+  // only an activity's pointer item carries its keys, so sessions and other handles cost it nothing. The due-time
+  // index holds the sessions with a pending timer, by when it is due (the sweeper, README "Timers that fire on their
+  // own").
+  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX],
 } as const satisfies TableSchema;
 
 /**
@@ -62,12 +95,12 @@ export const HANDLE_ITEM_ATTRIBUTES = {
   ttl: SESSION_TABLE.timeToLiveAttribute,
   handle: 'handle',
   handleId: 'handleId',
-  activityScid: SESSION_TABLE.globalSecondaryIndexes[0].partitionKey.name,
-  activityOwner: SESSION_TABLE.globalSecondaryIndexes[0].sortKey.name,
+  activityScid: ACTIVITY_INDEX_SCHEMA.partitionKey.name,
+  activityOwner: ACTIVITY_INDEX_SCHEMA.sortKey.name,
 } as const;
 
 /** The index of activities by SCID. */
-export const ACTIVITY_INDEX = SESSION_TABLE.globalSecondaryIndexes[0].indexName;
+export const ACTIVITY_INDEX = ACTIVITY_INDEX_SCHEMA.name;
 
 /** Attribute names of a session item (the item codec writes them; conditions name them through placeholders). */
 export const SESSION_ITEM_ATTRIBUTES = {
@@ -79,6 +112,10 @@ export const SESSION_ITEM_ATTRIBUTES = {
   deleted: 'deleted',
   correlationId: 'correlationId',
   recentWriteIds: 'writes',
+  /** The due-time index shard (DUE_INDEX), present exactly when `dueAt` is. */
+  dueShard: DUE_INDEX.partitionKey.name,
+  /** Epoch ms of the session's next timer (nextTimerAt); absent when none is pending. */
+  dueAt: DUE_INDEX.sortKey.name,
 } as const;
 
 /**
@@ -105,6 +142,8 @@ export const CONNECTION_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
+  // Closed ConnectionIds whose disconnect check is pending, by when it is due (family spec §6.9).
+  indexes: [DUE_INDEX],
 } as const satisfies TableSchema;
 
 /** Attribute names of the connections table's items (see CONNECTION_TABLE). */
@@ -125,4 +164,12 @@ export const CONNECTION_ITEM_ATTRIBUTES = {
   socket: 'socket',
   /** connection item: ids (number set) of the socket's live subscriptions to the connections resource. */
   connectionSubscriptions: 'mpsdSubs',
+  /** connection item: keys (string set) of the sessions a member wrote this ConnectionId into (the tap function). */
+  sessions: 'sessions',
+  /** connection item: epoch ms its socket closed or its last connections subscription went; absent while live. */
+  closedAt: 'closedAt',
+  /** connection item: the due-time index shard, present exactly while a disconnect check is pending. */
+  dueShard: DUE_INDEX.partitionKey.name,
+  /** connection item: epoch ms the disconnect check is due (closedAt + 30 s). */
+  dueAt: DUE_INDEX.sortKey.name,
 } as const;

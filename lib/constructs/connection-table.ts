@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { CONNECTION_TABLE } from '../../lambda/store/table-schema';
-import { tablePropsOf } from './table-schema-props';
+import { addIndexesOf, tablePropsOf } from './table-schema-props';
 
 /**
  * The real-time activity connections table (lambda/store/table-schema.ts CONNECTION_TABLE): sockets and
@@ -19,5 +19,7 @@ export class ConnectionTable extends Construct {
       ...tablePropsOf(CONNECTION_TABLE),
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // The due-time index the timer sweeper Queries (lambda/store/table-schema.ts DUE_INDEX).
+    addIndexesOf(this.table, CONNECTION_TABLE);
   }
 }

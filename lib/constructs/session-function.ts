@@ -45,6 +45,14 @@ export interface SessionFunctionProps {
   readonly timeout?: Duration;
 
   /**
+   * Whether an API Gateway integration invokes the function, which then must end within the integration limit. A
+   * scheduled function (the timer sweeper) is not behind an API and may run longer.
+   *
+   * @default true
+   */
+  readonly behindApi?: boolean;
+
+  /**
    * How long the function's log group keeps its logs.
    *
    * @default RetentionDays.ONE_MONTH
@@ -92,7 +100,11 @@ export class SessionFunction extends Construct {
     const projectRoot = props.projectRoot ?? DEFAULT_PROJECT_ROOT;
     const templatesDir = props.templatesDir ?? 'lambda/templates';
     const timeout = props.timeout ?? Duration.seconds(15);
-    if (!Token.isUnresolved(timeout.toSeconds()) && timeout.toSeconds() >= API_GATEWAY_INTEGRATION_LIMIT_SECONDS) {
+    if (
+      (props.behindApi ?? true) &&
+      !Token.isUnresolved(timeout.toSeconds()) &&
+      timeout.toSeconds() >= API_GATEWAY_INTEGRATION_LIMIT_SECONDS
+    ) {
       throw new Error(
         `SessionFunction ${id}: timeout must be below API Gateway's ${API_GATEWAY_INTEGRATION_LIMIT_SECONDS} s integration limit, got ${timeout.toSeconds()} s`,
       );

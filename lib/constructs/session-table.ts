@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { SESSION_TABLE } from '../../lambda/store/table-schema';
-import { tablePropsOf } from './table-schema-props';
+import { addIndexesOf, tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link SessionTable}. */
 export interface SessionTableProps {
@@ -36,14 +36,7 @@ export class SessionTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    // The sparse index of activities by SCID (handles live in this table under their own key prefixes).
-    for (const index of SESSION_TABLE.globalSecondaryIndexes) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey.name, type: AttributeType.STRING },
-        sortKey: { name: index.sortKey.name, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
-      });
-    }
+    // The activity index (handles) and the due-time index the timer sweeper Queries (lambda/store/table-schema.ts).
+    addIndexesOf(this.table, SESSION_TABLE);
   }
 }

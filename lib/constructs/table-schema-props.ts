@@ -1,5 +1,12 @@
-import { type Attribute, AttributeType, BillingMode, StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
-import type { KeyAttribute, TableSchema } from '../../lambda/store/table-schema';
+import {
+  type Attribute,
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  type Table,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { KeyAttribute, SecondaryIndex, TableSchema } from '../../lambda/store/table-schema';
 
 const ATTRIBUTE_TYPES = {
   S: AttributeType.STRING,
@@ -28,4 +35,21 @@ export function tablePropsOf(schema: TableSchema): {
     timeToLiveAttribute: schema.timeToLiveAttribute,
     ...(schema.stream === undefined ? {} : { stream: STREAM_VIEW_TYPES[schema.stream] }),
   };
+}
+
+const PROJECTIONS = {
+  KEYS_ONLY: ProjectionType.KEYS_ONLY,
+  ALL: ProjectionType.ALL,
+} as const satisfies Record<SecondaryIndex['projection'], ProjectionType>;
+
+/** Adds the schema's global secondary indexes (activities, due time) to a table built from `tablePropsOf`. */
+export function addIndexesOf(table: Table, schema: TableSchema): void {
+  for (const index of schema.indexes ?? []) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey.name, type: ATTRIBUTE_TYPES[index.partitionKey.type] },
+      sortKey: { name: index.sortKey.name, type: ATTRIBUTE_TYPES[index.sortKey.type] },
+      projectionType: PROJECTIONS[index.projection],
+    });
+  }
 }

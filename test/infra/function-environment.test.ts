@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, type RealTimeFunctionName } from '../../lambda/http/routes';
+import { FUNCTIONS, type RealTimeFunctionName, type ScheduledFunctionName } from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
   NODE_OPTIONS_VARIABLE,
@@ -9,15 +9,17 @@ import {
 } from '../../lambda/runtime/environment-variables';
 import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
+import { SCHEDULED_READERS } from '../../lambda/runtime/sweeper-runtime';
 import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../lib/session-directory-stack';
 
 // Each synthesized function is given exactly the environment its config reader reads: no variable it needs is
 // missing (the reader would refuse to start) and none is set that nothing reads. The reader of every HTTP function
 // is readRuntimeConfig (lambda/functions/* -> lambdaHandler -> readRuntimeConfig); the real-time functions' readers
-// are REAL_TIME_READERS (lambda/runtime/rta-runtime.ts). Each is run on the environment of the synthesized function
+// are REAL_TIME_READERS (lambda/runtime/rta-runtime.ts), the sweeper's SCHEDULED_READERS
+// (lambda/runtime/sweeper-runtime.ts). Each is run on the environment of the synthesized function
 // through a proxy that records every variable it asks for.
 
-type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName;
+type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName | ScheduledFunctionName;
 type Reader = (env: Record<string, string | undefined>) => unknown;
 
 /** Which reader each function's settings come from. */
@@ -27,6 +29,7 @@ const READERS: Record<AnyFunctionName, Reader> = {
     Reader
   >),
   ...REAL_TIME_READERS,
+  ...SCHEDULED_READERS,
 };
 const ALL_FUNCTIONS = Object.keys(READERS) as AnyFunctionName[];
 
@@ -55,7 +58,7 @@ function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<AnyF
   const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Environment', props);
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Json>;
   const result = {} as Record<AnyFunctionName, Record<string, string>>;
-  const constructs = { ...stack.functions, ...stack.realTimeFunctions };
+  const constructs = { ...stack.functions, ...stack.realTimeFunctions, ...stack.scheduledFunctions };
   for (const name of ALL_FUNCTIONS) {
     const logicalId = stack.getLogicalId(constructs[name].function.node.defaultChild as CfnFunction);
     const properties = resources[logicalId]?.Properties as Json;

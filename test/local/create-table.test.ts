@@ -6,7 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { type GlobalSecondaryIndex, RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
+import { RATE_LIMIT_TABLE, SESSION_TABLE, type TableSchema } from '../../lambda/store/table-schema';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
@@ -108,30 +108,32 @@ describe('ensureRateLimitTable', () => {
   });
 });
 
-async function expectTableOf(tableName: string, schema: typeof SESSION_TABLE | typeof RATE_LIMIT_TABLE) {
+async function expectTableOf(tableName: string, schema: TableSchema) {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   expect(Table?.TableStatus).toBe('ACTIVE');
   expect(Table?.KeySchema).toEqual([{ AttributeName: schema.partitionKey.name, KeyType: 'HASH' }]);
-  const indexes: readonly GlobalSecondaryIndex[] =
-    'globalSecondaryIndexes' in schema ? schema.globalSecondaryIndexes : [];
-  const keyAttributes = [
-    schema.partitionKey,
-    ...indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]),
-  ];
+  const indexes = schema.indexes ?? [];
+  const keys = [schema.partitionKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])];
   expect(Table?.AttributeDefinitions).toEqual(
-    keyAttributes.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
   );
+  // The indexes as the schema names them: the activities by SCID (handles) and the due-time index the sweeper
+  // Queries (never a Scan).
   expect(
-    (Table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.KeySchema, i.Projection?.ProjectionType]),
+    (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+      name: index.IndexName,
+      keys: index.KeySchema,
+      projection: index.Projection?.ProjectionType,
+    })),
   ).toEqual(
-    indexes.map((i) => [
-      i.indexName,
-      [
-        { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
-        ...(i.sortKey ? [{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }] : []),
+    indexes.map((index) => ({
+      name: index.name,
+      keys: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
       ],
-      'ALL',
-    ]),
+      projection: index.projection,
+    })),
   );
   expect(Table?.BillingModeSummary?.BillingMode).toBe(schema.billingMode);
   expect(await describeTtl(tableName)).toEqual({

@@ -147,3 +147,67 @@ describe('the DynamoDB connection store', () => {
     await expect(attempt()).rejects.toThrow('throttled');
   });
 });
+
+describe('disconnect checks (family spec §6.9)', () => {
+  const CLOSED_AT = 1_800_000_000_000;
+  const SESSION = 'scid#template#name';
+
+  test('a close schedules the check 30 s later, found by a Query on the due-time index', async () => {
+    const socketId = await openSocket();
+    const { id } = await subscribe(socketId);
+    await store.recordSessions([id], SESSION, CLOSED_AT - 5_000);
+    expect(await store.findDueDisconnects(CLOSED_AT + 60_000, 1000)).not.toContain(id);
+
+    await store.closeSocket(socketId, CLOSED_AT);
+    expect(await store.readDisconnect(id)).toEqual({ live: false, closedAt: CLOSED_AT, sessionKeys: [SESSION] });
+    expect(await store.findDueDisconnects(CLOSED_AT + 29_999, 1000)).not.toContain(id);
+    expect(await store.findDueDisconnects(CLOSED_AT + 30_000, 1000)).toContain(id);
+
+    await store.finishDisconnect(id, CLOSED_AT);
+    expect(await store.findDueDisconnects(CLOSED_AT + 60_000, 1000)).not.toContain(id);
+  });
+
+  test('a reclaim cancels the pending check', async () => {
+    const first = await openSocket('7');
+    const { id } = await subscribe(first);
+    await store.closeSocket(first, CLOSED_AT);
+    const second = await openSocket('7');
+    expect((await subscribe(second, id)).id).toBe(id);
+    expect(await store.readDisconnect(id)).toEqual({ live: true, sessionKeys: [] });
+    expect(await store.findDueDisconnects(CLOSED_AT + 60_000, 1000)).not.toContain(id);
+  });
+
+  test('unsubscribing the last connections subscription schedules it; an earlier one does not', async () => {
+    const socketId = await openSocket();
+    const first = await subscribe(socketId);
+    const second = await subscribe(socketId);
+    await store.removeSubscription(socketId, first.subscriptionId, CLOSED_AT);
+    expect((await store.readDisconnect(first.id))?.closedAt).toBeUndefined();
+    await store.removeSubscription(socketId, second.subscriptionId, CLOSED_AT);
+    expect(await store.readDisconnect(first.id)).toMatchObject({ live: false, closedAt: CLOSED_AT });
+  });
+
+  test('a closed ConnectionId written into a session gets a check; an id the service never issued gets no state', async () => {
+    const socketId = await openSocket();
+    const { id } = await subscribe(socketId);
+    await store.closeSocket(socketId);
+    expect(await store.readDisconnect(id)).toEqual({ live: false, sessionKeys: [] });
+    await store.recordSessions([id], SESSION, CLOSED_AT);
+    expect(await store.readDisconnect(id)).toEqual({ live: false, closedAt: CLOSED_AT, sessionKeys: [SESSION] });
+
+    const stranger = randomUUID();
+    await store.recordSessions([stranger], SESSION, CLOSED_AT);
+    expect(await store.readDisconnect(stranger)).toBeUndefined();
+  });
+
+  test('finishing an older check leaves the one a later close scheduled', async () => {
+    const first = await openSocket('8');
+    const { id } = await subscribe(first);
+    await store.closeSocket(first, CLOSED_AT);
+    const second = await openSocket('8');
+    await subscribe(second, id);
+    await store.closeSocket(second, CLOSED_AT + 1_000);
+    await store.finishDisconnect(id, CLOSED_AT);
+    expect(await store.findDueDisconnects(CLOSED_AT + 31_000, 1000)).toContain(id);
+  });
+});

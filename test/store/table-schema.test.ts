@@ -1,6 +1,9 @@
 import {
   CONNECTION_ITEM_ATTRIBUTES,
   CONNECTION_TABLE,
+  DUE_INDEX,
+  DUE_INDEX_SHARDS,
+  dueShardOf,
   HANDLE_ITEM_ATTRIBUTES,
   HANDLE_KEY_PREFIXES,
   RATE_LIMIT_TABLE,
@@ -18,12 +21,14 @@ describe('the table schema', () => {
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
       stream: 'NEW_AND_OLD_IMAGES',
-      globalSecondaryIndexes: [
+      indexes: [
         {
-          indexName: 'activities-by-scid',
+          name: 'activities-by-scid',
           partitionKey: { name: 'activityScid', type: 'S' },
           sortKey: { name: 'activityOwner', type: 'S' },
+          projection: 'ALL',
         },
+        DUE_INDEX,
       ],
     });
   });
@@ -35,6 +40,23 @@ describe('the table schema', () => {
     }
     expect(HANDLE_ITEM_ATTRIBUTES.key).toBe(SESSION_TABLE.partitionKey.name);
     expect(HANDLE_ITEM_ATTRIBUTES.ttl).toBe(SESSION_TABLE.timeToLiveAttribute);
+  });
+
+  it('finds due items by a sparse index sharded by a hash of the key, projecting only keys', () => {
+    expect(DUE_INDEX).toEqual({
+      name: 'due',
+      partitionKey: { name: 'dueShard', type: 'S' },
+      sortKey: { name: 'dueAt', type: 'N' },
+      projection: 'KEYS_ONLY',
+    });
+    expect(SESSION_ITEM_ATTRIBUTES.dueShard).toBe(DUE_INDEX.partitionKey.name);
+    expect(SESSION_ITEM_ATTRIBUTES.dueAt).toBe(DUE_INDEX.sortKey.name);
+    // Stable (a key never moves shard) and spread over every shard.
+    const keys = Array.from({ length: 400 }, (_, i) => `scid#template#session-${i}`);
+    expect(keys.map(dueShardOf)).toEqual(keys.map(dueShardOf));
+    expect(new Set(keys.map(dueShardOf))).toEqual(
+      new Set(Array.from({ length: DUE_INDEX_SHARDS }, (_, shard) => String(shard))),
+    );
   });
 
   it('names the key and TTL attribute of a session item after the table', () => {
@@ -56,6 +78,7 @@ describe('the table schema', () => {
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'ttl',
       billingMode: 'PAY_PER_REQUEST',
+      indexes: [DUE_INDEX],
     });
     expect(CONNECTION_ITEM_ATTRIBUTES.key).toBe(CONNECTION_TABLE.partitionKey.name);
     expect(CONNECTION_ITEM_ATTRIBUTES.ttl).toBe(CONNECTION_TABLE.timeToLiveAttribute);

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { RequestLog } from '../../lambda/http/request-log';
 import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
+import { makeStores, makeTimerSweeperFor } from '../../lambda/runtime/wiring';
+import type { SweepReport } from '../../lambda/service/timer-sweeper';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
@@ -10,16 +12,24 @@ import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
 import { type RealTime, startRealTime } from '../../local/real-time';
+import { startLocalSweeper } from '../../local/sweeper';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly baseUrl: string;
   readonly tableName: string;
+  /** The connections table when the service was started with `realTime`. */
+  readonly connectionTableName?: string;
   /** `ws://127.0.0.1:<port>/connect` when the service was started with `realTime`. */
   readonly rtaUrl?: string;
   /** The real-time side (WebSocket endpoint, stream poller, tap handler) when started with `realTime`. */
   readonly realTime?: RealTime;
+  /**
+   * One sweep of the timer sweeper at the service's clock (README, "Timers that fire on their own"): due timers and,
+   * with `realTime`, due disconnect checks committed. Tests move the injected clock, then sweep.
+   */
+  sweep(): Promise<SweepReport>;
   /** Stops the server and deletes the table. */
   close(): Promise<void>;
 }
@@ -71,6 +81,11 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // No timer here: a test sweeps when its clock says so (npm start sweeps every 10 s).
+  const stores = makeStores(config);
+  const sweeper = startLocalSweeper(
+    makeTimerSweeperFor(config, decorateStore === undefined ? stores.sessions : decorateStore(stores.sessions)),
+  );
   const realTime =
     withRealTime === true
       ? await startRealTime(server, config, admin, { log: verbose ? (line) => console.log(line) : () => {} })
@@ -79,8 +94,12 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     tableName,
-    ...(realTime === undefined ? {} : { rtaUrl: `ws://127.0.0.1:${port}/connect`, realTime }),
+    ...(realTime === undefined
+      ? {}
+      : { rtaUrl: `ws://127.0.0.1:${port}/connect`, realTime, connectionTableName: config.connectionTableName }),
+    sweep: () => sweeper.sweepNow(),
     async close() {
+      await sweeper.stop();
       await realTime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

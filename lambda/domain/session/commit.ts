@@ -2,6 +2,7 @@ import { etagOf } from '../etag';
 import { type JsonObject, type JsonValue, jsonEquals } from '../json';
 import { type AccessGrant, assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
+import type { SessionDocument } from '../session-document';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
 import type { SessionTemplate } from '../templates';
 import { applySessionRequest, type PutOutcome } from './apply-request';
@@ -10,7 +11,7 @@ import { viewAt } from './live-view';
 import { checkPreconditions, type WritePreconditions } from './preconditions';
 import { answerSession, type SessionAnswer } from './session-answer';
 import type { SessionRecord, SessionRecordToWrite } from './session-record';
-import { untouchedDeletionAt } from './timers';
+import { nextTimerAt, untouchedDeletionAt } from './timers';
 
 /** A PUT of the session resource, as the write decision needs it. */
 export interface SessionWriteRequest extends WritePreconditions {
@@ -147,17 +148,26 @@ function recordToWrite(
   correlationOf: string | undefined,
   now: number,
 ): SessionRecordToWrite {
-  if (outcome.kind === 'deleted') {
-    return {
-      kind: 'deleted',
-      correlationId: correlationOf ?? previousCorrelationId ?? '',
-      expiresAt: Math.ceil(now / 1000) + TOMBSTONE_LIFETIME_SECONDS,
-    };
-  }
-  const deletionAt = untouchedDeletionAt(outcome.session);
+  if (outcome.kind === 'deleted') return tombstoneOf(correlationOf ?? previousCorrelationId ?? '', now);
+  return sessionRecordOf(outcome.session);
+}
+
+/** The tombstone a deleted session leaves: its correlation id, for 24 h (DESIGN.md, "Decisions"). */
+export function tombstoneOf(correlationId: string, now: number): SessionRecordToWrite {
+  return { kind: 'deleted', correlationId, expiresAt: Math.ceil(now / 1000) + TOMBSTONE_LIFETIME_SECONDS };
+}
+
+/**
+ * The record of a session to commit: with the TTL its timers allow, and when its next timer is due, which puts it
+ * in the sweeper's index (README, "Timers that fire on their own").
+ */
+export function sessionRecordOf(session: SessionDocument): SessionRecordToWrite {
+  const deletionAt = untouchedDeletionAt(session);
+  const dueAt = nextTimerAt(session);
   return {
     kind: 'session',
-    document: outcome.session,
+    document: session,
     ...(deletionAt === undefined ? {} : { expiresAt: Math.ceil(deletionAt / 1000) + TTL_SLACK_SECONDS }),
+    ...(dueAt === undefined ? {} : { timersDueAt: dueAt }),
   };
 }

@@ -16,6 +16,11 @@ export type SessionRecord =
       readonly document: SessionDocument;
       /** Epoch seconds after which the item is garbage (DynamoDB TTL); a read treats it as absent from then on. */
       readonly expiresAt?: number;
+      /**
+       * Epoch ms of the session's next timer (nextTimerAt), written with the session so the sweeper finds it by an
+       * index; absent when no timer is pending. Only written: a read derives timers from the document.
+       */
+      readonly timersDueAt?: number;
     }
   | {
       /**

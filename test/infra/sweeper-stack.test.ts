@@ -1,0 +1,94 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { SCHEDULED_FUNCTIONS } from '../../lambda/http/routes';
+import { DUE_INDEX } from '../../lambda/store/table-schema';
+import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+
+// The timer sweeper in the stack (issue 11 items 5, 6 and 8): the due-time index on both tables, the function with
+// an EventBridge rule every minute, and grants of exactly what it does (a Query on each index, the read and
+// conditional write of sessions, the read and update of ConnectionIds).
+
+type Json = Record<string, unknown>;
+
+/** Skips esbuild: only the configuration is looked at. */
+const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Sweeper');
+const template = Template.fromStack(stack);
+const sweeper = stack.scheduledFunctions.timerSweeper.function;
+const sweeperId = stack.getLogicalId(sweeper.node.defaultChild as CfnFunction);
+const tableId = (table: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(table.node.defaultChild as CfnTable);
+
+function statementsOf(functionLogicalId: string): Json[] {
+  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId] as Json;
+  const roleId = (((fn.Properties as Json).Role as Json)['Fn::GetAtt'] as string[])[0];
+  return (Object.values(template.findResources('AWS::IAM::Policy')) as Json[])
+    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
+}
+
+test.each([
+  ['sessions', () => stack.sessionTable.table],
+  ['connections', () => stack.connectionTable.table],
+])('the %s table has the sparse due-time index, keys only', (_name, table) => {
+  const properties = template.findResources('AWS::DynamoDB::Table')[tableId(table())]?.Properties as Json;
+  expect(properties.GlobalSecondaryIndexes).toEqual([
+    {
+      IndexName: DUE_INDEX.name,
+      KeySchema: [
+        { AttributeName: DUE_INDEX.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: DUE_INDEX.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+  ]);
+});
+
+test('an EventBridge rule invokes the sweeper every minute, without retrying a missed minute', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')) as Json[];
+  const rule = rules.find((r) => JSON.stringify((r.Properties as Json).Targets).includes(`"${sweeperId}"`));
+  const properties = (rule?.Properties ?? {}) as Json;
+  expect(properties.ScheduleExpression).toBe(`rate(${SCHEDULED_FUNCTIONS.timerSweeper.everyMinutes} minute)`);
+  expect(properties.State).toBe('ENABLED');
+  expect((properties.Targets as Json[])[0]).toMatchObject({ RetryPolicy: { MaximumRetryAttempts: 0 } });
+  template.hasResourceProperties('AWS::Lambda::Permission', {
+    Action: 'lambda:InvokeFunction',
+    Principal: 'events.amazonaws.com',
+    FunctionName: { 'Fn::GetAtt': [sweeperId, 'Arn'] },
+  });
+});
+
+test('the sweeper may run a minute of sweeps (not held to the API limit), with little memory', () => {
+  const properties = template.findResources('AWS::Lambda::Function')[sweeperId]?.Properties as Json;
+  expect(properties.Timeout).toBe(90);
+  expect(properties.MemorySize).toBe(256);
+});
+
+test('the sweeper is granted a Query on each due index, GetItem and PutItem on sessions, GetItem and UpdateItem on ConnectionIds, and nothing else', () => {
+  const statements = statementsOf(sweeperId).map((statement) => ({
+    actions: [statement.Action].flat().sort(),
+    resources: JSON.stringify(statement.Resource),
+  }));
+  const sessions = tableId(stack.sessionTable.table);
+  const connections = tableId(stack.connectionTable.table);
+  const find = (actions: string[], tableLogicalId: string, index: boolean) =>
+    statements.filter(
+      (s) =>
+        JSON.stringify(s.actions) === JSON.stringify(actions) &&
+        s.resources.includes(`"${tableLogicalId}"`) &&
+        s.resources.includes(`/index/${DUE_INDEX.name}`) === index,
+    );
+  expect(find(['dynamodb:GetItem', 'dynamodb:PutItem'], sessions, false)).toHaveLength(1);
+  expect(find(['dynamodb:Query'], sessions, true)).toHaveLength(1);
+  expect(find(['dynamodb:GetItem', 'dynamodb:UpdateItem'], connections, false)).toHaveLength(1);
+  expect(find(['dynamodb:Query'], connections, true)).toHaveLength(1);
+  const dynamoDb = statements.filter((s) => s.actions.some((action) => String(action).startsWith('dynamodb:')));
+  expect(dynamoDb).toHaveLength(4);
+  // No Scan, no DeleteItem, no stream, no secret, no posting to sockets.
+  const all = statements.flatMap((s) => s.actions);
+  expect(all).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
+  expect(all.filter((action) => !String(action).startsWith('dynamodb:'))).toEqual([]);
+});
