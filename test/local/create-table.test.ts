@@ -120,20 +120,25 @@ async function expectTableOf(tableName: string, schema: TableSchema) {
   // The indexes as the schema names them: the activities by SCID (handles) and the due-time index the sweeper
   // Queries (never a Scan).
   expect(
-    (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
-      name: index.IndexName,
-      keys: index.KeySchema,
-      projection: index.Projection?.ProjectionType,
-    })),
+    // DynamoDB does not keep the indexes in the order they were created: compared by name.
+    (Table?.GlobalSecondaryIndexes ?? [])
+      .map((index) => ({
+        name: index.IndexName,
+        keys: index.KeySchema,
+        projection: index.Projection?.ProjectionType,
+      }))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name))),
   ).toEqual(
-    indexes.map((index) => ({
-      name: index.name,
-      keys: [
-        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-      ],
-      projection: index.projection,
-    })),
+    [...indexes]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((index) => ({
+        name: index.name,
+        keys: [
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ],
+        projection: index.projection,
+      })),
   );
   expect(Table?.BillingModeSummary?.BillingMode).toBe(schema.billingMode);
   expect(await describeTtl(tableName)).toEqual({
