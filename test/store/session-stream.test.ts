@@ -85,6 +85,26 @@ describe('a session stream record', () => {
     expect(readSessionChange({ eventName: 'MODIFY' }, 0)).toBeUndefined();
   });
 
+  test('is no change when it is a handle item (POST /handles writes them into the sessions table)', () => {
+    // A friend-connect client posts an activity after every PUT: a handle item read as a session once stopped every
+    // later tap (the batch failed to decode and was retried for ever).
+    const handleItem = {
+      handleId: { S: 'a0000000-0000-0000-0000-000000000001' },
+      handle: { S: '{"type":"activity"}' },
+    };
+    for (const key of [
+      'handle#a0000000-0000-0000-0000-000000000001',
+      `activity#${KEY.split('#')[0]}#2533274790395904`,
+    ]) {
+      expect(
+        readSessionChange(
+          { eventName: 'INSERT', dynamodb: { Keys: { pk: { S: key } }, NewImage: { pk: { S: key }, ...handleItem } } },
+          0,
+        ),
+      ).toBeUndefined();
+    }
+  });
+
   test('without a creation time is dated now', () => {
     expect(
       readSessionChange({ eventName: 'INSERT', dynamodb: { Keys: { pk: { S: KEY } }, NewImage: image(1) } }, 42)
