@@ -45,7 +45,7 @@ async function storedSession(name: string) {
   return response.json;
 }
 
-test('100 players joining a 100-member session at once are all members, with unique indices and an intact chain', async () => {
+it('100 players joining a 100-member session at once are all members, with unique indices and an intact chain', async () => {
   const name = sessionName();
   const clients = players(service.baseUrls, 100);
   const answers = await Promise.all(clients.map((c, i) => c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)))));
@@ -59,7 +59,7 @@ test('100 players joining a 100-member session at once are all members, with uni
   expect(session.changeNumber).toBe(100);
 });
 
-test('150 players joining a 100-member session: exactly 100 are told yes and are the members, 50 get SessionFull', async () => {
+it('150 players joining a 100-member session: exactly 100 are told yes and are the members, 50 get SessionFull', async () => {
   const name = sessionName();
   const clients = players(service.baseUrls, 150);
   const answers = await Promise.all(clients.map((c, i) => c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)))));
@@ -76,7 +76,7 @@ test('150 players joining a 100-member session: exactly 100 are told yes and are
   expect(new Set(expectIntactMembers(session, 100))).toEqual(new Set(admitted));
 });
 
-test('50 members writing their own property 10 times and 50 distinct custom keys at once: every last value is kept', async () => {
+it('50 members writing their own property 10 times and 50 distinct custom keys at once: every last value is kept', async () => {
   const name = sessionName();
   const clients = players(service.baseUrls, 50);
   for (const [i, c] of clients.entries()) {
@@ -104,7 +104,7 @@ test('50 members writing their own property 10 times and 50 distinct custom keys
   expect(session.changeNumber).toBe(before + 50 * 10 + 50);
 });
 
-test('writers racing with If-Match on the same ETag: exactly one wins per version, the others get 412 with the session', async () => {
+it('writers racing with If-Match on the same ETag: exactly one wins per version, the others get 412 with the session', async () => {
   const name = sessionName();
   const clients = players(service.baseUrls, 20);
   for (const [i, c] of clients.entries()) await c.put(SAMPLE_SCID, 'open', name, joinBody(xuidOf(i)));
@@ -145,7 +145,7 @@ test('writers racing with If-Match on the same ETag: exactly one wins per versio
   expect(session.changeNumber).toBe(startVersion + 20);
 });
 
-test('repeating an identical PUT stores the same state: no new change, no second reservation', async () => {
+it('repeating an identical PUT stores the same state: no new change, no second reservation', async () => {
   const name = sessionName();
   const host = player(service.baseUrls[0] as string, xuidOf(0));
   const body = {
@@ -178,7 +178,7 @@ describe('when the retries run out', () => {
   });
   afterAll(() => strict.close());
 
-  test('a PUT that lost every race answers 503 with Retry-After and stores nothing', async () => {
+  it('a PUT that lost every race answers 503 with Retry-After and stores nothing', async () => {
     const name = sessionName();
     // Joined one at a time by callers that repeat 503s; the racing writes are sent once, and their 503s kept.
     for (const [i, c] of players(strict.baseUrls, 30).entries()) {

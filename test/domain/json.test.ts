@@ -140,7 +140,7 @@ describe('duplicate keys', () => {
 });
 
 describe('stringifyExactJson', () => {
-  test('writes every value as lossless-json does, with or without lossless numbers in it', () => {
+  it('writes every value as lossless-json does, with or without lossless numbers in it', () => {
     const withLossless = fc.jsonValue({ maxDepth: 4 }).chain((value) =>
       fc.constantFrom('12345678.123456789', '1.0', '1e2', '-0', '9007199254740993').map((digits) => ({
         value,
@@ -154,7 +154,7 @@ describe('stringifyExactJson', () => {
     );
   });
 
-  test('keeps the digits of a lossless number deep inside a document', () => {
+  it('keeps the digits of a lossless number deep inside a document', () => {
     const text = '{"members":{"0":{"custom":{"big":9007199254740993,"list":[1.50,2]}}}}';
     expect(stringifyExactJson(parseExactJson(text))).toBe(text);
   });

@@ -84,7 +84,7 @@ class ScriptedStore implements SessionStore {
 }
 
 describe('parseFaultInjection', () => {
-  test('reads every kind, the seed, and leaves what is not named at 0', () => {
+  it('reads every kind, the seed, and leaves what is not named at 0', () => {
     expect(parseFaultInjection('throttle:0.2,timeout:0.05,lost-write:0.1,seed:7')).toEqual({
       throttle: 0.2,
       timeout: 0.05,
@@ -94,12 +94,12 @@ describe('parseFaultInjection', () => {
     expect(parseFaultInjection('lost-write:0.5')).toEqual({ throttle: 0, timeout: 0, lostWrite: 0.5, seed: 1 });
   });
 
-  test('an absent or empty setting turns fault injection off', () => {
+  it('an absent or empty setting turns fault injection off', () => {
     expect(parseFaultInjection(undefined)).toBeUndefined();
     expect(parseFaultInjection(' ')).toBeUndefined();
   });
 
-  test.each([
+  it.each([
     ['throttle=0.2', 'not understood'],
     ['throttling:0.2', 'not understood'],
     ['throttle:abc', 'not understood'],
@@ -121,7 +121,7 @@ describe('FaultInjectingSessionStore', () => {
     ...s,
   });
 
-  test('injects about the chosen fraction, as StoreUnavailableError carrying the SDK error it stands for', async () => {
+  it('injects about the chosen fraction, as StoreUnavailableError carrying the SDK error it stands for', async () => {
     const store = new FaultInjectingSessionStore(new MemorySessionStore(), setting({ throttle: 0.2, timeout: 0.1 }));
     const causes: string[] = [];
     for (let i = 0; i < 2000; i += 1) {
@@ -139,7 +139,7 @@ describe('FaultInjectingSessionStore', () => {
     expect(new Set(causes)).toEqual(new Set(['ProvisionedThroughputExceededException', 'TimeoutError']));
   });
 
-  test('a lost-write fault applies the write and then fails', async () => {
+  it('a lost-write fault applies the write and then fails', async () => {
     const inner = new MemorySessionStore();
     const store = new FaultInjectingSessionStore(inner, setting({ lostWrite: 1 }));
     await expect(
@@ -156,7 +156,7 @@ describe('FaultInjectingSessionStore', () => {
     expect(await storedXuids(inner)).toEqual(['1001']);
   });
 
-  test('the same seed injects the same faults', async () => {
+  it('the same seed injects the same faults', async () => {
     const runs = [];
     for (let r = 0; r < 2; r += 1) {
       const store = new FaultInjectingSessionStore(new MemorySessionStore(), setting({ throttle: 0.5 }));
@@ -175,7 +175,7 @@ describe('FaultInjectingSessionStore', () => {
 });
 
 describe('SessionService under store faults', () => {
-  test('a create whose answer was lost is recognised by reading it back: 201, one member, one write', async () => {
+  it('a create whose answer was lost is recognised by reading it back: 201, one member, one write', async () => {
     const store = new ScriptedStore(new MemorySessionStore(), ['lost']);
     const result = await put(serviceOver(store), user(1), join);
     expect(result.kind).toBe('created');
@@ -183,7 +183,7 @@ describe('SessionService under store faults', () => {
     expect(await storedXuids(store.inner)).toEqual(['1001']);
   });
 
-  test('a join whose answer was lost after a rival wrote on top is merged again without a duplicate member', async () => {
+  it('a join whose answer was lost after a rival wrote on top is merged again without a duplicate member', async () => {
     const inner = new MemorySessionStore();
     await put(serviceOver(inner), user(1), join);
     const rival = serviceOver(inner);
@@ -203,7 +203,7 @@ describe('SessionService under store faults', () => {
     expect(await storedXuids(inner)).toEqual(['1001', '1002', '1003']);
   });
 
-  test('a throttled write is repeated and applied once', async () => {
+  it('a throttled write is repeated and applied once', async () => {
     const inner = new MemorySessionStore();
     await put(serviceOver(inner), user(1), join);
     const store = new ScriptedStore(inner, ['refused', 'refused']);
@@ -215,7 +215,7 @@ describe('SessionService under store faults', () => {
     expect(record?.version).toBe(2);
   });
 
-  test('with If-Match, a write whose answer was lost is our success, not a 412 against our own change', async () => {
+  it('with If-Match, a write whose answer was lost is our success, not a 412 against our own change', async () => {
     const inner = new MemorySessionStore();
     const created = await put(serviceOver(inner), user(1), join);
     if (created.kind !== 'created') throw new Error('expected a create');
@@ -225,7 +225,7 @@ describe('SessionService under store faults', () => {
     expect(store.writes).toBe(1);
   });
 
-  test('when write faults outlast the attempts: 503 with Retry-After saying the change was stored once or not at all', async () => {
+  it('when write faults outlast the attempts: 503 with Retry-After saying the change was stored once or not at all', async () => {
     const inner = new MemorySessionStore();
     await put(serviceOver(inner), user(1), join);
     const store = new ScriptedStore(inner, ['refused', 'refused', 'refused']);
@@ -238,7 +238,7 @@ describe('SessionService under store faults', () => {
     expect(await storedXuids(inner)).toEqual(['1001']);
   });
 
-  test('a store that never answers: GET and PUT end in the service’s own 503, never in a StoreUnavailableError', async () => {
+  it('a store that never answers: GET and PUT end in the service’s own 503, never in a StoreUnavailableError', async () => {
     // The service is the one caller of the store; what it throws is all the handlers can meet.
     const down: SessionStore = {
       read: async () => {
@@ -258,7 +258,7 @@ describe('SessionService under store faults', () => {
     }
   });
 
-  test('100 joiners over 30% injected faults of every kind: each one told yes is a member exactly once', async () => {
+  it('100 joiners over 30% injected faults of every kind: each one told yes is a member exactly once', async () => {
     const inner = new MemorySessionStore();
     const store = new FaultInjectingSessionStore(inner, { throttle: 0.1, timeout: 0.1, lostWrite: 0.1, seed: 11 });
     const service = serviceOver(store);
@@ -287,12 +287,12 @@ describe('the deployed configuration cannot inject faults', () => {
   // The deployed path (makeFunctionHandler) takes no store at all; only local/local-handlers.ts wraps one.
   // test/infra/session-directory-stack.test.ts looks into the synthesized bundles as well.
 
-  test('the fault injector is a local module, absent from the handler tree', () => {
+  it('the fault injector is a local module, absent from the handler tree', () => {
     expect(existsSync(path.resolve(__dirname, '../../local/fault-injection.ts'))).toBe(true);
     expect(existsSync(path.resolve(__dirname, '../../lambda/store/fault-injection.ts'))).toBe(false);
   });
 
-  test('no module in lambda/ reads FAULT_INJECTION or imports the fault injector', async () => {
+  it('no module in lambda/ reads FAULT_INJECTION or imports the fault injector', async () => {
     const root = path.resolve(__dirname, '../../lambda');
     const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts'));
     expect(files).toEqual(

@@ -60,7 +60,7 @@ describe('with 20% of store calls throttled', () => {
   const put = (c: SessionClient, name: string, body: unknown, headers: Record<string, string> = {}) =>
     c.put(SAMPLE_SCID, 'open', name, body, { headers });
 
-  test('100 joiners: 100 members, each applied once, answers only 2xx or 503', async () => {
+  it('100 joiners: 100 members, each applied once, answers only 2xx or 503', async () => {
     const name = sessionName();
     clients = players(service.baseUrls, 100);
     const answers = await Promise.all(clients.map((c, i) => put(c, name, joinBody(xuidOf(i)))));
@@ -71,7 +71,7 @@ describe('with 20% of store calls throttled', () => {
     expect(injectors.reduce((n, i) => n + i.counts.throttle, 0)).toBeGreaterThan(0);
   });
 
-  test('150 joiners for 100 places: exactly the 100 told yes are members, the rest SessionFull', async () => {
+  it('150 joiners for 100 places: exactly the 100 told yes are members, the rest SessionFull', async () => {
     const name = sessionName();
     clients = players(service.baseUrls, 150);
     const answers = await Promise.all(clients.map((c, i) => put(c, name, joinBody(xuidOf(i)))));
@@ -84,7 +84,7 @@ describe('with 20% of store calls throttled', () => {
     expect(new Set(expectIntactMembers(await stored(name), 100))).toEqual(new Set(admitted));
   });
 
-  test('member properties and custom keys written at once: every last value is kept, each write applied once', async () => {
+  it('member properties and custom keys written at once: every last value is kept, each write applied once', async () => {
     const name = sessionName();
     clients = players(service.baseUrls, 30);
     for (const [i, c] of clients.entries()) expect((await put(c, name, joinBody(xuidOf(i)))).status).toBeLessThan(300);
@@ -107,7 +107,7 @@ describe('with 20% of store calls throttled', () => {
     expect(session.changeNumber).toBe(before + 30 * 6);
   });
 
-  test('If-Match racers: exactly one wins per version, the others 412', async () => {
+  it('If-Match racers: exactly one wins per version, the others 412', async () => {
     const name = sessionName();
     clients = players(service.baseUrls, 10);
     for (const [i, c] of clients.entries()) expect((await put(c, name, joinBody(xuidOf(i)))).status).toBeLessThan(300);
@@ -151,7 +151,7 @@ describe('with throttling, time-outs and lost write answers', () => {
   });
   afterAll(() => service.close());
 
-  test('retries never duplicate or lose a member or a reservation', async () => {
+  it('retries never duplicate or lose a member or a reservation', async () => {
     const name = sessionName();
     const hosts = players(service.baseUrls, 20);
     // Each host joins and reserves a place for two friends of its own, all at once.
@@ -199,7 +199,7 @@ describe('a store error that is not a fault to wait out', () => {
   });
   afterAll(() => service.close());
 
-  test('is a 500 whose body says nothing internal, logged with its cause and the request id', async () => {
+  it('is a 500 whose body says nothing internal, logged with its cause and the request id', async () => {
     const client = new SessionClient(service.baseUrl, { xuid: xuidOf(0) });
     const r = await client.put(SAMPLE_SCID, 'open', sessionName(), joinBody(xuidOf(0)));
     expect(r.status).toBe(500);
@@ -233,7 +233,7 @@ describe('a session store that stays unavailable', () => {
   });
   afterAll(() => service.close());
 
-  test.each(['GET', 'PUT'] as const)(
+  it.each(['GET', 'PUT'] as const)(
     '%s is a 503 with Retry-After that says nothing internal, logged with its cause',
     async (method) => {
       logged.length = 0;

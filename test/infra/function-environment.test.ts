@@ -96,7 +96,7 @@ const LAMBDA_SET = Object.fromEntries(LAMBDA_SET_VARIABLES.map((name) => [name, 
 describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
   const environments = synthesizedEnvironments(props);
 
-  test.each(ALL_FUNCTIONS)('the %s function is given every variable its reader reads, and no other', (name) => {
+  it.each(ALL_FUNCTIONS)('the %s function is given every variable its reader reads, and no other', (name) => {
     const env = { ...environments[name], ...LAMBDA_SET };
     const { read, error } = readsOf(env, READERS[name]);
     expect(error).toBeUndefined();
@@ -106,7 +106,7 @@ describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
   });
 });
 
-test('every variable the reader can read is set by some configuration of the stack, and only those', () => {
+it('every variable the reader can read is set by some configuration of the stack, and only those', () => {
   const read = new Set<string>();
   const set = new Set<string>(LAMBDA_SET_VARIABLES);
   for (const props of Object.values(CONFIGURATIONS)) {

@@ -36,7 +36,7 @@ function statementsOf(functionLogicalId: string): Json[] {
 const actionsOf = (statement: Json) => [statement.Action].flat() as string[];
 
 describe('the WebSocket API', () => {
-  test('routes $connect, $disconnect and $default to their functions by Lambda proxy, and nothing else', () => {
+  it('routes $connect, $disconnect and $default to their functions by Lambda proxy, and nothing else', () => {
     const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[])
       .map((route) => route.Properties as Json)
       .filter((route) => JSON.stringify(route.ApiId).includes(webSocketApiId()));
@@ -53,7 +53,7 @@ describe('the WebSocket API', () => {
     }
   });
 
-  test('answers each frame on $default with the function result (a two-way route)', () => {
+  it('answers each frame on $default with the function result (a two-way route)', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', { RouteResponseKey: '$default' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$default',
@@ -61,7 +61,7 @@ describe('the WebSocket API', () => {
     });
   });
 
-  test('has an auto-deployed, throttled stage and its URL as an output', () => {
+  it('has an auto-deployed, throttled stage and its URL as an output', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       ApiId: { Ref: webSocketApiId() },
       AutoDeploy: true,
@@ -72,7 +72,7 @@ describe('the WebSocket API', () => {
 });
 
 describe('the tap function', () => {
-  test('reads the sessions table stream with both images', () => {
+  it('reads the sessions table stream with both images', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
@@ -80,7 +80,7 @@ describe('the tap function', () => {
     });
   });
 
-  test('takes small batches, bisects a failing one, reports the first failed change and sends the rest to a queue', () => {
+  it('takes small batches, bisects a failing one, reports the first failed change and sends the rest to a queue', () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Json[];
     expect(mappings).toHaveLength(1);
     const mapping = (mappings[0] as Json).Properties as Json;
@@ -101,7 +101,7 @@ describe('the tap function', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
-  test('has an alarm on how far behind the stream it runs', () => {
+  it('has an alarm on how far behind the stream it runs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Namespace: 'AWS/Lambda',
@@ -112,7 +112,7 @@ describe('the tap function', () => {
 });
 
 describe('grants', () => {
-  test('execute-api:ManageConnections goes to the tap function only, on this API’s stage only', () => {
+  it('execute-api:ManageConnections goes to the tap function only, on this API’s stage only', () => {
     for (const name of Object.keys(REAL_TIME_FUNCTIONS) as RealTimeFunctionName[]) {
       const manage = statementsOf(functionId(name)).filter((s) =>
         actionsOf(s).includes('execute-api:ManageConnections'),
@@ -132,7 +132,7 @@ describe('grants', () => {
     }
   });
 
-  test('the real-time functions reach the connections table and never the sessions table’s items', () => {
+  it('the real-time functions reach the connections table and never the sessions table’s items', () => {
     for (const name of Object.keys(REAL_TIME_FUNCTIONS) as RealTimeFunctionName[]) {
       const statements = statementsOf(functionId(name));
       const onSessions = statements
@@ -150,7 +150,7 @@ describe('grants', () => {
     }
   });
 
-  test('the HTTP functions are not given the connections table', () => {
+  it('the HTTP functions are not given the connections table', () => {
     for (const name of ['getSession', 'putSession'] as const) {
       const fnId = stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
       expect(JSON.stringify(statementsOf(fnId))).not.toContain(`"${connectionTableId()}"`);

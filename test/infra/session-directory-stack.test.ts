@@ -123,14 +123,14 @@ function secretLogicalId(): string {
 }
 
 describe('session table', () => {
-  test('is keyed by the string partition key pk alone', () => {
+  it('is keyed by the string partition key pk alone', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: SESSION_TABLE.partitionKey.name, KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: SESSION_TABLE.partitionKey.name, AttributeType: 'S' }],
     });
   });
 
-  test('bills on demand, expires items by the ttl attribute and keeps point-in-time recovery', () => {
+  it('bills on demand, expires items by the ttl attribute and keeps point-in-time recovery', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: SESSION_TABLE.timeToLiveAttribute, Enabled: true },
@@ -138,17 +138,17 @@ describe('session table', () => {
     });
   });
 
-  test('is retained when the stack is deleted or the table replaced', () => {
+  it('is retained when the stack is deleted or the table replaced', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  test('has no physical name', () => {
+  it('has no physical name', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: Match.absent() });
   });
 });
 
 describe('functions', () => {
-  test('are one per entry of FUNCTIONS, REAL_TIME_FUNCTIONS and SCHEDULED_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
+  it('are one per entry of FUNCTIONS, REAL_TIME_FUNCTIONS and SCHEDULED_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
     expect(functions).toHaveLength(
       Object.keys(FUNCTIONS).length + Object.keys(REAL_TIME_FUNCTIONS).length + Object.keys(SCHEDULED_FUNCTIONS).length,
@@ -163,7 +163,7 @@ describe('functions', () => {
     }
   });
 
-  test('are told the table, the secret ARN, the templates folder and the service name', () => {
+  it('are told the table, the secret ARN, the templates folder and the service name', () => {
     const tableId = tableLogicalId();
     for (const fn of Object.values(stack.functions)) {
       expect(environmentOf(functionResource(fn))).toEqual(
@@ -177,7 +177,7 @@ describe('functions', () => {
     }
   });
 
-  test('get no TOKEN_ISSUER or TOKEN_AUDIENCE unless the context gives them', () => {
+  it('get no TOKEN_ISSUER or TOKEN_AUDIENCE unless the context gives them', () => {
     for (const fn of Object.values(stack.functions)) {
       const environment = environmentOf(functionResource(fn));
       expect(environment).not.toHaveProperty('TOKEN_ISSUER');
@@ -185,7 +185,7 @@ describe('functions', () => {
     }
   });
 
-  test('have no environment variable that holds a secret value', () => {
+  it('have no environment variable that holds a secret value', () => {
     const secretId = secretLogicalId();
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Json[]) {
       for (const [name, value] of Object.entries(environmentOf(fn))) {
@@ -200,7 +200,7 @@ describe('functions', () => {
     }
   });
 
-  test('bundle the handler as ESM with its source map and the session templates beside it', () => {
+  it('bundle the handler as ESM with its source map and the session templates beside it', () => {
     const templatesDir = path.join(__dirname, '..', '..', 'lambda', 'templates');
     const templateFiles = fs.readdirSync(templatesDir).filter((name) => name.endsWith('.json'));
     for (const fn of Object.values(stack.functions)) {
@@ -212,7 +212,7 @@ describe('functions', () => {
     }
   });
 
-  test('carry no fault injector: it lives in local/, which nothing in a bundle may import', () => {
+  it('carry no fault injector: it lives in local/, which nothing in a bundle may import', () => {
     for (const fn of Object.values(stack.functions)) {
       const code = (functionResource(fn).Properties as Json).Code as Json;
       const bundleDir = path.join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
@@ -225,7 +225,7 @@ describe('functions', () => {
     }
   });
 
-  test('refuse a timeout at or above API Gateway’s 29 s integration limit', () => {
+  it('refuse a timeout at or above API Gateway’s 29 s integration limit', () => {
     const scratch = new Stack(new App({ context: NO_BUNDLING }), 'Scratch');
     expect(
       () =>
@@ -238,13 +238,13 @@ describe('functions', () => {
 });
 
 describe('permissions', () => {
-  test('grants the GET function read access only', () => {
+  it('grants the GET function read access only', () => {
     const actions = tableActionsOf(stack.getSession);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
     for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
   });
 
-  test.each(['putSession', 'putSessionProperties', 'deleteSessionMember', 'deleteSessionServer'] as const)(
+  it.each(['putSession', 'putSessionProperties', 'deleteSessionMember', 'deleteSessionServer'] as const)(
     'grants the %s function read and write access',
     (name) => {
       const actions = tableActionsOf(stack.functions[name]);
@@ -253,7 +253,7 @@ describe('permissions', () => {
     },
   );
 
-  test('grants the handle functions that only read (query, GET by id, GET of the session) no write', () => {
+  it('grants the handle functions that only read (query, GET by id, GET of the session) no write', () => {
     for (const name of ['queryHandles', 'getHandle', 'getHandleSession'] as const) {
       const actions = tableActionsOf(stack.functions[name]);
       expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
@@ -261,7 +261,7 @@ describe('permissions', () => {
     }
   });
 
-  test('lets every function read the token secret', () => {
+  it('lets every function read the token secret', () => {
     const secretId = secretLogicalId();
     for (const fn of Object.values(stack.functions)) {
       const secretActions = statementsOf(fn)
@@ -273,7 +273,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  test('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, and nothing else', () => {
+  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     const handleRoutes = [
       'POST /handles',
@@ -298,7 +298,7 @@ describe('HTTP API', () => {
     );
   });
 
-  test('sends each handle route to its own function with payload format 2.0', () => {
+  it('sends each handle route to its own function with payload format 2.0', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
     const routes = httpRoutes();
     for (const entry of ROUTES.filter((r) => r.resource === 'handle')) {
@@ -310,7 +310,7 @@ describe('HTTP API', () => {
     }
   });
 
-  test('sends each route to the function the route table names, with payload format 2.0', () => {
+  it('sends each route to the function the route table names, with payload format 2.0', () => {
     const integrations = template.findResources('AWS::ApiGatewayV2::Integration') as Record<string, Json>;
     for (const resource of httpRoutes()) {
       const properties = resource.Properties as Json;
@@ -324,11 +324,11 @@ describe('HTTP API', () => {
     }
   });
 
-  test('outputs its URL', () => {
+  it('outputs its URL', () => {
     template.hasOutput('ApiUrl', { Value: Match.anyValue() });
   });
 
-  test('throttles the default stage, so floods without a valid token are bounded before Lambda', () => {
+  it('throttles the default stage, so floods without a valid token are bounded before Lambda', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
@@ -337,7 +337,7 @@ describe('HTTP API', () => {
 });
 
 describe('context', () => {
-  test('imports an existing token secret and passes issuer and audience when given', () => {
+  it('imports an existing token secret and passes issuer and audience when given', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:session-token-AbC123';
     const configured = Template.fromStack(
       new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Configured', {
@@ -365,7 +365,7 @@ describe('context', () => {
     });
   });
 
-  test('refuses a partial secret ARN, whose IAM policy would never match the secret', () => {
+  it('refuses a partial secret ARN, whose IAM policy would never match the secret', () => {
     expect(
       () =>
         new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Partial', {
@@ -380,7 +380,7 @@ describe('fair-use counters table', () => {
     return stack.getLogicalId(stack.rateLimitTable.table.node.defaultChild as CfnTable);
   }
 
-  test('is on demand, keyed by pk, expires counters by ttl, and goes with the stack', () => {
+  it('is on demand, keyed by pk, expires counters by ttl, and goes with the stack', () => {
     const counters = template.findResources('AWS::DynamoDB::Table')[countersLogicalId()] as Json;
     expect(counters.DeletionPolicy).toBe('Delete');
     expect(counters.Properties).toEqual(
@@ -392,7 +392,7 @@ describe('fair-use counters table', () => {
     );
   });
 
-  test('is named to every function, which may update it', () => {
+  it('is named to every function, which may update it', () => {
     const countersId = countersLogicalId();
     for (const fn of Object.values(stack.functions)) {
       expect(environmentOf(functionResource(fn)).RATE_LIMIT_TABLE_NAME).toEqual({ Ref: countersId });
@@ -403,7 +403,7 @@ describe('fair-use counters table', () => {
     }
   });
 
-  test('is the only table the GET function may write', () => {
+  it('is the only table the GET function may write', () => {
     const countersId = countersLogicalId();
     const writes = statementsOf(stack.getSession).filter((statement) =>
       actionsOf(statement).some((action) => TABLE_WRITE_ACTIONS.includes(action)),
@@ -416,7 +416,7 @@ describe('fair-use counters table', () => {
     }
   });
 
-  test('can be switched off for load tests (RATE_LIMITS=off)', () => {
+  it('can be switched off for load tests (RATE_LIMITS=off)', () => {
     const off = Template.fromStack(
       new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', { rateLimits: 'off' }),
     );
@@ -428,7 +428,7 @@ describe('fair-use counters table', () => {
 });
 
 describe('JWKS tokens', () => {
-  test('pass the JWKS URL, issuer and audience, with no token secret at all', () => {
+  it('pass the JWKS URL, issuer and audience, with no token secret at all', () => {
     const jwks = Template.fromStack(
       new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Jwks', {
         tokenJwksUrl: 'https://issuer.example/.well-known/jwks.json',
@@ -450,7 +450,7 @@ describe('JWKS tokens', () => {
     }
   });
 
-  test('are refused without an issuer and an audience to check', () => {
+  it('are refused without an issuer and an audience to check', () => {
     expect(
       () =>
         new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'JwksAlone', {

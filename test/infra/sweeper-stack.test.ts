@@ -30,7 +30,7 @@ function statementsOf(functionLogicalId: string): Json[] {
     .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
 }
 
-test.each([
+it.each([
   ['sessions', () => stack.sessionTable.table],
   ['connections', () => stack.connectionTable.table],
 ])('the %s table has the sparse due-time index, keys only', (_name, table) => {
@@ -46,7 +46,7 @@ test.each([
   });
 });
 
-test('an EventBridge rule invokes the sweeper every minute, without retrying a missed minute', () => {
+it('an EventBridge rule invokes the sweeper every minute, without retrying a missed minute', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule')) as Json[];
   const rule = rules.find((r) => JSON.stringify((r.Properties as Json).Targets).includes(`"${sweeperId}"`));
   const properties = (rule?.Properties ?? {}) as Json;
@@ -60,13 +60,13 @@ test('an EventBridge rule invokes the sweeper every minute, without retrying a m
   });
 });
 
-test('the sweeper may run a minute of sweeps (not held to the API limit), with little memory', () => {
+it('the sweeper may run a minute of sweeps (not held to the API limit), with little memory', () => {
   const properties = template.findResources('AWS::Lambda::Function')[sweeperId]?.Properties as Json;
   expect(properties.Timeout).toBe(90);
   expect(properties.MemorySize).toBe(256);
 });
 
-test('the sweeper is granted a Query on each due index, GetItem and PutItem on sessions, GetItem and UpdateItem on ConnectionIds, and nothing else', () => {
+it('the sweeper is granted a Query on each due index, GetItem and PutItem on sessions, GetItem and UpdateItem on ConnectionIds, and nothing else', () => {
   const statements = statementsOf(sweeperId).map((statement) => ({
     actions: [statement.Action].flat().sort(),
     resources: JSON.stringify(statement.Resource),

@@ -23,7 +23,7 @@ describe('frames the service sends reproduce the fixtures byte for byte', () => 
   const resync = readExample('family-rta-resync.json').frame;
   const connectionIdPayload = readExample('family-rta-connection-id-payload-xsapi.json').body;
 
-  test.each([
+  it.each([
     [
       'family-rta-subscribe-reply.json',
       () => encodeSubscribeSuccess(1, 0, { ConnectionId: 'd01a8c1b-2f83-4e03-9278-3048b480928f' }),
@@ -55,7 +55,7 @@ describe('frames the service sends reproduce the fixtures byte for byte', () => 
     expect(build()).toBe(wireText(fixture));
   });
 
-  test('a tap entry built field by field has the live field order', () => {
+  it('a tap entry built field by field has the live field order', () => {
     const entry = liveTap[2].shoulderTaps[0];
     const rebuilt = {
       timestamp: entry.timestamp,
@@ -68,7 +68,7 @@ describe('frames the service sends reproduce the fixtures byte for byte', () => 
     expect(encodeShoulderTapEvent(0, liveTap[2].ncid, [rebuilt])).toBe(wireText(liveTap));
   });
 
-  test("the timestamp has the live service's 7 fractional digits", () => {
+  it("the timestamp has the live service's 7 fractional digits", () => {
     expect(formatTapTimestamp(Date.parse('2024-08-07T20:35:09.011Z'))).toBe('2024-08-07T20:35:09.0110000Z');
   });
 });
@@ -77,7 +77,7 @@ describe('frames clients send', () => {
   const subscribeRequest = readExample('family-rta-subscribe-request.json').frame;
   const unsubscribeRequest = readExample('family-rta-unsubscribe.json').frames[0].frame;
 
-  test.each([
+  it.each([
     [
       'the fixture subscribe',
       wireText(subscribeRequest),
@@ -104,7 +104,7 @@ describe('frames clients send', () => {
     expect(parseClientFrame(text)).toEqual(expected);
   });
 
-  test.each([
+  it.each([
     ['not JSON', 'hello'],
     ['JSON that is not an array', '{"type":1}'],
     ['an empty array', '[]'],
@@ -124,7 +124,7 @@ describe('frames clients send', () => {
 });
 
 describe('the connections resource (§6.5)', () => {
-  test.each([
+  it.each([
     [CONNECTIONS_RESOURCE, { kind: 'connections' }],
     ['https://sessiondirectory.xboxlive.com/connections', { kind: 'connections' }],
     ['HTTPS://SessionDirectory.XboxLive.com/Connections/', { kind: 'connections' }],

@@ -47,7 +47,7 @@ function friendConnectBody(file: string, connectionId: string): any {
 }
 
 describe('the upgrade (§6.1)', () => {
-  test.each([
+  it.each([
     ['no Authorization header', undefined],
     ['a malformed Authorization header', 'Bearer abc'],
     ['a token signed with another secret', 'XBL3.0 x=1;eyJhbGciOiJIUzI1NiJ9.eyJ4dWlkIjoiMSJ9.c2lnbmF0dXJl'],
@@ -67,7 +67,7 @@ describe('the upgrade (§6.1)', () => {
     expect(JSON.parse((refused as UpgradeRefused).body).code).toMatch(/MissingAuthorization|InvalidToken/);
   });
 
-  test.each([
+  it.each([
     ['XSAPI and xbox-rta', ['rta.xboxlive.com.V2'], 'rta.xboxlive.com.V2'],
     ['friend-connect', ['echo-protocol'], 'echo-protocol'],
     ['MCXboxBroadcast (none)', [], ''],
@@ -77,7 +77,7 @@ describe('the upgrade (§6.1)', () => {
     expect(socket.ws.protocol).toBe(selected);
   });
 
-  test('answers 404 on another path, as API Gateway does', async () => {
+  it('answers 404 on another path, as API Gateway does', async () => {
     const refused = await RtaTestClient.open(rtaUrl.replace('/connect', '/other'), {
       authorization: await mintToken({ xuid: HOST }),
     }).catch((error: unknown) => error);
@@ -86,7 +86,7 @@ describe('the upgrade (§6.1)', () => {
 });
 
 describe('frames (§6.2, §6.3, §6.5)', () => {
-  test('a socket driven through every frame type gets exactly the fixtures', async () => {
+  it('a socket driven through every frame type gets exactly the fixtures', async () => {
     const socket = await open(HOST, ['rta.xboxlive.com.V2']);
     const subscribe = readExample('family-rta-subscribe-request.json').frame;
     const reply = readExample('family-rta-subscribe-reply.json').frame;
@@ -126,7 +126,7 @@ describe('frames (§6.2, §6.3, §6.5)', () => {
     }
   });
 
-  test('every socket gets a ConnectionId of its own, whoever opened it', async () => {
+  it('every socket gets a ConnectionId of its own, whoever opened it', async () => {
     const a = await open(HOST);
     const b = await open(HOST);
     const c = await open(PEER);
@@ -134,7 +134,7 @@ describe('frames (§6.2, §6.3, §6.5)', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
-  test('the reclaim form returns the id to its user once its socket is gone, and a new id to anyone else', async () => {
+  it('the reclaim form returns the id to its user once its socket is gone, and a new id to anyone else', async () => {
     const first = await open(HOST);
     const id = (await first.request([1, 1, CONNECTIONS]))[4].ConnectionId;
 
@@ -155,7 +155,7 @@ describe('frames (§6.2, §6.3, §6.5)', () => {
 });
 
 describe('shoulder taps (§6.6-§6.8)', () => {
-  test('a member that wrote its ConnectionId is tapped with the next changeNumber when another player joins', async () => {
+  it('a member that wrote its ConnectionId is tapped with the next changeNumber when another player joins', async () => {
     const name = randomUUID();
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const peer = new SessionClient(service.baseUrl, { xuid: PEER, gamertag: 'Peer' });
@@ -209,7 +209,7 @@ describe('shoulder taps (§6.6-§6.8)', () => {
     expect(joined.json.changeNumber).toBe(created.json.changeNumber + 1);
   });
 
-  test('members on sockets of their own are each tapped, in changeNumber order', async () => {
+  it('members on sockets of their own are each tapped, in changeNumber order', async () => {
     const name = randomUUID();
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const peer = new SessionClient(service.baseUrl, { xuid: PEER, gamertag: 'Peer' });
@@ -250,7 +250,7 @@ describe('shoulder taps (§6.6-§6.8)', () => {
     expect(peerSeen).toEqual([2, 3, 4, 5]);
   });
 
-  test('a member connection that is not a GUID is refused with 400 and a message saying so', async () => {
+  it('a member connection that is not a GUID is refused with 400 and a message saying so', async () => {
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const r = await host.put(
       MC_SCID,

@@ -27,7 +27,7 @@ const message = (body: string): WebSocketEvent => ({
   isBase64Encoded: false,
 });
 
-test.each([
+it.each([
   ['a subscription to the connections resource', '[1,1,"https://sessiondirectory.xboxlive.com/connections/"]'],
   ['an unsubscribe', '[2,1,0]'],
 ])('%s answers nothing, and logs, when the store fails', async (_name, frame) => {
@@ -36,7 +36,7 @@ test.each([
   expect(errors).toHaveLength(1);
 });
 
-test('another resource needs no store: UnknownResource even when the store is down', async () => {
+it('another resource needs no store: UnknownResource even when the store is down', async () => {
   expect((await handlers.rtaMessage(message('[1,2,"https://social.xboxlive.com/x"]'))).body).toBe(
     '[1,2,1,"Unknown resource"]',
   );

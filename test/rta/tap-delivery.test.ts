@@ -77,7 +77,7 @@ async function openBoundSocket(): Promise<{ socketId: string; connectionId: stri
 }
 
 describe('the tap handler', () => {
-  test('sends one event per change to the socket, in order, and never a changeNumber that goes backwards', async () => {
+  it('sends one event per change to the socket, in order, and never a changeNumber that goes backwards', async () => {
     const { socketId, connectionId } = await openBoundSocket();
     const sent: [string, string][] = [];
     const handle = makeTapHandler({
@@ -103,7 +103,7 @@ describe('the tap handler', () => {
     expect(numbers).toEqual([2, 3]);
   });
 
-  test('a socket found gone is forgotten: its ConnectionId gets no more taps', async () => {
+  it('a socket found gone is forgotten: its ConnectionId gets no more taps', async () => {
     const { connectionId } = await openBoundSocket();
     const handle = makeTapHandler({
       connections: store,
@@ -116,14 +116,14 @@ describe('the tap handler', () => {
     expect((await store.findTapAddresses([connectionId])).size).toBe(0);
   });
 
-  test('an unsubscribed socket gets no taps', async () => {
+  it('an unsubscribed socket gets no taps', async () => {
     const { socketId, connectionId } = await openBoundSocket();
     await store.removeSubscription(socketId, 0);
     await store.removeSubscription(socketId, 0);
     expect((await store.findTapAddresses([connectionId])).size).toBe(0);
   });
 
-  test('a change whose recipients cannot be looked up stops the batch there and is reported', async () => {
+  it('a change whose recipients cannot be looked up stops the batch there and is reported', async () => {
     const { connectionId } = await openBoundSocket();
     const sent: string[] = [];
     let lookups = 0;

@@ -105,7 +105,7 @@ async function closedAtOf(connectionId: string): Promise<number> {
 }
 
 describe('timers that fire on their own (issue 11 item 5)', () => {
-  test('a reservation nobody touches expires at a sweep: a tap reaches the host and the next GET lacks it', async () => {
+  it('a reservation nobody touches expires at a sweep: a tap reaches the host and the next GET lacks it', async () => {
     const name = randomUUID();
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const { socket, connectionId } = await open(HOST);
@@ -146,7 +146,7 @@ describe('timers that fire on their own (issue 11 item 5)', () => {
 });
 
 describe('disconnect detection (issue 11 item 6, family spec §6.9)', () => {
-  test("a closed socket's member becomes inactive 30 s later; a member that wrote a new connection is untouched", async () => {
+  it("a closed socket's member becomes inactive 30 s later; a member that wrote a new connection is untouched", async () => {
     const name = randomUUID();
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const peer = new SessionClient(service.baseUrl, { xuid: PEER, gamertag: 'Peer' });
@@ -208,7 +208,7 @@ describe('disconnect detection (issue 11 item 6, family spec §6.9)', () => {
     expect(Object.keys(await membersByXuid())).toEqual([PEER]);
   });
 
-  test('a ConnectionId reclaimed within the 30 s keeps its member active', async () => {
+  it('a ConnectionId reclaimed within the 30 s keeps its member active', async () => {
     const name = randomUUID();
     const host = new SessionClient(service.baseUrl, { xuid: HOST, gamertag: 'Host' });
     const first = await open(HOST);

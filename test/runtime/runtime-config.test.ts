@@ -25,7 +25,7 @@ function missingOf(env: Record<string, string | undefined>): readonly string[] {
 }
 
 describe('readRuntimeConfig', () => {
-  test('reads a complete environment, with the documented defaults for what is optional', () => {
+  it('reads a complete environment, with the documented defaults for what is optional', () => {
     expect(readRuntimeConfig(COMPLETE)).toEqual({
       tableName: 'sessions',
       region: 'eu-west-1',
@@ -37,7 +37,7 @@ describe('readRuntimeConfig', () => {
     });
   });
 
-  test('names every missing variable at once, in one error', () => {
+  it('names every missing variable at once, in one error', () => {
     expect(() => readRuntimeConfig({})).toThrow(
       'The environment variables SESSION_TABLE_NAME, AWS_REGION, SESSION_TEMPLATES_DIR, TOKEN_SECRET_ARN, ' +
         'RATE_LIMIT_TABLE_NAME are not set.',
@@ -47,14 +47,14 @@ describe('readRuntimeConfig', () => {
     );
   });
 
-  test('counts an empty value as missing', () => {
+  it('counts an empty value as missing', () => {
     expect(missingOf({ ...COMPLETE, SESSION_TEMPLATES_DIR: '', TOKEN_SECRET_ARN: '' })).toEqual([
       'SESSION_TEMPLATES_DIR',
       'TOKEN_SECRET_ARN',
     ]);
   });
 
-  test('with a JWKS URL needs no secret, but an issuer and an audience', () => {
+  it('with a JWKS URL needs no secret, but an issuer and an audience', () => {
     const jwks = { ...COMPLETE, TOKEN_SECRET_ARN: undefined, TOKEN_JWKS_URL: 'https://issuer.example/jwks.json' };
     expect(missingOf(jwks)).toEqual(['TOKEN_ISSUER', 'TOKEN_AUDIENCE']);
     const settings = readRuntimeConfig({ ...jwks, TOKEN_ISSUER: 'https://issuer.example', TOKEN_AUDIENCE: 'sd' });
@@ -62,7 +62,7 @@ describe('readRuntimeConfig', () => {
     expect(settings).not.toHaveProperty('tokenSecretArn');
   });
 
-  test('with RATE_LIMITS=off needs no counters table; any other value leaves the limits on', () => {
+  it('with RATE_LIMITS=off needs no counters table; any other value leaves the limits on', () => {
     const off = readRuntimeConfig({ ...COMPLETE, RATE_LIMIT_TABLE_NAME: undefined, RATE_LIMITS: 'off' });
     expect(off.rateLimits).toBe('off');
     expect(off).not.toHaveProperty('rateLimitTableName');
@@ -72,7 +72,7 @@ describe('readRuntimeConfig', () => {
     ]);
   });
 
-  test('passes issuer, audience and service name on when given', () => {
+  it('passes issuer, audience and service name on when given', () => {
     const settings = readRuntimeConfig({
       ...COMPLETE,
       TOKEN_ISSUER: 'https://issuer.example',
@@ -83,7 +83,7 @@ describe('readRuntimeConfig', () => {
     expect(settings.serviceName).toBe('staging-sessions');
   });
 
-  test('reads only the variables named in RUNTIME_VARIABLES', () => {
+  it('reads only the variables named in RUNTIME_VARIABLES', () => {
     const read = new Set<string>();
     const recording = new Proxy({ ...COMPLETE } as Record<string, string | undefined>, {
       get: (target, key) => {
@@ -102,7 +102,7 @@ describe('a Lambda function whose environment is incomplete', () => {
     process.env = { ...saved };
   });
 
-  test('fails each invocation naming every missing variable, and tries again on the next', async () => {
+  it('fails each invocation naming every missing variable, and tries again on the next', async () => {
     for (const name of Object.values(RUNTIME_VARIABLES)) delete process.env[name];
     process.env.AWS_REGION = 'eu-west-1';
     process.env.SESSION_TEMPLATES_DIR = '/var/task/templates';

@@ -32,7 +32,7 @@ function fakeTime(timeoutMs: number, sweepMs = 300) {
   };
 }
 
-test('one invocation sweeps six times, 10 s apart from start to start, covering its minute', async () => {
+it('one invocation sweeps six times, 10 s apart from start to start, covering its minute', async () => {
   const time = fakeTime(90_000);
   const sweeps = await runSweeps(time.sweep, time.deps, () => {});
   expect(sweeps).toBe(SWEEPS_PER_INVOCATION);
@@ -41,14 +41,14 @@ test('one invocation sweeps six times, 10 s apart from start to start, covering 
   expect(60_000 - (time.starts.at(-1) ?? 0)).toBe(SWEEP_INTERVAL_MS);
 });
 
-test('stops early rather than be cut off when the invocation runs short of time', async () => {
+it('stops early rather than be cut off when the invocation runs short of time', async () => {
   const time = fakeTime(40_000);
   const sweeps = await runSweeps(time.sweep, time.deps, () => {});
   expect(sweeps).toBeLessThan(SWEEPS_PER_INVOCATION);
   expect(time.starts.every((start) => start + SWEEP_INTERVAL_MS <= 40_000)).toBe(true);
 });
 
-test('a failed sweep is reported and the next one still runs', async () => {
+it('a failed sweep is reported and the next one still runs', async () => {
   const time = fakeTime(90_000);
   let calls = 0;
   const seen: unknown[] = [];
@@ -65,7 +65,7 @@ test('a failed sweep is reported and the next one still runs', async () => {
   expect(seen.slice(1)).toEqual(Array(SWEEPS_PER_INVOCATION - 1).fill(EMPTY));
 });
 
-test('reads the sessions table, the templates and the connections table, naming every missing one', () => {
+it('reads the sessions table, the templates and the connections table, naming every missing one', () => {
   expect(() => readSweeperRuntimeConfig({ AWS_REGION: 'eu-west-1' })).toThrow(
     'SESSION_TABLE_NAME, SESSION_TEMPLATES_DIR, CONNECTION_TABLE_NAME',
   );

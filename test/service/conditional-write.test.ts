@@ -90,7 +90,7 @@ function times(n: number, step: () => Promise<void>): () => Promise<void> {
 }
 
 describe('ConditionalWriter with a counter (a writer that is not a session)', () => {
-  test('decides again on a fresh read after each lost race, so no increment is lost', async () => {
+  it('decides again on a fresh read after each lost race, so no increment is lost', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const store = new ScriptedStore(inner, { beforeWrite: times(3, rivalOn(inner)) });
     const { writer, reports, sleeps } = writerOver(store);
@@ -101,7 +101,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports).toEqual([{ attempts: 4, faults: 0, outcome: 'counted' }]);
   });
 
-  test("keeps the write ids of the item's last writes, newest first", async () => {
+  it("keeps the write ids of the item's last writes, newest first", async () => {
     const inner = new MemoryVersionedStore<Counter>();
     let ids = 0;
     const { writer } = writerOver(inner, {}, () => `write-${++ids}`);
@@ -114,7 +114,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(stored?.recentWriteIds).toEqual(Array.from({ length: RECENT_WRITE_IDS }, (_, i) => `write-${writes - i}`));
   });
 
-  test('retries store faults on reads and writes within the budget and reports them', async () => {
+  it('retries store faults on reads and writes within the budget and reports them', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const fault = async () => {
       throw new StoreUnavailableError('throttled');
@@ -126,7 +126,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports).toEqual([{ attempts: 4, faults: 3, outcome: 'counted' }]);
   });
 
-  test('recognises its applied write by its id under a rival write on top, and does not apply it twice', async () => {
+  it('recognises its applied write by its id under a rival write on top, and does not apply it twice', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const rival = rivalOn(inner);
     let armed = true;
@@ -145,7 +145,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(store.writes).toBe(1);
   });
 
-  test('decides again when a write whose answer was lost was not applied', async () => {
+  it('decides again when a write whose answer was lost was not applied', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const store = new ScriptedStore(inner, {
       beforeWrite: times(1, async () => {
@@ -158,7 +158,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(store.writes).toBe(2);
   });
 
-  test('answers 503 "stored once or not at all" when too many writes since hide whether its write was applied', async () => {
+  it('answers 503 "stored once or not at all" when too many writes since hide whether its write was applied', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const { writer: rival } = writerOver(inner);
     let armed = true;
@@ -179,7 +179,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     await expect(failure).rejects.toThrow(/stored once or not at all/);
   });
 
-  test('answers 503 and stores nothing of its own when every attempt loses the race', async () => {
+  it('answers 503 and stores nothing of its own when every attempt loses the race', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     let rivalWrites = 0;
     const { writer: rival } = writerOver(inner);
@@ -200,7 +200,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports).toEqual([{ attempts: 4, faults: 0, outcome: 'ServiceUnavailable' }]);
   });
 
-  test('out of attempts, answers what the winner decides when that needs no write (the final look), not 503', async () => {
+  it('out of attempts, answers what the winner decides when that needs no write (the final look), not 503', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const { writer: rival } = writerOver(inner);
     const store = new ScriptedStore(inner, {
@@ -214,7 +214,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(store.writes).toBe(1);
   });
 
-  test("with 'decide-on-winner', decides again at once on the item that won, without a back-off or a read", async () => {
+  it("with 'decide-on-winner', decides again at once on the item that won, without a back-off or a read", async () => {
     const inner = new MemoryVersionedStore<Counter>();
     let reads = 0;
     const store = new ScriptedStore(inner, {
@@ -239,7 +239,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(sleeps).toEqual([]);
   });
 
-  test('a refusal thrown by the decision ends the write: nothing stored, the error reported', async () => {
+  it('a refusal thrown by the decision ends the write: nothing stored, the error reported', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const { writer, reports } = writerOver(inner);
     const refuse = (): WriteDecision<Counter, Answer> => {
@@ -250,7 +250,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports).toEqual([{ attempts: 1, faults: 0, outcome: 'InvalidValue' }]);
   });
 
-  test('a store error that is not a fault is not retried', async () => {
+  it('a store error that is not a fault is not retried', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const store = new ScriptedStore(inner, {
       beforeRead: async () => {
@@ -262,7 +262,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports).toEqual([{ attempts: 1, faults: 0, outcome: 'error' }]);
   });
 
-  test('runs the writes of one key one at a time within a process, so they do not race each other', async () => {
+  it('runs the writes of one key one at a time within a process, so they do not race each other', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     const { writer, reports } = writerOver(inner);
     const answers = await Promise.all(Array.from({ length: 5 }, () => writer.write({ key: KEY, decide: increment })));
@@ -270,7 +270,7 @@ describe('ConditionalWriter with a counter (a writer that is not a session)', ()
     expect(reports.map((r) => r.attempts)).toEqual([1, 1, 1, 1, 1]);
   });
 
-  test('reads an item, retrying store faults', async () => {
+  it('reads an item, retrying store faults', async () => {
     const inner = new MemoryVersionedStore<Counter>();
     await writerOver(inner).writer.write({ key: KEY, decide: increment });
     const store = new ScriptedStore(inner, {

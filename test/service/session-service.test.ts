@@ -73,7 +73,7 @@ function put(
 }
 
 describe('SessionService.write', () => {
-  test('re-merges after losing a race, so both the rival and our join are kept', async () => {
+  it('re-merges after losing a race, so both the rival and our join are kept', async () => {
     const inner = new MemorySessionStore();
     const rivalService = serviceOver(inner);
     let rivalWrites = 0;
@@ -91,7 +91,7 @@ describe('SessionService.write', () => {
     expect(store.writes).toBe(3);
   });
 
-  test('answers 503 and stores nothing when every attempt loses the race', async () => {
+  it('answers 503 and stores nothing when every attempt loses the race', async () => {
     const inner = new MemorySessionStore();
     await put(serviceOver(inner), bob, join);
     let rivalWrites = 0;
@@ -110,7 +110,7 @@ describe('SessionService.write', () => {
     ).toEqual(['1002']);
   });
 
-  test('with If-Match a lost race is a 412 with the current session, never a retry', async () => {
+  it('with If-Match a lost race is a 412 with the current session, never a retry', async () => {
     const inner = new MemorySessionStore();
     const created = await put(serviceOver(inner), alice, join);
     if (created.kind !== 'created') throw new Error('expected a create');
@@ -131,7 +131,7 @@ describe('SessionService.write', () => {
     expect(store.writes).toBe(1);
   });
 
-  test('an identical repeated PUT is not written again and keeps the change number', async () => {
+  it('an identical repeated PUT is not written again and keeps the change number', async () => {
     const inner = new MemorySessionStore();
     const service = serviceOver(inner);
     const first = await put(service, alice, { ...join, properties: { custom: { a: 1 } } });
@@ -166,7 +166,7 @@ describe('SessionService.write after a lost answer', () => {
     }
   }
 
-  test('recognises its applied write under a later rival write, and neither applies twice nor overwrites the rival', async () => {
+  it('recognises its applied write under a later rival write, and neither applies twice nor overwrites the rival', async () => {
     const inner = new MemorySessionStore();
     await put(serviceOver(inner), alice, join);
     const rival = serviceOver(inner);

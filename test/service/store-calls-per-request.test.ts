@@ -80,14 +80,14 @@ function expectConsistentRead(call: Call | undefined): void {
 describe('DynamoDB calls per request', () => {
   const name = `calls-${randomUUID()}`;
 
-  test('a creating PUT writes once, conditional on the item being absent, after the one read that finds nothing', async () => {
+  it('a creating PUT writes once, conditional on the item being absent, after the one read that finds nothing', async () => {
     const made = await callsOf(() => alice().put(SAMPLE_SCID, 'open', name, joinBody('2533274790395904')), 201);
     expect(made.map((c) => c.command)).toEqual(['GetItemCommand', 'PutItemCommand']);
     expectConsistentRead(made[0]);
     expect(made[1]?.input.ConditionExpression).toBe('attribute_not_exists(#pk)');
   });
 
-  test("an uncontended PUT of a member's properties is one consistent read and one conditional write", async () => {
+  it("an uncontended PUT of a member's properties is one consistent read and one conditional write", async () => {
     const made = await callsOf(
       () => alice().put(SAMPLE_SCID, 'open', name, { members: { me: { properties: { custom: { score: 1 } } } } }),
       200,
@@ -97,14 +97,14 @@ describe('DynamoDB calls per request', () => {
     expect(made[1]?.input.ConditionExpression).toBe('#version = :expected');
   });
 
-  test('an uncontended join is one consistent read and one conditional write', async () => {
+  it('an uncontended join is one consistent read and one conditional write', async () => {
     const made = await callsOf(() => bob().put(SAMPLE_SCID, 'open', name, joinBody('2533274790395905')), 200);
     expect(made.map((c) => c.command)).toEqual(['GetItemCommand', 'PutItemCommand']);
     expectConsistentRead(made[0]);
     expect(made[1]?.input.ConditionExpression).toBe('#version = :expected');
   });
 
-  test('a GET is one consistent read and no write', async () => {
+  it('a GET is one consistent read and no write', async () => {
     const made = await callsOf(() => alice().get(SAMPLE_SCID, 'open', name), 200);
     expect(made.map((c) => c.command)).toEqual(['GetItemCommand']);
     expectConsistentRead(made[0]);

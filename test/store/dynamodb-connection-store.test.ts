@@ -38,7 +38,7 @@ async function subscribe(socketId: string, reclaim?: string): Promise<{ subscrip
 }
 
 describe('the DynamoDB connection store', () => {
-  test('numbers subscriptions from 0 per socket and keeps one ConnectionId per socket', async () => {
+  it('numbers subscriptions from 0 per socket and keeps one ConnectionId per socket', async () => {
     const socketId = await openSocket();
     const first = await subscribe(socketId);
     expect(await store.addSubscription(socketId, 'https://social.xboxlive.com/x')).toBe(1);
@@ -53,20 +53,20 @@ describe('the DynamoDB connection store', () => {
     expect(await store.findTapAddresses([first.id])).toEqual(new Map([[first.id, { socketId, subscriptionId: 2 }]]));
   });
 
-  test('a socket whose opening was not recorded still gets its subscriptions and a ConnectionId', async () => {
+  it('a socket whose opening was not recorded still gets its subscriptions and a ConnectionId', async () => {
     const { subscriptionId, id } = await subscribe(randomUUID());
     expect(subscriptionId).toBe(0);
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  test('unsubscribing from another resource on a socket without a ConnectionId changes nothing else', async () => {
+  it('unsubscribing from another resource on a socket without a ConnectionId changes nothing else', async () => {
     const socketId = await openSocket();
     expect(await store.addSubscription(socketId, 'https://social.xboxlive.com/x')).toBe(0);
     await store.removeSubscription(socketId, 0);
     expect((await subscribe(socketId)).subscriptionId).toBe(1);
   });
 
-  test('concurrent subscribes on one socket get one ConnectionId', async () => {
+  it('concurrent subscribes on one socket get one ConnectionId', async () => {
     const socketId = await openSocket();
     const results = await Promise.all([subscribe(socketId), subscribe(socketId), subscribe(socketId)]);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
@@ -75,7 +75,7 @@ describe('the DynamoDB connection store', () => {
     expect(address?.socketId).toBe(socketId);
   });
 
-  test('reclaims only an id of the same user whose socket is gone', async () => {
+  it('reclaims only an id of the same user whose socket is gone', async () => {
     const original = await openSocket('7');
     const { id } = await subscribe(original);
     // Still open: a new id.
@@ -91,7 +91,7 @@ describe('the DynamoDB connection store', () => {
     expect((await store.findTapAddresses([id])).get(id)?.socketId).toBe(next);
   });
 
-  test('closing a socket twice, or one never opened, is no error; a rebound id stays with its new socket', async () => {
+  it('closing a socket twice, or one never opened, is no error; a rebound id stays with its new socket', async () => {
     const first = await openSocket('9');
     const { id } = await subscribe(first);
     await store.closeSocket(first);
@@ -103,7 +103,7 @@ describe('the DynamoDB connection store', () => {
     expect((await store.findTapAddresses([id])).get(id)?.socketId).toBe(second);
   });
 
-  test('finds the addresses of more ConnectionIds than one batch read holds', async () => {
+  it('finds the addresses of more ConnectionIds than one batch read holds', async () => {
     const socketId = await openSocket();
     const { id } = await subscribe(socketId);
     const unknown = Array.from({ length: 150 }, () => randomUUID());
@@ -111,7 +111,7 @@ describe('the DynamoDB connection store', () => {
     expect([...found.keys()]).toEqual([id]);
   });
 
-  test.each([
+  it.each([
     ['a reclaim', 'attribute_not_exists(#socket)'],
     ['an unbinding on close', 'REMOVE #socket, #subs'],
     ['an unsubscribe', 'REMOVE #subs.#id'],
@@ -152,7 +152,7 @@ describe('disconnect checks (family spec §6.9)', () => {
   const CLOSED_AT = 1_800_000_000_000;
   const SESSION = 'scid#template#name';
 
-  test('a close schedules the check 30 s later, found by a Query on the due-time index', async () => {
+  it('a close schedules the check 30 s later, found by a Query on the due-time index', async () => {
     const socketId = await openSocket();
     const { id } = await subscribe(socketId);
     await store.recordSessions([id], SESSION, CLOSED_AT - 5_000);
@@ -167,7 +167,7 @@ describe('disconnect checks (family spec §6.9)', () => {
     expect(await store.findDueDisconnects(CLOSED_AT + 60_000, 1000)).not.toContain(id);
   });
 
-  test('a reclaim cancels the pending check', async () => {
+  it('a reclaim cancels the pending check', async () => {
     const first = await openSocket('7');
     const { id } = await subscribe(first);
     await store.closeSocket(first, CLOSED_AT);
@@ -177,7 +177,7 @@ describe('disconnect checks (family spec §6.9)', () => {
     expect(await store.findDueDisconnects(CLOSED_AT + 60_000, 1000)).not.toContain(id);
   });
 
-  test('unsubscribing the last connections subscription schedules it; an earlier one does not', async () => {
+  it('unsubscribing the last connections subscription schedules it; an earlier one does not', async () => {
     const socketId = await openSocket();
     const first = await subscribe(socketId);
     const second = await subscribe(socketId);
@@ -187,7 +187,7 @@ describe('disconnect checks (family spec §6.9)', () => {
     expect(await store.readDisconnect(first.id)).toMatchObject({ live: false, closedAt: CLOSED_AT });
   });
 
-  test('a closed ConnectionId written into a session gets a check; an id the service never issued gets no state', async () => {
+  it('a closed ConnectionId written into a session gets a check; an id the service never issued gets no state', async () => {
     const socketId = await openSocket();
     const { id } = await subscribe(socketId);
     await store.closeSocket(socketId);
@@ -200,7 +200,7 @@ describe('disconnect checks (family spec §6.9)', () => {
     expect(await store.readDisconnect(stranger)).toBeUndefined();
   });
 
-  test('finishing an older check leaves the one a later close scheduled', async () => {
+  it('finishing an older check leaves the one a later close scheduled', async () => {
     const first = await openSocket('8');
     const { id } = await subscribe(first);
     await store.closeSocket(first, CLOSED_AT);

@@ -12,7 +12,7 @@ const client = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 
 afterAll(() => client.destroy());
 
-test('an error a retry cannot cure (no such table) is passed on as it is, for a 500', async () => {
+it('an error a retry cannot cure (no such table) is passed on as it is, for a 500', async () => {
   const missing = new DynamoDbSessionStore(client, `missing-${randomUUID()}`);
   const failure = await missing.read('k').catch((error: unknown) => error);
   expect(failure).not.toBeInstanceOf(StoreUnavailableError);

@@ -11,7 +11,7 @@ function named(name: string, extra: Record<string, unknown> = {}): Error {
 }
 
 describe('isRetryableStoreError', () => {
-  test.each([
+  it.each([
     ['throttling', named('ProvisionedThroughputExceededException')],
     ['request-rate throttling', named('ThrottlingException')],
     ['an account request limit', named('RequestLimitExceeded')],
@@ -25,7 +25,7 @@ describe('isRetryableStoreError', () => {
     expect(isRetryableStoreError(error)).toBe(true);
   });
 
-  test.each([
+  it.each([
     ['a missing table', named('ResourceNotFoundException', { $metadata: { httpStatusCode: 400 } })],
     ['a malformed request', named('ValidationException', { $metadata: { httpStatusCode: 400 } })],
     ['an unknown network code', named('Error', { code: 'EACCES' })],
@@ -36,7 +36,7 @@ describe('isRetryableStoreError', () => {
 });
 
 describe('translateStoreError', () => {
-  test('turns a retryable failure into StoreUnavailableError carrying it, naming the action', () => {
+  it('turns a retryable failure into StoreUnavailableError carrying it, naming the action', () => {
     const cause = named('ProvisionedThroughputExceededException');
     let thrown: unknown;
     try {
@@ -49,7 +49,7 @@ describe('translateStoreError', () => {
     expect((thrown as Error).cause).toBe(cause);
   });
 
-  test('passes any other failure on as it is', () => {
+  it('passes any other failure on as it is', () => {
     const cause = named('ValidationException', { $metadata: { httpStatusCode: 400 } });
     expect(() => translateStoreError(cause, 'GetItem')).toThrow(cause);
   });

@@ -35,7 +35,7 @@ function asLambdaImage(item: ReturnType<typeof image>) {
 }
 
 describe('a session stream record', () => {
-  test('from GetRecords (the local poller) reads both images and the change time', () => {
+  it('from GetRecords (the local poller) reads both images and the change time', () => {
     const change = readSessionChange(
       {
         eventName: 'MODIFY',
@@ -58,7 +58,7 @@ describe('a session stream record', () => {
     expect(change?.after).toMatchObject({ kind: 'session', document: { changeNumber: 2 } });
   });
 
-  test('from a Lambda event reads compressed (base64) documents and epoch-second times', () => {
+  it('from a Lambda event reads compressed (base64) documents and epoch-second times', () => {
     const padding = 'x'.repeat(COMPRESS_ABOVE_BYTES + 1);
     const change = readSessionChange(
       {
@@ -77,7 +77,7 @@ describe('a session stream record', () => {
     expect(change?.changedAt).toBe(1_795_953_600_000);
   });
 
-  test('is no change when it is a REMOVE (the TTL collecting garbage) or has no key', () => {
+  it('is no change when it is a REMOVE (the TTL collecting garbage) or has no key', () => {
     expect(
       readSessionChange({ eventName: 'REMOVE', dynamodb: { Keys: { pk: { S: KEY } }, OldImage: image(1) } }, 0),
     ).toBeUndefined();
@@ -85,7 +85,7 @@ describe('a session stream record', () => {
     expect(readSessionChange({ eventName: 'MODIFY' }, 0)).toBeUndefined();
   });
 
-  test('is no change when it is a handle item (POST /handles writes them into the sessions table)', () => {
+  it('is no change when it is a handle item (POST /handles writes them into the sessions table)', () => {
     // A friend-connect client posts an activity after every PUT: a handle item read as a session once stopped every
     // later tap (the batch failed to decode and was retried for ever).
     const handleItem = {
@@ -105,7 +105,7 @@ describe('a session stream record', () => {
     }
   });
 
-  test('without a creation time is dated now', () => {
+  it('without a creation time is dated now', () => {
     expect(
       readSessionChange({ eventName: 'INSERT', dynamodb: { Keys: { pk: { S: KEY } }, NewImage: image(1) } }, 42)
         ?.changedAt,

@@ -108,13 +108,13 @@ describe('change types of a committed change (§6.7)', () => {
     ['a write that changed nothing (same changeNumber)', session(2, { 0: host }), session(2, { 0: host }), []],
     ['nothing before and after', undefined, undefined, []],
   ];
-  test.each(cases)('%s', (_name, before, after, expected) => {
+  it.each(cases)('%s', (_name, before, after, expected) => {
     expect([...changeTypesOf(before, after)].sort()).toEqual([...expected].sort());
   });
 });
 
 describe('who is tapped (§6.8)', () => {
-  test('the writer and every subscribed active member, with the new changeNumber and branch', () => {
+  it('the writer and every subscribed active member, with the new changeNumber and branch', () => {
     const before = session(1, { 0: member('1', subscribed(CONN_A, 'a')) });
     const after = session(2, { 0: member('1', subscribed(CONN_A, 'a')), 1: member('2', subscribed(CONN_B, 'b')) });
     expect(shoulderTapOf(KEY, before, after)).toEqual({
@@ -128,7 +128,7 @@ describe('who is tapped (§6.8)', () => {
     });
   });
 
-  test("members sharing one connection and one subscription id (friend-connect's peers) get one entry", () => {
+  it("members sharing one connection and one subscription id (friend-connect's peers) get one entry", () => {
     const after = session(2, {
       0: member('1', subscribed(CONN_A, SUB_FC)),
       1: member('2', subscribed(CONN_A.toUpperCase(), SUB_FC)),
@@ -138,7 +138,7 @@ describe('who is tapped (§6.8)', () => {
     ]);
   });
 
-  test('distinct subscription ids on one connection get one entry each', () => {
+  it('distinct subscription ids on one connection get one entry each', () => {
     const after = session(2, { 0: member('1', subscribed(CONN_A, 'x')), 1: member('2', subscribed(CONN_A, 'y')) });
     expect(shoulderTapOf(KEY, undefined, after)?.recipients).toEqual([
       { connection: CONN_A, subscription: 'x' },
@@ -146,13 +146,13 @@ describe('who is tapped (§6.8)', () => {
     ]);
   });
 
-  test('a member removed by the change learns of it', () => {
+  it('a member removed by the change learns of it', () => {
     const before = session(2, { 0: member('1', subscribed(CONN_A, 'a')), 1: member('2', subscribed(CONN_B, 'b')) });
     const after = session(3, { 0: member('1', subscribed(CONN_A, 'a')) });
     expect(shoulderTapOf(KEY, before, after)?.recipients.map((r) => r.connection)).toEqual([CONN_A, CONN_B]);
   });
 
-  test('a deleted session is tapped with the old branch and the old changeNumber plus one', () => {
+  it('a deleted session is tapped with the old branch and the old changeNumber plus one', () => {
     const before = session(4, { 0: member('1', subscribed(CONN_A, 'a')) });
     expect(shoulderTapOf(KEY, before, undefined)).toMatchObject({
       changeNumber: 5,
@@ -160,7 +160,7 @@ describe('who is tapped (§6.8)', () => {
     });
   });
 
-  test('the older `subscriptions` form is tapped under each of its keys', () => {
+  it('the older `subscriptions` form is tapped under each of its keys', () => {
     const after = session(2, {
       0: member('1', {
         connection: CONN_A,
@@ -172,7 +172,7 @@ describe('who is tapped (§6.8)', () => {
     ]);
   });
 
-  test.each([
+  it.each([
     ['changeTypes that did not change', member('1', subscribed(CONN_A, 'a', ['host'])), { custom: { x: 1 } }],
     ['a deprecated change type only', member('1', subscribed(CONN_A, 'a', ['tournaments'])), { custom: { x: 1 } }],
     ['no subscription', member('1', { connection: CONN_A }), { custom: { x: 1 } }],
@@ -190,7 +190,7 @@ describe('who is tapped (§6.8)', () => {
     expect(shoulderTapOf(KEY, before, after)).toBeUndefined();
   });
 
-  test('the resource is the storage key with ~ for #', () => {
+  it('the resource is the storage key with ~ for #', () => {
     expect(resourceOfSessionKey('a#b#c')).toBe('a~b~c');
   });
 });

@@ -57,7 +57,7 @@ const privateSession = stored(
 );
 
 describe('decideSessionWrite: preconditions', () => {
-  test.each<[string, SessionRecord | undefined, Partial<SessionWriteRequest>, RegExp]>([
+  it.each<[string, SessionRecord | undefined, Partial<SessionWriteRequest>, RegExp]>([
     ['If-None-Match: * on a session that exists', session, { ifNoneMatch: '*' }, /If-None-Match: \* was sent/],
     ['If-Match on a missing session', undefined, { ifMatch: sessionEtag }, /does not exist/],
     ['If-Match: * on a missing session', undefined, { ifMatch: '*' }, /does not exist/],
@@ -71,7 +71,7 @@ describe('decideSessionWrite: preconditions', () => {
     expect(decision.answer.session?.etag).toBe(record === undefined ? undefined : sessionEtag);
   });
 
-  test.each([
+  it.each([
     ['If-Match with the current ETag', { ifMatch: sessionEtag }],
     ['If-Match with the current ETag, quoted', { ifMatch: `"${sessionEtag}"` }],
     ['If-Match: *', { ifMatch: '*' }],
@@ -81,12 +81,12 @@ describe('decideSessionWrite: preconditions', () => {
     expect(decision.answer.kind).toBe('updated');
   });
 
-  test('If-None-Match: * on no session: created', () => {
+  it('If-None-Match: * on no session: created', () => {
     const decision = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? ''), { ifNoneMatch: '*' }));
     expect(decision.answer.kind).toBe('created');
   });
 
-  test("a failed precondition shows a private session only to a reader: a stranger's is 403", () => {
+  it("a failed precondition shows a private session only to a reader: a stranger's is 403", () => {
     for (const headers of [{ ifNoneMatch: '*' }, { ifMatch: 'not-the-etag' }]) {
       expect(() => decide(privateSession, request(STRANGER, {}, headers))).toThrow(
         expect.objectContaining({ code: 'SessionAccessDenied' }),
@@ -97,7 +97,7 @@ describe('decideSessionWrite: preconditions', () => {
 });
 
 describe('decideSessionWrite: what is written', () => {
-  test('a change is written at the next change number, and answered under that commit', () => {
+  it('a change is written at the next change number, and answered under that commit', () => {
     const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }));
     const next = stored(decision);
     expect(next.kind === 'session' && next.document.changeNumber).toBe(
@@ -106,14 +106,14 @@ describe('decideSessionWrite: what is written', () => {
     expect(etagOfAnswer(decision)).not.toBe(sessionEtag);
   });
 
-  test('a PUT that changes nothing writes nothing and answers the stored commit', () => {
+  it('a PUT that changes nothing writes nothing and answers the stored commit', () => {
     const decision = decide(session, request(OWNER, activeJoin(OWNER.xuid ?? '')));
     expect('write' in decision).toBe(false);
     expect(decision.answer.kind).toBe('updated');
     expect(etagOfAnswer(decision)).toBe(sessionEtag);
   });
 
-  test('nocommit writes nothing and answers an ETag that names no commit', () => {
+  it('nocommit writes nothing and answers an ETag that names no commit', () => {
     const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }, { noCommit: true }));
     expect('write' in decision).toBe(false);
     const answer = decision.answer;
@@ -123,7 +123,7 @@ describe('decideSessionWrite: what is written', () => {
     expect(answer.session.etag).not.toBe(etagOfAnswer(real));
   });
 
-  test('the last member leaving writes a tombstone that keeps the correlation id for 24 h', () => {
+  it('the last member leaving writes a tombstone that keeps the correlation id for 24 h', () => {
     const decision = decide(session, request(OWNER, { members: { me: null } }), T0 + 5_000);
     expect(decision.answer).toEqual({ kind: 'gone' });
     expect(stored(decision)).toEqual({
@@ -135,7 +135,7 @@ describe('decideSessionWrite: what is written', () => {
     expect(preview).toEqual({ answer: { kind: 'gone' } });
   });
 
-  test('a re-created session keeps the correlation id of the tombstone it replaces', () => {
+  it('a re-created session keeps the correlation id of the tombstone it replaces', () => {
     const tombstone = stored(decide(session, request(OWNER, { members: { me: null } })));
     const again = stored(decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? ''))));
     expect(again.kind === 'session' && again.document.correlationId).toBe(
@@ -143,7 +143,7 @@ describe('decideSessionWrite: what is written', () => {
     );
   });
 
-  test('a PUT that would create a session with no members writes nothing and is gone', () => {
+  it('a PUT that would create a session with no members writes nothing and is gone', () => {
     expect(decide(undefined, request(OWNER, { properties: { custom: { a: 1 } } }))).toEqual({
       answer: { kind: 'gone' },
     });

@@ -8,7 +8,7 @@ const read = (connection: unknown) =>
   readMemberPropertiesChange('members.me.properties', { system: { active: true, connection } } as never, CONSTANTS, 1);
 
 describe('members.me.properties.system.connection', () => {
-  test.each([
+  it.each([
     ['a lower-case GUID', 'bc92f7c3-3f9d-4749-b852-ee9cd7cf68e2'],
     ['an upper-case GUID', '9042513B-D0CF-48F6-AF40-AD83B3C9EED4'],
     ['the nil GUID (XSAPI unit-test bodies send it)', '00000000-0000-0000-0000-000000000000'],
@@ -17,7 +17,7 @@ describe('members.me.properties.system.connection', () => {
     expect(() => read(value)).not.toThrow();
   });
 
-  test.each([
+  it.each([
     ['an empty string', ''],
     ['a word', 'c1'],
     ['a GUID in braces', '{bc92f7c3-3f9d-4749-b852-ee9cd7cf68e2}'],

@@ -15,7 +15,7 @@ import {
 import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
 
 // The sub-resources' decision at unit level (family spec §2): the equivalent session PUT plus "never creates" (404)
-// and "an absent element is 204". Over HTTP: test/api/session-sub-resources.test.ts.
+// and "an absent element is 204". Over HTTP: test/api/session-sub-resources/session-sub-resources.test.ts.
 
 const OWNER = user('2001');
 const GUEST = user('2002');
@@ -93,84 +93,84 @@ function members(decision: SessionWriteDecision): string[] {
 }
 
 describe('decideElementWrite: refusals, which write nothing', () => {
-  test.each<
-    [string, SessionRecord | undefined, Principal, SessionElement, Partial<ElementWriteRequest>, number, string]
-  >([
-    ['properties of a session never created', undefined, OWNER, properties, {}, 404, 'SessionNotFound'],
-    ['properties of a deleted session', tombstone, OWNER, properties, {}, 404, 'SessionNotFound'],
+  it.each<[string, SessionRecord | undefined, Principal, SessionElement, Partial<ElementWriteRequest>, number, string]>(
     [
-      'properties of a missing session, with If-Match: *',
-      undefined,
-      OWNER,
-      properties,
-      { ifMatch: '*' },
-      404,
-      'SessionNotFound',
+      ['properties of a session never created', undefined, OWNER, properties, {}, 404, 'SessionNotFound'],
+      ['properties of a deleted session', tombstone, OWNER, properties, {}, 404, 'SessionNotFound'],
+      [
+        'properties of a missing session, with If-Match: *',
+        undefined,
+        OWNER,
+        properties,
+        { ifMatch: '*' },
+        404,
+        'SessionNotFound',
+      ],
+      [
+        'properties with a top-level key other than system and custom',
+        session,
+        OWNER,
+        properties,
+        body({ color: 1 }),
+        400,
+        'InvalidValue',
+      ],
+      ['properties that are not an object', session, OWNER, properties, body([1]), 400, 'InvalidValue'],
+      [
+        'properties of a private session, by a stranger',
+        privateSession,
+        STRANGER,
+        properties,
+        body({ custom: { a: 1 } }),
+        403,
+        'SessionAccessDenied',
+      ],
+      [
+        'properties of an open session, by a non-member',
+        session,
+        STRANGER,
+        properties,
+        body({ custom: { a: 1 } }),
+        403,
+        'SessionAccessDenied',
+      ],
+      ['members/me with a server token without xuid', session, SERVER, me, {}, 401, 'InvalidToken'],
+      ['members/me of a missing session', undefined, OWNER, me, {}, 404, 'SessionNotFound'],
+      ['members/me of a private session, by a stranger', privateSession, STRANGER, me, {}, 403, 'SessionAccessDenied'],
+      ['members/{index} that is not a decimal integer', session, SERVER, index('first'), {}, 404, 'ElementNotFound'],
+      ['members/{index} with a leading zero', session, SERVER, index('01'), {}, 404, 'ElementNotFound'],
+      [
+        'members/{index} of another member, by a user',
+        session,
+        GUEST,
+        index('0'),
+        {},
+        403,
+        'MemberReferenceRequiresServer',
+      ],
+      ['members/{index} of a missing session', undefined, SERVER, index('0'), {}, 404, 'SessionNotFound'],
+      ['servers/{name} by a user', session, OWNER, server('game'), {}, 403, 'ServersRequireServer'],
+      ['servers/{name} of a missing session', undefined, SERVER, server('game'), {}, 404, 'SessionNotFound'],
     ],
-    [
-      'properties with a top-level key other than system and custom',
-      session,
-      OWNER,
-      properties,
-      body({ color: 1 }),
-      400,
-      'InvalidValue',
-    ],
-    ['properties that are not an object', session, OWNER, properties, body([1]), 400, 'InvalidValue'],
-    [
-      'properties of a private session, by a stranger',
-      privateSession,
-      STRANGER,
-      properties,
-      body({ custom: { a: 1 } }),
-      403,
-      'SessionAccessDenied',
-    ],
-    [
-      'properties of an open session, by a non-member',
-      session,
-      STRANGER,
-      properties,
-      body({ custom: { a: 1 } }),
-      403,
-      'SessionAccessDenied',
-    ],
-    ['members/me with a server token without xuid', session, SERVER, me, {}, 401, 'InvalidToken'],
-    ['members/me of a missing session', undefined, OWNER, me, {}, 404, 'SessionNotFound'],
-    ['members/me of a private session, by a stranger', privateSession, STRANGER, me, {}, 403, 'SessionAccessDenied'],
-    ['members/{index} that is not a decimal integer', session, SERVER, index('first'), {}, 404, 'ElementNotFound'],
-    ['members/{index} with a leading zero', session, SERVER, index('01'), {}, 404, 'ElementNotFound'],
-    [
-      'members/{index} of another member, by a user',
-      session,
-      GUEST,
-      index('0'),
-      {},
-      403,
-      'MemberReferenceRequiresServer',
-    ],
-    ['members/{index} of a missing session', undefined, SERVER, index('0'), {}, 404, 'SessionNotFound'],
-    ['servers/{name} by a user', session, OWNER, server('game'), {}, 403, 'ServersRequireServer'],
-    ['servers/{name} of a missing session', undefined, SERVER, server('game'), {}, 404, 'SessionNotFound'],
-  ])('%s', (_case, record, principal, element, extra, status, code) => {
+  )('%s', (_case, record, principal, element, extra, status, code) => {
     expect(refusal(() => decide(record, principal, element, extra))).toEqual({ status, code });
   });
 
-  test('a failed If-Match answers 412 with the session and writes nothing', () => {
+  it('a failed If-Match answers 412 with the session and writes nothing', () => {
     const decision = decide(session, OWNER, properties, { ifMatch: 'not-the-etag', ...body({ custom: { a: 1 } }) });
     expect('write' in decision).toBe(false);
     expect(decision.answer.kind).toBe('precondition-failed');
     if (decision.answer.kind === 'precondition-failed') expect(decision.answer.session).toBeDefined();
   });
 
-  test('If-None-Match: * can never hold (the session must exist): 412 with the session', () => {
+  it('If-None-Match: * can never hold (the session must exist): 412 with the session', () => {
     const decision = decide(session, OWNER, properties, { ifNoneMatch: '*' });
     expect(decision.answer.kind).toBe('precondition-failed');
   });
 });
 
 describe('decideElementWrite: what each sub-resource does', () => {
-  test('properties: the body is merged as a session PUT of {"properties": body} (docs example body: a no-op)', () => {
+  it('properties: the body is merged as a session PUT of {"properties": body} (docs example body: a no-op)', () => {
     const decision = decide(session, GUEST, properties, body({ custom: { map: 'harbour' } }));
     expect(decision.answer.kind).toBe('updated');
     if (decision.answer.kind !== 'updated') return;
@@ -180,29 +180,29 @@ describe('decideElementWrite: what each sub-resource does', () => {
     expect([noOp.answer.kind, 'write' in noOp]).toEqual(['updated', false]);
   });
 
-  test('members/me: the caller leaves (200 with the rest), and the last member leaving deletes the session (204)', () => {
+  it('members/me: the caller leaves (200 with the rest), and the last member leaving deletes the session (204)', () => {
     expect(members(decide(session, GUEST, me))).toEqual(['0']);
     const last = decide(put(session, GUEST, { members: { me: null } }), OWNER, me);
     expect(last.answer.kind).toBe('gone');
     expect('write' in last && last.write.kind).toBe('deleted');
   });
 
-  test('members/me of a caller who is not a member: 204, nothing written', () => {
+  it('members/me of a caller who is not a member: 204, nothing written', () => {
     const decision = decide(session, STRANGER, me);
     expect([decision.answer.kind, 'write' in decision]).toEqual(['gone', false]);
   });
 
-  test('members/{index}: a server removes the member; an absent index is 204 with nothing written', () => {
+  it('members/{index}: a server removes the member; an absent index is 204 with nothing written', () => {
     expect(members(decide(session, SERVER, index('1')))).toEqual(['0']);
     const absent = decide(session, SERVER, index('7'));
     expect([absent.answer.kind, 'write' in absent]).toEqual(['gone', false]);
   });
 
-  test('members/{index} naming the caller itself is members/me (family spec §2.3)', () => {
+  it('members/{index} naming the caller itself is members/me (family spec §2.3)', () => {
     expect(members(decide(session, GUEST, index('1')))).toEqual(['0']);
   });
 
-  test('servers/{name}: a server removes the entry; an absent name is 204 with nothing written', () => {
+  it('servers/{name}: a server removes the entry; an absent name is 204 with nothing written', () => {
     const removed = decide(session, SERVER, server('game'));
     expect(removed.answer.kind).toBe('updated');
     if (removed.answer.kind === 'updated') expect(removed.answer.session.rendered.servers).toEqual({});

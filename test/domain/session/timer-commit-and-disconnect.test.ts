@@ -80,13 +80,13 @@ const documentOf = (record: SessionRecord | undefined) => (record?.kind === 'ses
 describe('decideDueTimers (the sweeper commits due timers)', () => {
   const reserved = created({ me: member('2001', CID_A), reserve_0: { constants: { system: { xuid: '2003' } } } });
 
-  test('writes nothing before a timer is due, nor for a tombstone or an absent item', () => {
+  it('writes nothing before a timer is due, nor for a tombstone or an absent item', () => {
     expect(decideDueTimers(reserved, T0 + RESERVED_MS - 1, ctx())).toEqual({ answer: 'nothing-due' });
     expect(decideDueTimers(undefined, T0, ctx())).toEqual({ answer: 'nothing-due' });
     expect(decideDueTimers({ kind: 'deleted', correlationId: 'c' }, T0, ctx())).toEqual({ answer: 'nothing-due' });
   });
 
-  test('commits an expired reservation like an empty PUT: numbered after the fired timer, nothing left due', () => {
+  it('commits an expired reservation like an empty PUT: numbered after the fired timer, nothing left due', () => {
     const decision = decideDueTimers(reserved, T0 + RESERVED_MS, ctx());
     expect(decision.answer).toBe('committed');
     const written = 'write' in decision ? decision.write : undefined;
@@ -96,11 +96,11 @@ describe('decideDueTimers (the sweeper commits due timers)', () => {
     expect(written).not.toHaveProperty('timersDueAt');
   });
 
-  test('records when the next timer is due with every write (the sweeper finds the session by it)', () => {
+  it('records when the next timer is due with every write (the sweeper finds the session by it)', () => {
     expect(reserved).toMatchObject({ timersDueAt: T0 + RESERVED_MS });
   });
 
-  test('ends a session whose last member timed out: the tombstone keeps its correlation id', () => {
+  it('ends a session whose last member timed out: the tombstone keeps its correlation id', () => {
     const lone = created({ reserve_0: { constants: { system: { xuid: '2003' } } }, me: member('2001') });
     if (lone.kind !== 'session') throw new Error('no session');
     // The host left; only the reservation is left, and it times out.
@@ -120,7 +120,7 @@ describe('decideDueTimers (the sweeper commits due timers)', () => {
 describe('decideDisconnect (family spec §6.9)', () => {
   const inactiveAt = T0 + 60_000 + DISCONNECT_DETECTION_DELAY_MS;
 
-  test('sets the active members still on the ConnectionId inactive at the detection time; others are untouched', () => {
+  it('sets the active members still on the ConnectionId inactive at the detection time; others are untouched', () => {
     const record = withPeer(created({ me: member('2001', CID_A) }), CID_B);
     const decision = decideDisconnect(record, CID_A, inactiveAt, inactiveAt + 5);
     expect(decision.answer).toEqual({ kind: 'set-inactive', members: 1 });
@@ -133,7 +133,7 @@ describe('decideDisconnect (family spec §6.9)', () => {
     expect('write' in decision && decision.write).toMatchObject({ timersDueAt: inactiveAt + INACTIVE_MS });
   });
 
-  test('members sharing the ConnectionId go together; the id is compared without case', () => {
+  it('members sharing the ConnectionId go together; the id is compared without case', () => {
     const record = withPeer(created({ me: member('2001', CID_A) }), CID_A);
     expect(decideDisconnect(record, CID_A.toUpperCase(), inactiveAt, inactiveAt).answer).toEqual({
       kind: 'set-inactive',
@@ -141,7 +141,7 @@ describe('decideDisconnect (family spec §6.9)', () => {
     });
   });
 
-  test.each([
+  it.each([
     ['a session without connectionRequiredForActiveMembers', created({ me: member('2001', CID_A) }, false), CID_A],
     ['a member that wrote another connection', created({ me: member('2001', CID_B) }), CID_A],
     ['no session', undefined, CID_A],
@@ -153,7 +153,7 @@ describe('decideDisconnect (family spec §6.9)', () => {
 describe('connectionsWrittenInto (what the tap function records on a ConnectionId)', () => {
   const base = created({ me: member('2001', CID_A) });
 
-  test.each([
+  it.each([
     ['a creation', undefined, base, [CID_A]],
     ['a write that changes no connection', base, base, []],
     ['a member that joins with its own connection', base, withPeer(base, CID_B), [CID_B]],

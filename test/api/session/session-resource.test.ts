@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { startTestService, type TestService } from '../support/local-service';
-import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { joinBody, SAMPLE_SCID } from '../support/session-client';
+import { startTestService, type TestService } from '../../support/local-service';
+import { CheckedSessionClient } from '../../support/mpsd-response-validator';
+import { joinBody, SAMPLE_SCID } from '../../support/session-client';
 
 // The session resource end to end (issue 2's acceptance): HTTP through the local server, handlers as Lambda runs
 // them, DynamoDB Local underneath. Every session answer is checked by the §2.2 validator.

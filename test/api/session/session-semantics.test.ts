@@ -1,10 +1,10 @@
-import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/session/members';
-import { sessionKey } from '../../lambda/domain/session-reference';
-import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
-import { startTestService, type TestService } from '../support/local-service';
-import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { joinBody, SAMPLE_SCID, type SessionResponse } from '../support/session-client';
+import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
+import { sessionKey } from '../../../lambda/domain/session-reference';
+import { DynamoDbSessionStore } from '../../../lambda/store/dynamodb-session-store';
+import { makeLocalAdminClient } from '../../../local/dynamodb-local';
+import { startTestService, type TestService } from '../../support/local-service';
+import { CheckedSessionClient } from '../../support/mpsd-response-validator';
+import { joinBody, SAMPLE_SCID, type SessionResponse } from '../../support/session-client';
 
 // MPSD session semantics over HTTP against DynamoDB Local, with the service's clock under the test's control.
 // Every answer is checked against the §2.2/§9.8 client requirements by CheckedSessionClient.

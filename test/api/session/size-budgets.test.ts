@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startTestService, type TestService } from '../support/local-service';
-import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { SAMPLE_SCID, type SessionResponse } from '../support/session-client';
+import { startTestService, type TestService } from '../../support/local-service';
+import { CheckedSessionClient } from '../../support/mpsd-response-validator';
+import { SAMPLE_SCID, type SessionResponse } from '../../support/session-client';
 
 // Issue 8 item 2: size budgets. Every member's entry and the session's own data have a budget, and maxMembersCount
 // members at their budget plus the session at its budget fit one session, so no member (nor any group of members)

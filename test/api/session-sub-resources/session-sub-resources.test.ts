@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TokenClaims } from '../../lambda/auth/token-claims';
-import { MEMBER_REFERENCE_MESSAGE } from '../../lambda/domain/session/members';
-import { startTestService, type TestService } from '../support/local-service';
-import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { joinBody, SAMPLE_SCID, type SessionResponse } from '../support/session-client';
+import type { TokenClaims } from '../../../lambda/auth/token-claims';
+import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
+import { startTestService, type TestService } from '../../support/local-service';
+import { CheckedSessionClient } from '../../support/mpsd-response-validator';
+import { joinBody, SAMPLE_SCID, type SessionResponse } from '../../support/session-client';
 
 // The session sub-resources (family spec §2) end to end: HTTP through the local server, the handlers as Lambda runs
 // them, DynamoDB Local underneath. Every answer is checked by the response validator (CheckedSessionClient), and
@@ -98,7 +98,7 @@ describe('PUT …/properties (family spec §2.1)', () => {
     const n = await twoMembers();
     const example = JSON.parse(
       readFileSync(
-        path.resolve(__dirname, '../../../shared/spec/examples/docs-put-properties-subresource-request.json'),
+        path.resolve(__dirname, '../../../../shared/spec/examples/docs-put-properties-subresource-request.json'),
         'utf8',
       ),
     );
