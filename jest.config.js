@@ -1,4 +1,5 @@
-// @swc/jest compiles TypeScript (ts-jest refuses TypeScript 7). jose ships ESM only, so it is compiled too.
+// @swc/jest compiles TypeScript (ts-jest refuses TypeScript 7). jose and friend-connect (test/conformance) ship ESM
+// only, so they are compiled too.
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -7,7 +8,7 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|friend-connect)/)'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Generous: the suite must pass on a busy 2-core machine; a deadline, never a measure of speed (DESIGN.md).
