@@ -101,6 +101,24 @@ async function ensureStream(client: DynamoDBClient, tableName: string, viewType:
       StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
     }),
   );
+  await waitUntilSettled(client, tableName);
+}
+
+/**
+ * Waits until the table and every index on it are ACTIVE: DynamoDB refuses another UpdateTable (and creates one
+ * index at a time) while an update is under way, and a busy DynamoDB Local takes its time too. Polls for at most
+ * a minute, a deadline, never a measure of speed.
+ */
+async function waitUntilSettled(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const settled =
+      Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+    if (settled) return;
+    if (Date.now() > deadline) throw new Error(`The table ${tableName} is still being updated after a minute.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Every key attribute of the table and its indexes, each defined once. */
@@ -141,5 +159,6 @@ async function ensureIndexes(client: DynamoDBClient, tableName: string, schema: 
       // Another caller added it between our describe and update.
       if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
     }
+    await waitUntilSettled(client, tableName);
   }
 }
