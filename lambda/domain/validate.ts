@@ -74,16 +74,19 @@ export function expectIntegerArray(path: string, value: JsonValue, maxItems: num
   return expectArray(path, value, maxItems).map((v, i) => expectInteger(`${path}[${i}]`, v, min, max));
 }
 
+/**
+ * The text of a value sent either as a JSON string or as a JSON integer (xuids and title ids: some docs' examples
+ * send numbers), with a long integer's exact digits; undefined for anything else.
+ */
+export function decimalTextOf(value: JsonValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof LosslessNumber) return value.value;
+  return isJsonInteger(value) ? String(value) : undefined;
+}
+
 /** A decimal xuid: JSON string (or, as some docs' examples send, a JSON number), returned as a string. */
 export function expectXuid(path: string, value: JsonValue): string {
-  const text =
-    typeof value === 'string'
-      ? value
-      : isJsonInteger(value)
-        ? String(value)
-        : value instanceof LosslessNumber
-          ? value.value
-          : undefined;
+  const text = decimalTextOf(value);
   if (text === undefined || !isXuid(text)) throw invalidValue(path, `must be a xuid: ${XUID_RULE}.`);
   return text;
 }

@@ -6,13 +6,11 @@ import { readSessionChange, type StreamRecordLike } from '../store/session-strea
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
 import { readTokenSecret } from './lambda-runtime';
 import { makeManagementApiGateway } from './management-api-gateway';
-import { MissingEnvironmentError } from './runtime-config';
+import { type Environment, environmentReader } from './runtime-config';
 import { makeRtaHandlersFor, makeTapHandlerFor, type RtaConfig } from './wiring';
 
 // The Lambda side of real-time activity (family spec §6): what the three WebSocket route functions and the tap
 // function read from their environment, and their handlers, built once per container like lambdaHandler's.
-
-type Environment = Readonly<Record<string, string | undefined>>;
 
 const DEFAULT_SERVICE_NAME = 'session-directory';
 
@@ -35,29 +33,12 @@ export interface TapSettings {
   readonly serviceName: string;
 }
 
-function reader(env: Environment) {
-  const missing: string[] = [];
-  const optional = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (name: string): string => {
-    const value = optional(name);
-    if (value === undefined) missing.push(name);
-    return value ?? '';
-  };
-  const done = () => {
-    if (missing.length > 0) throw new MissingEnvironmentError(missing);
-  };
-  return { optional, required, done };
-}
-
 /**
  * Reads an RTA WebSocket function's settings (the $connect, $disconnect and $default functions): the connections
  * table and the token settings, by the names of RUNTIME_VARIABLES, every missing one named at once.
  */
 export function readRtaRuntimeConfig(env: Environment): RtaSettings {
-  const { optional, required, done } = reader(env);
+  const { optional, required, done } = environmentReader(env);
   const connectionTableName = required(VARIABLES.connectionTableName);
   const region = required(VARIABLES.region);
   const tokenJwksUrl = optional(VARIABLES.tokenJwksUrl);
@@ -80,7 +61,7 @@ export function readRtaRuntimeConfig(env: Environment): RtaSettings {
 
 /** Reads the tap function's settings: the connections table and the WebSocket API's management endpoint. */
 export function readTapRuntimeConfig(env: Environment): TapSettings {
-  const { optional, required, done } = reader(env);
+  const { optional, required, done } = environmentReader(env);
   const connectionTableName = required(VARIABLES.connectionTableName);
   const region = required(VARIABLES.region);
   const callbackUrl = required(VARIABLES.rtaCallbackUrl);

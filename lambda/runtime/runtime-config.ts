@@ -74,12 +74,14 @@ export class MissingEnvironmentError extends Error {
 
 const DEFAULT_SERVICE_NAME = 'session-directory';
 
+/** A function's environment: `process.env` in Lambda, a plain object in tests. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /**
- * Reads a deployed function's settings from its environment (pure: `env` is `process.env` in Lambda). Reads each
- * variable by name (RUNTIME_VARIABLES), so a test can record which ones it reads. An empty value counts as absent.
- * Throws one MissingEnvironmentError naming every required variable that is missing, not only the first.
+ * Reads variables by name, collecting the missing required ones so `done()` names them all at once. An empty value
+ * counts as absent. Every function's settings reader uses it.
  */
-export function readRuntimeConfig(env: Readonly<Record<string, string | undefined>>): RuntimeSettings {
+export function environmentReader(env: Environment) {
   const missing: string[] = [];
   const optional = (name: string): string | undefined => {
     const value = env[name];
@@ -90,6 +92,19 @@ export function readRuntimeConfig(env: Readonly<Record<string, string | undefine
     if (value === undefined) missing.push(name);
     return value ?? '';
   };
+  const done = (): void => {
+    if (missing.length > 0) throw new MissingEnvironmentError(missing);
+  };
+  return { optional, required, done };
+}
+
+/**
+ * Reads a deployed function's settings from its environment (pure: `env` is `process.env` in Lambda). Reads each
+ * variable by name (RUNTIME_VARIABLES), so a test can record which ones it reads. An empty value counts as absent.
+ * Throws one MissingEnvironmentError naming every required variable that is missing, not only the first.
+ */
+export function readRuntimeConfig(env: Environment): RuntimeSettings {
+  const { optional, required, done } = environmentReader(env);
 
   const tableName = required(VARIABLES.sessionTableName);
   const region = required(VARIABLES.region);
@@ -106,7 +121,7 @@ export function readRuntimeConfig(env: Readonly<Record<string, string | undefine
   const rateLimitTableName = rateLimits === 'on' ? required(VARIABLES.rateLimitTableName) : undefined;
   const serviceName = optional(VARIABLES.serviceName) ?? DEFAULT_SERVICE_NAME;
 
-  if (missing.length > 0) throw new MissingEnvironmentError(missing);
+  done();
   return {
     tableName,
     region,

@@ -3,14 +3,12 @@ import type { Context } from 'aws-lambda';
 import type { ScheduledFunctionName } from '../http/routes';
 import type { SweepReport, TimerSweeper } from '../service/timer-sweeper';
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
-import { MissingEnvironmentError } from './runtime-config';
+import { type Environment, environmentReader } from './runtime-config';
 import { makeTimerSweeperFor } from './wiring';
 
 // The Lambda side of the timer sweeper (README, "Timers that fire on their own"): an EventBridge rule invokes it
 // once a minute (EventBridge's finest rate), and each invocation sweeps every SWEEP_INTERVAL_MS for that minute, so
 // due work waits about one interval, not a minute.
-
-type Environment = Readonly<Record<string, string | undefined>>;
 
 /** Time between two sweeps of one invocation; also `npm start`'s interval (local/sweeper.ts). */
 export const SWEEP_INTERVAL_MS = 10_000;
@@ -37,22 +35,13 @@ export interface SweeperSettings {
  * as a PUT does) and the connections table (disconnect checks), by the names of RUNTIME_VARIABLES.
  */
 export function readSweeperRuntimeConfig(env: Environment): SweeperSettings {
-  const missing: string[] = [];
-  const optional = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const required = (name: string): string => {
-    const value = optional(name);
-    if (value === undefined) missing.push(name);
-    return value ?? '';
-  };
+  const { optional, required, done } = environmentReader(env);
   const tableName = required(VARIABLES.sessionTableName);
   const templatesDir = required(VARIABLES.templatesDir);
   const connectionTableName = required(VARIABLES.connectionTableName);
   const region = required(VARIABLES.region);
   const serviceName = optional(VARIABLES.serviceName) ?? DEFAULT_SERVICE_NAME;
-  if (missing.length > 0) throw new MissingEnvironmentError(missing);
+  done();
   return { tableName, templatesDir, connectionTableName, region, serviceName };
 }
 

@@ -1,9 +1,10 @@
 import { MpsdError } from '../errors';
-import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue, LosslessNumber } from '../json';
+import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import type { Principal } from '../principal';
 import { isoTime } from '../session/render';
 import { findMemberByXuid, memberStatus, type SessionDocument } from '../session-document';
 import { parseSessionReference, type SessionReference } from '../session-reference';
+import { decimalTextOf } from '../validate';
 import { isXuid, XUID_RULE } from '../xuid';
 
 // Handles (spec/mpsd-family.md §3): immutable pointers to a session, created by POST /handles, read and deleted by
@@ -93,14 +94,7 @@ function readSessionRef(field: string, value: JsonValue | undefined, newGuid: ()
 
 function readTitleId(field: string, value: JsonValue | undefined): string {
   // Every client sends a decimal string; a JSON number is accepted too (§3.4).
-  const text =
-    typeof value === 'string'
-      ? value
-      : isJsonInteger(value)
-        ? String(value)
-        : value instanceof LosslessNumber
-          ? value.value
-          : undefined;
+  const text = decimalTextOf(value);
   if (text === undefined || !TITLE_ID.test(text) || Number(text) > MAX_TITLE_ID) {
     throw invalid(`${field} must be a title id: a decimal number from 1 to ${MAX_TITLE_ID}, such as "896928775".`);
   }
