@@ -1,17 +1,6 @@
 // Realistic, varied session content for the benchmarks: every member's custom data differs (ids, numbers, names,
 // nested lists), drawn from a seeded generator so runs are repeatable. Repeating one blob would flatter compression.
-
-/** A seeded pseudo-random generator (mulberry32): the same seed gives the same data in every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../local/fault-injection';
 
 const WORDS = ['alpha', 'bravo', 'ember', 'frost', 'glade', 'harbor', 'ion', 'jade', 'krait', 'lumen', 'mire', 'nova'];
 const REGIONS = ['westeurope', 'northeurope', 'eastus', 'westus2', 'japaneast', 'brazilsouth', 'australiaeast'];

@@ -5,11 +5,11 @@
 // and BENCH_ENDPOINT set; prints one JSON line with both ports, then serves until its parent ends it.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { createLocalServer } from '../local/http-server';
 import { localRuntimeConfig } from '../local/local-config';
 import { makeLocalHandlers } from '../local/local-handlers';
+import { rawGet, rawWriteNextVersion } from './raw-dynamodb';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -36,23 +36,9 @@ function trivialServer(): Server {
       try {
         const key = decodeURIComponent((request.url ?? '').split('k=')[1] ?? '');
         await readBody(request);
-        const { Item } = await client.send(
-          new GetItemCommand({ TableName: tableName, Key: { pk: { S: key } }, ConsistentRead: true }),
-        );
+        const { Item } = await rawGet(client, tableName, key);
         if (Item === undefined) throw new Error(`no item ${key}`);
-        if (request.method === 'PUT') {
-          const version = Number(Item.version?.N);
-          await client.send(
-            new PutItemCommand({
-              TableName: tableName,
-              Item: { ...Item, version: { N: String(version + 1) } },
-              ConditionExpression: '#v = :v',
-              ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': { N: String(version) } },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            }),
-          );
-        }
+        if (request.method === 'PUT') await rawWriteNextVersion(client, tableName, Item);
         const body = Buffer.from(Item.document?.S ?? '{}');
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
         response.end(body);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mintToken } from '../lambda/auth/development-token';
 import { sessionPathOf } from '../lambda/http/routes';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
@@ -15,6 +15,7 @@ import { ensureSessionTable } from '../local/create-table';
 import { SAMPLE_SCID } from '../local/start-banner';
 import { benchXuid, joinBody } from './bench-data';
 import { CALLERS, stats } from './bench-kit';
+import { rawGet, rawWriteNextVersion } from './raw-dynamodb';
 
 /** Members of each caller's own session (the GET and member-update legs) and their custom data each. */
 const OWN_MEMBERS = 8;
@@ -102,27 +103,12 @@ function startServers(
   });
 }
 
-function rawGet(client: DynamoDBClient, tableName: string, key: string) {
-  return client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: key } }, ConsistentRead: true }));
-}
-
 async function rawCycle(client: DynamoDBClient, tableName: string, key: string): Promise<void> {
   const { Item } = await rawGet(client, tableName, key);
   if (Item === undefined) throw new Error(`no item ${key}`);
-  const version = Number(Item.version?.N);
-  await client.send(
-    new PutItemCommand({
-      TableName: tableName,
-      Item: { ...Item, version: { N: String(version + 1) } },
-      ConditionExpression: '#v = :v',
-      ExpressionAttributeNames: { '#v': 'version' },
-      ExpressionAttributeValues: { ':v': { N: String(version) } },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }),
-  );
+  await rawWriteNextVersion(client, tableName, Item);
 }
 
-/** Every leg, `rounds` times, `seconds` each, interleaved. */
 export async function measureThroughput(
   endpoint: string,
   rounds: number,

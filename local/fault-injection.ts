@@ -68,8 +68,8 @@ export function parseFaultInjection(text: string | undefined): FaultInjectionSet
   return setting;
 }
 
-/** mulberry32: a small seeded generator, so an injected run is repeatable. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a small seeded generator, so an injected run (and the benchmarks' data) is repeatable. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
