@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
+import { readRequestCapture } from '../support/request-capture';
 import type { SessionResponse } from '../support/session-client';
 
 // The requests two community clients really send (client-captures/friend-connect-0.7.6, bedrock-portal-2.4.0),
@@ -10,28 +11,8 @@ import type { SessionResponse } from '../support/session-client';
 // MinecraftLobby template. Every session answer passes the §2.2/§9.8 validator.
 
 const CAPTURES = path.resolve(__dirname, '../../../shared/spec/client-captures');
-// Headers the HTTP stack sets itself; the token is ours (the captures hold placeholders).
-const NOT_REPLAYED = new Set(['authorization', 'content-length', 'connection', 'accept-encoding', 'host']);
 
-interface Capture {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
-
-function capture(file: string): Capture {
-  const json = parseExactJson(readFileSync(path.join(CAPTURES, file), 'utf8'));
-  if (!isJsonObject(json) || !isJsonObject(json.headers)) throw new Error(`${file}: not a request capture`);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(json.headers)) if (!NOT_REPLAYED.has(k)) headers[k] = String(v);
-  return {
-    method: String(json.method ?? 'GET'),
-    path: String(json.path),
-    headers,
-    body: json.body === null || json.body === undefined ? undefined : stringifyExactJson(json.body),
-  };
-}
+const capture = (file: string) => readRequestCapture(`client-captures/${file}`);
 
 let service: TestService;
 beforeAll(async () => {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { mintToken } from '../../lambda/auth/development-token';
-import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
+import { readRequestCapture } from '../support/request-capture';
 import { SAMPLE_SCID, type SessionResponse } from '../support/session-client';
 
 // What real clients send around their session PUTs (spec/mpsd-family.md §8): the captured friend-connect and
@@ -11,32 +9,7 @@ import { SAMPLE_SCID, type SessionResponse } from '../support/session-client';
 // MCXboxBroadcast and go-xsapi joins through a handle (examples/family-handle-session-join-request-*.json) and XSAPI's
 // handle fixtures. Every answer passes the validator (sessions by §2.2/§9.8, handles by §1.5/§3.1).
 
-const SPEC = path.resolve(__dirname, '../../../shared/spec');
-const NOT_REPLAYED = new Set(['authorization', 'content-length', 'connection', 'accept-encoding', 'host']);
-
-interface Capture {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string | undefined;
-}
-
-function capture(file: string): Capture {
-  const json = parseExactJson(readFileSync(path.join(SPEC, file), 'utf8'));
-  if (!isJsonObject(json)) throw new Error(`${file}: not a request capture`);
-  const headers: Record<string, string> = {};
-  if (isJsonObject(json.headers)) {
-    for (const [k, v] of Object.entries(json.headers)) {
-      if (!NOT_REPLAYED.has(k.toLowerCase())) headers[k.toLowerCase()] = String(v);
-    }
-  }
-  return {
-    method: String(json.method ?? 'GET'),
-    path: String(json.path),
-    headers,
-    body: json.body === null || json.body === undefined ? undefined : stringifyExactJson(json.body),
-  };
-}
+const capture = readRequestCapture;
 
 let service: TestService;
 beforeAll(async () => {

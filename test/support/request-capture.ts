@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
+
+/** The shared spec's folder (beside the checkout), where the captures and examples live. */
+export const SPEC_DIR = path.resolve(__dirname, '../../../shared/spec');
+
+// Headers the HTTP stack sets itself; the token is ours (the captures hold placeholders).
+const NOT_REPLAYED = new Set(['authorization', 'content-length', 'connection', 'accept-encoding', 'host']);
+
+/** A captured request as it is replayed: method, path, the headers a client chose, the body's exact bytes. */
+export interface RequestCapture {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+/**
+ * Reads a request capture (`{method, path, headers?, body?}`, a file under the shared spec folder), keeping the body's
+ * numbers and key order exact and dropping the headers the HTTP stack sets itself. Header names are lower-cased.
+ */
+export function readRequestCapture(file: string): RequestCapture {
+  const json = parseExactJson(readFileSync(path.join(SPEC_DIR, file), 'utf8'));
+  if (!isJsonObject(json)) throw new Error(`${file}: not a request capture`);
+  if (json.headers !== undefined && !isJsonObject(json.headers)) throw new Error(`${file}: headers is not an object`);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(json.headers ?? {})) {
+    if (!NOT_REPLAYED.has(k.toLowerCase())) headers[k.toLowerCase()] = String(v);
+  }
+  return {
+    method: String(json.method ?? 'GET'),
+    path: String(json.path),
+    headers,
+    body: json.body === null || json.body === undefined ? undefined : stringifyExactJson(json.body),
+  };
+}
