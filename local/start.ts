@@ -9,7 +9,7 @@ import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
 import { SWEEP_INTERVAL_MS } from '../lambda/runtime/sweeper-runtime';
 import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
-import { ensureSessionTable } from './create-table';
+import { ensureConnectionTable, ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
 import { createLocalServer } from './http-server';
@@ -114,6 +114,8 @@ async function main(): Promise<void> {
   try {
     await ensureSessionTable(admin, tableName);
     await ensureRateLimitTable(admin, rateLimitTableName);
+    // Before the handlers: `GET /nonce` (an HTTP route) stores its nonces there.
+    await ensureConnectionTable(admin, connectionTableName);
   } finally {
     admin.destroy();
   }
@@ -155,7 +157,9 @@ async function main(): Promise<void> {
       storage,
     }),
   );
-  console.log(`Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect`);
+  console.log(
+    `Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect (or ?nonce= from GET ${baseUrl}/nonce)`,
+  );
   console.log(`Timer sweeper: every ${SWEEP_INTERVAL_MS / 1000} s (due timers, disconnect checks)`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
 }

@@ -273,7 +273,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, and nothing else', () => {
+  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     const handleRoutes = [
       'POST /handles',
@@ -294,6 +294,7 @@ describe('HTTP API', () => {
           `DELETE ${p}/servers/{serverName}`,
         ]),
         ...handleRoutes,
+        'GET /nonce',
       ].sort(),
     );
   });
