@@ -6,7 +6,7 @@
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
 /** What a route's path names; the request pipeline resolves it from the path parameters. */
-export type ResourceKind = 'session' | 'handle';
+export type ResourceKind = 'session' | 'handle' | 'serviceConfig';
 
 /** One API Gateway route: `<method> <path>` sent to one function. */
 export interface Route<FunctionName extends string = string> {
@@ -45,6 +45,8 @@ export const FUNCTIONS = {
   deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'read-write' },
   getHandleSession: { entry: 'lambda/functions/get-handle-session.ts', sessionTableAccess: 'read' },
   putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
+  // Session queries and the QA listing (spec/mpsd-family.md §5; README "Finding sessions"): read only.
+  querySessions: { entry: 'lambda/functions/query-sessions.ts', sessionTableAccess: 'read' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -98,9 +100,25 @@ export const HANDLE_ROUTES: readonly Route<FunctionName>[] = [
 ];
 
 /**
+ * The session query routes (spec/mpsd-family.md §5.1): a SCID's sessions, or one template's in both spellings of the
+ * template segment (XSAPI writes `sessiontemplates` here, §1.1).
+ */
+export const QUERY_ROUTES: readonly Route<FunctionName>[] = [
+  { method: 'GET', path: '/serviceconfigs/{scid}/sessions', function: 'querySessions', resource: 'serviceConfig' },
+  ...SESSION_TEMPLATES_SEGMENTS.map(
+    (segment): Route<FunctionName> => ({
+      method: 'GET',
+      path: `/serviceconfigs/{scid}/${segment}/{sessionTemplateName}/sessions`,
+      function: 'querySessions',
+      resource: 'serviceConfig',
+    }),
+  ),
+];
+
+/**
  * Every route the service answers: in both spellings, GET and PUT on the session resource, and its sub-resources
  * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`);
- * the handles.
+ * the handles; the session queries.
  */
 export const ROUTES: readonly Route<FunctionName>[] = [
   ...SESSION_TEMPLATES_SEGMENTS.flatMap((segment): Route<FunctionName>[] => [
@@ -133,6 +151,7 @@ export const ROUTES: readonly Route<FunctionName>[] = [
     },
   ]),
   ...HANDLE_ROUTES,
+  ...QUERY_ROUTES,
 ];
 
 /** The route key API Gateway names a route by, e.g. `GET /serviceconfigs/{scid}/...`. */

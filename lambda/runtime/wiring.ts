@@ -16,6 +16,7 @@ import {
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
+import { querySessions, type SessionQueryDeps } from '../http/session-queries';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
 import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
@@ -24,6 +25,7 @@ import { ConditionalWriter } from '../service/conditional-write';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { HandleService } from '../service/handle-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
+import { SessionQueryService } from '../service/session-query-service';
 import { SessionService } from '../service/session-service';
 import { makeTimerSweeper, type TimerSweeper } from '../service/timer-sweeper';
 import type { ConnectionStore } from '../store/connection-store';
@@ -31,9 +33,11 @@ import { DynamoDbConnectionStore } from '../store/dynamodb-connection-store';
 import { DynamoDbDueIndex } from '../store/dynamodb-due-index';
 import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
+import { DynamoDbSessionListing } from '../store/dynamodb-session-listing';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { HandleStore } from '../store/handle-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
+import type { SessionListing } from '../store/session-listing';
 import type { SessionStore } from '../store/session-store';
 import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
 import { makeDynamoDbClient } from './dynamodb-client';
@@ -53,10 +57,12 @@ export interface Stores {
   readonly handles: HandleStore;
   /** The fair-use counters; absent when the limits are off or no counters table is configured. */
   readonly rateLimits: RateLimitStore | undefined;
+  /** The sessions of a SCID by the listing index (the QA listing); the configuration's table when absent. */
+  readonly listing?: SessionListing;
 }
 
 /** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
-export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps;
+export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps & SessionQueryDeps;
 
 /**
  * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
@@ -76,6 +82,8 @@ export const HTTP_HANDLERS = {
   deleteHandle,
   getHandleSession,
   putHandleSession,
+  // Session queries and the QA listing (family spec §5).
+  querySessions,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
@@ -91,6 +99,7 @@ export function makeStores(config: RuntimeConfig): Stores {
   return {
     sessions: new DynamoDbSessionStore(client, config.tableName),
     handles: new DynamoDbHandleStore(client, config.tableName),
+    listing: new DynamoDbSessionListing(client, config.tableName),
     rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
   };
 }
@@ -148,9 +157,14 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
     clock,
     newGuid: randomUUID,
   });
+  const queries = new SessionQueryService({
+    listing: stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName),
+    templates,
+    clock,
+  });
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
-  return { service, handles, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return { service, handles, queries, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */
