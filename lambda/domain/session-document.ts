@@ -85,6 +85,14 @@ export function memberStatus(member: StoredMember): MemberStatus {
   return 'inactive';
 }
 
+/**
+ * Whether the member has accepted: every member but an unaccepted reservation (`membersInfo.accepted`, spec §2.8;
+ * a session query's `accepted`, family spec §5.5).
+ */
+export function hasAccepted(member: StoredMember): boolean {
+  return member.reserved !== true;
+}
+
 /** Finds the member entry of a xuid (xuids are decimal strings). */
 export function findMemberByXuid(
   session: SessionDocument,

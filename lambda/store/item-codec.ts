@@ -3,7 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type JsonValue, parseExactJson, stringifyExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
 import type { NewRecord, StoredRecord } from './session-store';
-import { dueShardOf, SESSION_ITEM_ATTRIBUTES } from './table-schema';
+import { dueShardOf, listShardOf, SESSION_ITEM_ATTRIBUTES } from './table-schema';
 
 /** Attribute names of a session item; the table's key and TTL attribute among them (table-schema.ts). */
 export const ATTR = SESSION_ITEM_ATTRIBUTES;
@@ -22,6 +22,7 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
   if (record.expiresAt !== undefined) item[ATTR.ttl] = { N: String(record.expiresAt) };
   const ids = record.recentWriteIds ?? [];
   if (ids.length > 0) item[ATTR.recentWriteIds] = { L: ids.map((id) => ({ S: id })) };
+  if (record.writtenAt !== undefined) item[ATTR.writtenAt] = { N: String(record.writtenAt) };
   if (record.kind === 'deleted') {
     item[ATTR.deleted] = { BOOL: true };
     item[ATTR.correlationId] = { S: record.correlationId };
@@ -31,6 +32,13 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
     // The sweeper's index (DUE_INDEX): a session is in it exactly while a timer is pending.
     item[ATTR.dueShard] = { S: dueShardOf(key) };
     item[ATTR.dueAt] = { N: String(record.timersDueAt) };
+  }
+  // The listing index (SESSION_LIST_INDEX): every live session, by SCID and start time; a tombstone leaves it.
+  // (A document without a start time is no session a client made, only a store test's: DynamoDB refuses an empty key.)
+  const startTime = record.document.startTime;
+  if (typeof startTime === 'string' && startTime !== '') {
+    item[ATTR.listShard] = { S: listShardOf(key) };
+    item[ATTR.listStart] = { S: startTime };
   }
   const text = stringifyExactJson(record.document as unknown as JsonValue);
   if (Buffer.byteLength(text) > COMPRESS_ABOVE_BYTES) {
@@ -47,11 +55,14 @@ export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
   const ttl = item[ATTR.ttl]?.N;
   const expiresAt = ttl === undefined ? {} : { expiresAt: Number(ttl) };
   const recentWriteIds = (item[ATTR.recentWriteIds]?.L ?? []).map((id) => id.S ?? '');
+  const written = item[ATTR.writtenAt]?.N;
+  const writtenAt = written === undefined ? {} : { writtenAt: Number(written) };
   if (item[ATTR.deleted]?.BOOL === true) {
-    return { kind: 'deleted', version, correlationId: item[ATTR.correlationId]?.S ?? '', recentWriteIds, ...expiresAt };
+    const correlationId = item[ATTR.correlationId]?.S ?? '';
+    return { kind: 'deleted', version, correlationId, recentWriteIds, ...expiresAt, ...writtenAt };
   }
   const stored = item[ATTR.document];
   const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '');
   const document = parseExactJson(text) as unknown as SessionDocument;
-  return { kind: 'session', document, version, recentWriteIds, ...expiresAt };
+  return { kind: 'session', document, version, recentWriteIds, ...expiresAt, ...writtenAt };
 }

@@ -1,6 +1,7 @@
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import {
   capabilitiesOf,
+  hasAccepted,
   memberIndices,
   type PropertyBag,
   type SessionDocument,
@@ -87,7 +88,7 @@ export function renderSession(session: SessionDocument, context: RenderContext):
   let active = 0;
   indices.forEach((index, position) => {
     const member = session.members[String(index)] as StoredMember;
-    if (member.reserved !== true) accepted += 1;
+    if (hasAccepted(member)) accepted += 1;
     if (member.properties.system.active === true) active += 1;
     const next = indices[position + 1] ?? session.nextMemberIndex;
     if (!large) members[String(index)] = renderMember(member, index, next, turn);
