@@ -75,11 +75,14 @@ new Chart(document.getElementById('latency'), { type: 'line', options: { ...comm
 drawn += 1;
 new Chart(document.getElementById('throughput'), { type: 'line', options: { ...common,
     scales: { x: linear('seconds since start'), y: { ...linear('answered per second (failed: dotted)'), stacked: false } } },
-  data: { datasets: ops.flatMap((op, i) => [
-    { label: op, borderColor: color(i), backgroundColor: color(i), pointRadius: 0, borderWidth: 2,
+  data: { datasets: [{ label: 'all requests', borderColor: '#000', backgroundColor: '#000', pointRadius: 0, borderWidth: 2,
+      data: Array.from({ length: Math.max(0, ...ops.map((op) => results.timeline[op].length)) }, (_, s) => ({ x: s,
+        y: ops.filter((op) => op !== 'shoulder-tap').reduce((n, op) => n + ((results.timeline[op][s] || {}).count || 0), 0) })) },
+    ...ops.flatMap((op, i) => [
+    { label: op, borderColor: color(i), backgroundColor: color(i), pointRadius: 0, borderWidth: 1.5,
       data: results.timeline[op].map((p) => ({ x: p.second, y: p.count })) },
     ...(results.operations[op].failures > 0 ? [{ label: op + ' failed', borderColor: color(i), pointRadius: 0,
-      borderWidth: 1, borderDash: [1, 2], data: results.timeline[op].map((p) => ({ x: p.second, y: p.failures })) }] : [])]) } });
+      borderWidth: 1, borderDash: [1, 2], data: results.timeline[op].map((p) => ({ x: p.second, y: p.failures })) }] : [])])] } });
 drawn += 1;
 const codes = [...new Set(ops.flatMap((op) => Object.keys(results.operations[op].statuses)))].sort();
 // Status colours by meaning: 2xx greens, 304 blue, 429 amber, other 4xx orange, 5xx red, no answer black.

@@ -93,8 +93,9 @@ export async function runLoad(options: LoadOptions, target: ResolvedTarget, io: 
     }
     const endedAt = runClock();
     io.log(
-      `load ended after ${round((run.endsAt - startedAt) / 1000, 1)} s; the last request in flight was answered ` +
-        `${round(Math.max(0, endedAt - run.endsAt) / 1000, 1)} s later. Reading ${ledger.sessions().length} sessions back.`,
+      `load ended after ${round((run.endsAt - startedAt) / 1000, 1)} s; every player had stopped ` +
+        `${round(Math.max(0, endedAt - run.endsAt) / 1000, 1)} s later (requests in flight answered or timed out` +
+        `${options.scenario === 'realtime' ? ', taps drained' : ''}). Reading ${ledger.sessions().length} sessions back.`,
     );
 
     const sessions = ledger.sessions();
