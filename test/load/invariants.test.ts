@@ -172,6 +172,12 @@ describe('values', () => {
       2,
     ],
     ['the value of a refused write', false, [score(1, 10), score(2, 30, { outcome: 'refused', status: 400 })], 2],
+    [
+      'a value first refused with 429, then acknowledged on its repeat',
+      true,
+      [score(1, 10), score(2, 30, { outcome: 'refused', status: 429 }), score(2, 1040)],
+      2,
+    ],
   ] as [string, boolean, WriteRecord[], unknown][])('%s (passes: %s)', (_, passes, writes, stored) => {
     const result = resultOf(
       { writes: [joinOf(ALICE, 0, 1), ...writes], readbacks: [present({ members: member(stored) })] },
