@@ -1,4 +1,4 @@
-import { parseExactJson } from '../../../lambda/domain/json';
+import { parseExactJson, stringifyExactJson } from '../../../lambda/domain/json';
 import type { Principal } from '../../../lambda/domain/principal';
 import {
   type CommitContext,
@@ -104,6 +104,34 @@ describe('decideSessionWrite: what is written', () => {
       session.kind === 'session' ? session.document.changeNumber + 1 : Number.NaN,
     );
     expect(etagOfAnswer(decision)).not.toBe(sessionEtag);
+  });
+
+  it.each([
+    ['plain numbers', { a: 1, b: 0.5 }, true],
+    ['a number a double cannot print back', { id: '12345678901234567890' }, false],
+  ])('writes with %s the exact text its size check measured, saying which parser reads it', (_case, custom, plain) => {
+    const body = JSON.stringify({ properties: { custom } }).replace(/"(\d{20})"/, '$1');
+    const decision = decide(session, { ...request(OWNER, {}), body: parseExactJson(body) });
+    if (!('write' in decision) || decision.write.kind !== 'session') throw new Error('expected a session write');
+    expect(decision.write.documentJson).toEqual({
+      text: stringifyExactJson(decision.write.document as never),
+      plainNumbers: plain,
+    });
+  });
+
+  it('leaves the record it decided on as it was, with no timer due and with one', () => {
+    const reserving = stored(
+      decide(session, request(OWNER, { members: { reserve_1: { constants: { system: { xuid: '2003' } } } } })),
+    );
+    for (const [record, now] of [
+      [session, T0],
+      [reserving, T0 + 24 * 60 * 60 * 1000],
+    ] as const) {
+      const before = structuredClone(record);
+      const decision = decide(record, request(OWNER, { properties: { custom: { changed: now } } }), now);
+      expect('write' in decision).toBe(true);
+      expect(record).toEqual(before);
+    }
   });
 
   it('a PUT that changes nothing writes nothing and answers the stored commit', () => {
