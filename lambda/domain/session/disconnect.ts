@@ -1,5 +1,4 @@
-import { cloneJson, type JsonObject } from '../json';
-import { capabilitiesOf, memberStatus, type SessionDocument } from '../session-document';
+import { capabilitiesOf, copySessionForChange, memberStatus, type SessionDocument } from '../session-document';
 import { sessionRecordOf } from './commit';
 import { viewAt } from './live-view';
 import type { SessionRecord, SessionRecordToWrite } from './session-record';
@@ -62,7 +61,7 @@ export function decideDisconnect(
   const view = viewAt(record, now);
   if (!detectsDisconnects(view.session)) return { answer: { kind: 'none' } };
   // Changed in place below: a copy, since the view may be the record's own document.
-  const session = cloneJson(view.session as unknown as JsonObject) as unknown as SessionDocument;
+  const session = copySessionForChange(view.session);
   let members = 0;
   for (const index of Object.keys(session.members)) {
     const member = session.members[index];

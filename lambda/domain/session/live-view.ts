@@ -1,6 +1,5 @@
 import { etagOf } from '../etag';
-import { cloneJson, type JsonObject } from '../json';
-import type { SessionDocument } from '../session-document';
+import { copySessionForChange, type SessionDocument } from '../session-document';
 import type { SessionRecord } from './session-record';
 import { applyDueTimers, nextTimerAt } from './timers';
 
@@ -41,10 +40,7 @@ export function viewAt(record: SessionRecord | undefined, now: number): LiveView
   // Timers change the session in place, so they run on a copy; when none is due (nothing can fire: every timer is
   // later than `now`) the view is the record's own document, spared a deep copy on every read and write.
   const due = nextTimerAt(record.document);
-  const session =
-    due !== undefined && due <= now
-      ? (cloneJson(record.document as unknown as JsonObject) as unknown as SessionDocument)
-      : record.document;
+  const session = due !== undefined && due <= now ? copySessionForChange(record.document) : record.document;
   const outcome = applyDueTimers(session, now);
   if (outcome.deleted)
     return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
