@@ -147,6 +147,15 @@ function printThroughput(t: ThroughputResult): void {
   for (const [leg, values] of Object.entries(t.rounds)) {
     print(row([leg, spread(statsOf(values)), String(t.failures[leg as Leg])], w));
   }
+  print('CPU per operation of the serving process, microseconds (median (min..max))');
+  print("  (ceiling: the bench process, its SDK calls only; trivial and service: the servers' process)");
+  for (const [leg, values] of Object.entries(t.cpuMicrosPerOp)) {
+    print(row([leg, spread(statsOf(values), 0)], w));
+  }
+  for (const r of RATIOS.filter((r) => r.baseline.startsWith('trivial'))) {
+    const per = t.cpuMicrosPerOp[r.measured].map((v, i) => v / (t.cpuMicrosPerOp[r.baseline][i] as number));
+    print(row([`CPU ${r.name}`, spread(statsOf(per), 2)], w));
+  }
   print('Ratios per round (median (min..max))');
   for (const r of RATIOS) {
     const s = ratioOf(t, r.measured, r.baseline);
