@@ -9,9 +9,10 @@ import { SESSION_ITEM_ATTRIBUTES as ATTR } from '../../lambda/store/table-schema
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 
-// The stored document's format (lambda/store/item-codec.ts): how `doc` is written (brotli above the threshold,
-// plain text below) and what `enc` says of it, and that items written in the earlier formats (plain text without
-// `enc`; gzip) are still read, numbers exact, through the DynamoDB store on DynamoDB Local.
+// The stored item's format (lambda/store/item-codec.ts): how `doc` is written (brotli above the threshold, plain
+// text below) and what `enc` says of it, the recent write ids as one binary, and that items written in the earlier
+// formats (plain text without `enc`; gzip; ids as a list) are still read, numbers exact, through the DynamoDB store
+// on DynamoDB Local.
 
 const client = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 const tableName = `item-format-${randomUUID()}`;
@@ -49,6 +50,20 @@ describe('the stored document format', () => {
     const documentJson = serializeExactJson({ changeNumber: 3, marker: 'from the decision' });
     const item = encodeItem(newKey(), { kind: 'session', document, documentJson }, 1);
     expect(item[ATTR.document]).toEqual({ S: documentJson.text });
+  });
+
+  it.each([
+    ['UUIDs as the service makes them, as one binary of 16 bytes each', [randomUUID(), randomUUID()], 32],
+    ['any other ids as a list of strings', ['w2', randomUUID().toUpperCase()], undefined],
+  ])('stores the recent write ids, %s, and reads them back as written', async (_case, ids, binaryBytes) => {
+    const key = newKey();
+    const document = parseExactJson(PLAIN) as unknown as SessionDocument;
+    const item = encodeItem(key, { kind: 'session', document, recentWriteIds: ids }, 1);
+    const stored = item[ATTR.recentWriteIds];
+    expect(stored?.B?.length).toBe(binaryBytes);
+    if (binaryBytes === undefined) expect(stored?.L).toEqual(ids.map((id) => ({ S: id })));
+    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    expect(await store.read(key)).toMatchObject({ recentWriteIds: ids });
   });
 
   const oldItem = (key: string, doc: AttributeValue, enc?: string): Record<string, AttributeValue> => ({
