@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -26,8 +27,9 @@ import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
 import { SessionApi } from './constructs/session-api';
-import { SessionFunction } from './constructs/session-function';
+import { SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+import { DEFAULT_STAGE, defaultSettingsOf, type StageSettings } from './stage-settings';
 
 /** Stream records per tap invocation: small, so one slow socket delays few changes (family spec §6.8). */
 const TAP_BATCH_SIZE = 10;
@@ -57,11 +59,12 @@ const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:se
 /** Properties of {@link SessionDirectoryStack}. */
 export interface SessionDirectoryStackProps extends StackProps {
   /**
-   * What happens to the session table when it leaves the stack.
+   * The stage's settings (lib/stage-settings.ts): what `cdk destroy` keeps, throttling, fair use, reserved
+   * concurrency, log retention and level, tracing, alarm email, custom domain.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default defaultSettingsOf('dev') - a throwaway stage: everything goes with the stack
    */
-  readonly tableRemovalPolicy?: RemovalPolicy;
+  readonly settings?: StageSettings;
 
   /**
    * Complete ARN (with its six-character suffix) of an existing Secrets Manager secret whose string value is the
@@ -93,14 +96,6 @@ export interface SessionDirectoryStackProps extends StackProps {
    * @default - tokens are HS256, verified with the secret
    */
   readonly tokenJwksUrl?: string;
-
-  /**
-   * `off` switches MPSD's fair-use limits off (load tests), passed as `RATE_LIMITS`; the functions are then not told
-   * the counters table, nor allowed to use it.
-   *
-   * @default 'on'
-   */
-  readonly rateLimits?: 'on' | 'off';
 }
 
 /**
@@ -111,6 +106,15 @@ export interface SessionDirectoryStackProps extends StackProps {
  * Environment-agnostic (no account or Region lookups), so it synthesizes offline and deploys anywhere.
  */
 export class SessionDirectoryStack extends Stack {
+  /** The settings this stage was built with. */
+  public readonly settings: StageSettings;
+
+  /** The stage's defaults for every function (logs, tracing), spread into each SessionFunction's props. */
+  private readonly functionDefaults: Pick<
+    SessionFunctionProps,
+    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing'
+  >;
+
   /** The session table construct. */
   public readonly sessionTable: SessionTable;
 
@@ -152,9 +156,28 @@ export class SessionDirectoryStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
+    const settings = props.settings ?? defaultSettingsOf(DEFAULT_STAGE);
+    this.settings = settings;
+    // Every resource carries its stage and service, for cost allocation and for telling stages apart in the console.
+    Tags.of(this).add('stage', settings.stage);
+    Tags.of(this).add('service', POWERTOOLS_SERVICE_NAME);
 
+    // `retain`: the sessions outlive `cdk destroy` (and a replacement), and DynamoDB itself refuses to delete the
+    // table while deletion protection is on; `destroy`: the table goes with the stack.
+    const retained = settings.data === 'retain';
+    // What every function of the stage gets, whoever adds it: log retention and level, tracing, and logs that stay
+    // (until their retention ends) on a retained stage.
+    this.functionDefaults = {
+      // RetentionDays' values are the days themselves; readStageSettings admits only those CloudWatch accepts.
+      logRetention: settings.logRetentionDays as RetentionDays,
+      logRemovalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logLevel: settings.logLevel,
+      tracing: settings.tracing,
+    };
     this.sessionTable = new SessionTable(this, 'Sessions', {
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: retained,
+      pointInTimeRecovery: retained,
     });
     const table = this.sessionTable.table;
 
@@ -163,14 +186,14 @@ export class SessionDirectoryStack extends Stack {
         'tokenJwksUrl needs tokenIssuer and tokenAudience: a key set alone does not say the token is ours',
       );
     }
-    this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn);
+    this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn, retained);
     this.rateLimitTable = new RateLimitTable(this, 'RateLimits');
 
     // Only identifiers go into the environment: the functions fetch the secret value at cold start, so it never shows
     // in the console, the template or `get-function-configuration`.
     // Exactly what readRuntimeConfig (lambda/runtime/runtime-config.ts) reads, by the names it reads them by; every
     // function reads the same settings today (test/infra/function-environment.test.ts).
-    const rateLimitsOn = props.rateLimits !== 'off';
+    const rateLimitsOn = settings.rateLimits !== 'off';
     const environment: Record<string, string> = {
       [VARIABLES.sessionTableName]: table.tableName,
       ...(rateLimitsOn
@@ -187,8 +210,10 @@ export class SessionDirectoryStack extends Stack {
     const functions = {} as Record<FunctionName, SessionFunction>;
     for (const [name, definition] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
       const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
         entry: definition.entry,
         environment,
+        ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
       });
       // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
       // write; PUT reads (the consistent read before each conditional write) and writes.
@@ -205,6 +230,8 @@ export class SessionDirectoryStack extends Stack {
     this.putSession = functions.putSession;
 
     this.api = new SessionApi(this, 'Api', {
+      throttlingRateLimit: settings.throttleRatePerSecond,
+      throttlingBurstLimit: settings.throttleBurst,
       routes: ROUTES,
       functions: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
@@ -251,6 +278,7 @@ export class SessionDirectoryStack extends Stack {
     const entries = Object.entries(REAL_TIME_FUNCTIONS) as [RealTimeFunctionName, RealTimeFunctionDefinition][];
     for (const [name, definition] of entries) {
       const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
         entry: definition.entry,
         withTemplates: false,
         // The tap function's callback URL is added below, once the API exists; the route functions verify tokens.
@@ -266,6 +294,8 @@ export class SessionDirectoryStack extends Stack {
       functions[name] = fn;
     }
     const api = new RealTimeApi(this, 'RealTimeApi', {
+      throttlingRateLimit: this.settings.throttleRatePerSecond,
+      throttlingBurstLimit: this.settings.throttleBurst,
       functions: REAL_TIME_FUNCTIONS,
       handlers: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
@@ -333,6 +363,7 @@ export class SessionDirectoryStack extends Stack {
     for (const [name, definition] of entries) {
       const id = name.charAt(0).toUpperCase() + name.slice(1);
       const fn = new SessionFunction(this, id, {
+        ...this.functionDefaults,
         entry: definition.entry,
         behindApi: false,
         timeout: SWEEPER_TIMEOUT,
@@ -370,15 +401,20 @@ export class SessionDirectoryStack extends Stack {
     return { functions, rules };
   }
 
-  /** Imports the given secret, or creates one when no ARN is given. */
-  private resolveTokenSecret(tokenSecretArn: string | undefined): ISecret {
+  /**
+   * Imports the given secret, or creates one when no ARN is given. A created secret follows the stage's data policy:
+   * CloudFormation deletes a secret at once, with no recovery window (it calls DeleteSecret with
+   * ForceDeleteWithoutRecovery), so on a `retain` stage the secret is kept by `cdk destroy` (tokens minted with it
+   * stay verifiable by a later stack given its ARN), and on a `destroy` stage it is gone for good.
+   */
+  private resolveTokenSecret(tokenSecretArn: string | undefined, retained: boolean): ISecret {
     if (tokenSecretArn === undefined) {
       return new Secret(this, 'TokenSecret', {
-        description: 'HS256 signing key for session directory caller tokens',
+        description: `HS256 signing key for session directory caller tokens (stage ${this.settings.stage})`,
         // 64 alphanumerics is about 381 bits, above the 256 bits HS256 needs; no punctuation, so the value can be
-        // pasted into a shell or a .env file unquoted. Deleting the stack schedules deletion with Secrets Manager's
-        // recovery window, so a mistaken destroy can still be undone.
+        // pasted into a shell or a .env file unquoted.
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
     }
     if (!Token.isUnresolved(tokenSecretArn) && !COMPLETE_SECRET_ARN.test(tokenSecretArn)) {

@@ -15,6 +15,7 @@ import {
 import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+import { defaultSettingsOf } from '../../lib/stage-settings';
 
 /** CloudFormation JSON as the assertions library returns it. */
 type Json = Record<string, unknown>;
@@ -42,7 +43,7 @@ let template: Template;
 // One real synth (with esbuild bundling) for the whole file.
 beforeAll(() => {
   app = new App();
-  stack = new SessionDirectoryStack(app, 'SessionDirectoryTest');
+  stack = new SessionDirectoryStack(app, 'SessionDirectoryTest', { settings: defaultSettingsOf('staging') });
   template = Template.fromStack(stack);
 });
 
@@ -418,7 +419,9 @@ describe('fair-use counters table', () => {
 
   it('can be switched off for load tests (RATE_LIMITS=off)', () => {
     const off = Template.fromStack(
-      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', { rateLimits: 'off' }),
+      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', {
+        settings: { ...defaultSettingsOf('dev'), rateLimits: 'off' },
+      }),
     );
     for (const fn of sessionFunctions(off)) {
       expect(environmentOf(fn).RATE_LIMITS).toBe('off');
