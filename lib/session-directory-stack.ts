@@ -5,7 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -23,12 +23,20 @@ import {
 } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
 import { DUE_INDEX } from '../lambda/store/table-schema';
+import type { AccessLogProps } from './constructs/access-log';
+import { acknowledgeFindings } from './constructs/acknowledge';
 import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+import {
+  CONNECTION_TABLE_ACTIONS,
+  grantTableAccess,
+  RATE_LIMIT_TABLE_ACTIONS,
+  SESSION_TABLE_GRANTS,
+} from './constructs/table-grants';
 import { DEFAULT_STAGE, defaultSettingsOf, type StageSettings } from './stage-settings';
 
 /** Stream records per tap invocation: small, so one slow socket delays few changes (family spec §6.8). */
@@ -215,14 +223,19 @@ export class SessionDirectoryStack extends Stack {
         environment,
         ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
       });
-      // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
-      // write; PUT reads (the consistent read before each conditional write) and writes.
-      if (definition.sessionTableAccess === 'read') table.grantReadData(fn.function);
-      else table.grantReadWriteData(fn.function);
-      this.tokenSecret?.grantRead(fn.function);
-      // Every function counts requests (spec §1.6), so each writes the counters table, and only it; with the limits
-      // off nothing is counted, and the functions are neither told the table nor allowed to touch it.
-      if (rateLimitsOn) this.rateLimitTable.table.grantReadWriteData(fn.function);
+      // Least privilege from the route table: the explicit actions of the access the function declares
+      // (lib/constructs/table-grants.ts). A GET only reads (it evaluates timers in memory and persists nothing), so
+      // its role may GetItem and nothing else.
+      grantTableAccess(table, fn.function, SESSION_TABLE_GRANTS[definition.sessionTableAccess]);
+      this.grantTokenSecret(fn);
+      // Every function counts requests (spec §1.6), so each increments the counters; with the limits off nothing is
+      // counted, and the functions are neither told the table nor allowed to touch it.
+      if (rateLimitsOn) {
+        grantTableAccess(this.rateLimitTable.table, fn.function, {
+          itemActions: RATE_LIMIT_TABLE_ACTIONS,
+          indexQueries: [],
+        });
+      }
       functions[name] = fn;
     }
     this.functions = functions;
@@ -230,6 +243,7 @@ export class SessionDirectoryStack extends Stack {
     this.putSession = functions.putSession;
 
     this.api = new SessionApi(this, 'Api', {
+      accessLogs: this.accessLogProps(),
       throttlingRateLimit: settings.throttleRatePerSecond,
       throttlingBurstLimit: settings.throttleBurst,
       routes: ROUTES,
@@ -289,11 +303,15 @@ export class SessionDirectoryStack extends Stack {
         },
       });
       // The tap function deletes the state of sockets it finds gone; the route functions keep the state.
-      connectionTable.table.grantReadWriteData(fn.function);
-      if (definition.routeKey !== undefined) this.tokenSecret?.grantRead(fn.function);
+      grantTableAccess(connectionTable.table, fn.function, {
+        itemActions: CONNECTION_TABLE_ACTIONS,
+        indexQueries: [],
+      });
+      if (definition.routeKey !== undefined) this.grantTokenSecret(fn);
       functions[name] = fn;
     }
     const api = new RealTimeApi(this, 'RealTimeApi', {
+      ...(this.settings.realTimeAccessLogs ? { accessLogs: this.accessLogProps() } : {}),
       throttlingRateLimit: this.settings.throttleRatePerSecond,
       throttlingBurstLimit: this.settings.throttleBurst,
       functions: REAL_TIME_FUNCTIONS,
@@ -305,6 +323,12 @@ export class SessionDirectoryStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeFindings(
+      deadLetterQueue,
+      ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
+      'This queue is itself the dead-letter target (of the tap function’s stream event source, which cdk-nag does ' +
+        'not follow); nothing consumes it, an operator reads it (docs/operations.md).',
+    );
     for (const [name, definition] of entries) {
       const fn = functions[name].function;
       if (definition.managesConnections === true) {
@@ -314,6 +338,12 @@ export class SessionDirectoryStack extends Stack {
       if (definition.readsSessionStream !== true) continue;
       // Small batches; a failing batch is split to find the change that fails; the function reports the first
       // change it could not handle, so retries never resend what was sent; what still fails goes to the queue.
+      acknowledgeFindings(
+        functions[name],
+        ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+        'The stream event source needs dynamodb:ListStreams, which supports no resource-level permissions (AWS ' +
+          'offers nothing narrower than *); the stream reads themselves are granted on this table’s stream only.',
+      );
       fn.addEventSource(
         new DynamoEventSource(sessions, {
           startingPosition: StartingPosition.LATEST,
@@ -395,10 +425,35 @@ export class SessionDirectoryStack extends Stack {
       });
       // No retries of a missed invocation: the next minute's sweeps find whatever is still due.
       rule.addTarget(new LambdaFunction(fn.function, { retryAttempts: 0 }));
+      acknowledgeFindings(
+        rule,
+        ['Serverless::Serverless-EventBusDLQ'],
+        'A missed sweep needs no replay: the next minute’s invocation finds every timer still due (the due index).',
+      );
       functions[name] = fn;
       rules[name] = rule;
     }
     return { functions, rules };
+  }
+
+  /** How the stage keeps API access logs: as long as the functions' logs, and past the stack when they are. */
+  private accessLogProps(): AccessLogProps {
+    return {
+      retention: this.functionDefaults.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: this.functionDefaults.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    };
+  }
+
+  /**
+   * Lets the function read the token secret's value, and nothing else of it (CDK's grantRead adds DescribeSecret).
+   */
+  private grantTokenSecret(fn: SessionFunction): void {
+    if (this.tokenSecret === undefined) return;
+    Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.tokenSecret.secretArn],
+    });
   }
 
   /**
@@ -409,13 +464,20 @@ export class SessionDirectoryStack extends Stack {
    */
   private resolveTokenSecret(tokenSecretArn: string | undefined, retained: boolean): ISecret {
     if (tokenSecretArn === undefined) {
-      return new Secret(this, 'TokenSecret', {
+      const secret = new Secret(this, 'TokenSecret', {
         description: `HS256 signing key for session directory caller tokens (stage ${this.settings.stage})`,
         // 64 alphanumerics is about 381 bits, above the 256 bits HS256 needs; no punctuation, so the value can be
         // pasted into a shell or a .env file unquoted.
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
         removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
+      acknowledgeFindings(
+        secret,
+        ['AwsSolutions::AwsSolutions-SMG4'],
+        'The HS256 key signs tokens that QA tools mint from it; rotating it invalidates every token at once, so it ' +
+          'is rotated by hand when a stage is re-keyed (docs/operations.md), not on a schedule.',
+      );
+      return secret;
     }
     if (!Token.isUnresolved(tokenSecretArn) && !COMPLETE_SECRET_ARN.test(tokenSecretArn)) {
       throw new Error(

@@ -45,6 +45,11 @@ export interface StageSettings {
   readonly reservedConcurrency: number | undefined;
   /** Days the function and API access logs are kept. */
   readonly logRetentionDays: number;
+  /**
+   * JSON access logs of the WebSocket API too (the HTTP API always has them). Needs API Gateway's account-wide
+   * CloudWatch Logs role in the Region (docs/operations.md); off by default so a fresh account can deploy.
+   */
+  readonly realTimeAccessLogs: boolean;
   /** Powertools log level: every request's line is INFO, so WARN and ERROR keep only the degraded and failed. */
   readonly logLevel: LogLevel;
   /** X-Ray active tracing of every function and API (Powertools Tracer for the AWS SDK calls). */
@@ -78,6 +83,7 @@ export function defaultSettingsOf(stage: string): StageSettings {
     rateLimits: 'on',
     reservedConcurrency: undefined,
     logRetentionDays: retained ? 30 : 7,
+    realTimeAccessLogs: false,
     logLevel: 'INFO',
     tracing: true,
     alarmEmail: undefined,
@@ -96,6 +102,7 @@ export const STAGE_CONTEXT_KEYS = [
   'rateLimits',
   'reservedConcurrency',
   'logRetentionDays',
+  'realTimeAccessLogs',
   'logLevel',
   'tracing',
   'alarmEmail',
@@ -148,6 +155,7 @@ export function readStageSettings(context: ContextReader): StageSettings {
     rateLimits: oneOf(read('rateLimits'), 'rateLimits', ['on', 'off'] as const) ?? defaults.rateLimits,
     reservedConcurrency: reservedConcurrency ?? defaults.reservedConcurrency,
     logRetentionDays,
+    realTimeAccessLogs: booleanOf(read('realTimeAccessLogs'), 'realTimeAccessLogs') ?? defaults.realTimeAccessLogs,
     logLevel: oneOf(read('logLevel'), 'logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? defaults.logLevel,
     tracing: booleanOf(read('tracing'), 'tracing') ?? defaults.tracing,
     alarmEmail: stringOf(read('alarmEmail'), 'alarmEmail') ?? defaults.alarmEmail,

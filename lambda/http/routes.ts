@@ -25,8 +25,12 @@ export interface Route<FunctionName extends string = string> {
 export interface FunctionDefinition {
   /** Path of the entry module from the repository root; it exports `handler`. */
   readonly entry: string;
-  /** `read` for functions that never write sessions (least privilege: their role cannot). */
-  readonly sessionTableAccess: 'read' | 'read-write';
+  /**
+   * What it may do to the sessions table (least privilege; the explicit actions of each are in
+   * lib/constructs/table-grants.ts): `read` items by key and nothing else, `read-write` sessions (the conditional
+   * write), `query-handles` (activity pointers and the activity index), `write-handles` (put and delete handles).
+   */
+  readonly sessionTableAccess: 'read' | 'read-write' | 'query-handles' | 'write-handles';
 }
 
 /** The functions behind the API, keyed as the wiring names their handlers. */
@@ -39,10 +43,10 @@ export const FUNCTIONS = {
   deleteSessionMember: { entry: 'lambda/functions/delete-session-member.ts', sessionTableAccess: 'read-write' },
   deleteSessionServer: { entry: 'lambda/functions/delete-session-server.ts', sessionTableAccess: 'read-write' },
   // Handles (spec/mpsd-family.md §3): their items live in the sessions table (README "Handles").
-  postHandle: { entry: 'lambda/functions/post-handle.ts', sessionTableAccess: 'read-write' },
-  queryHandles: { entry: 'lambda/functions/query-handles.ts', sessionTableAccess: 'read' },
+  postHandle: { entry: 'lambda/functions/post-handle.ts', sessionTableAccess: 'write-handles' },
+  queryHandles: { entry: 'lambda/functions/query-handles.ts', sessionTableAccess: 'query-handles' },
   getHandle: { entry: 'lambda/functions/get-handle.ts', sessionTableAccess: 'read' },
-  deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'read-write' },
+  deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'write-handles' },
   getHandleSession: { entry: 'lambda/functions/get-handle-session.ts', sessionTableAccess: 'read' },
   putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
 } as const satisfies Record<string, FunctionDefinition>;

@@ -10,6 +10,7 @@ import {
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
+import { acknowledgeFindings } from './acknowledge';
 
 /** Where the bundled session templates live inside the Lambda package (`/var/task` is the package root). */
 export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
@@ -231,5 +232,34 @@ export class SessionFunction extends Construct {
         commandHooks,
       },
     });
+
+    acknowledgeFindings(
+      this,
+      ['AwsSolutions::AwsSolutions-L1', 'Serverless::Serverless-LambdaLatestVersion'],
+      'One Node major for development, tests, CI and Lambda: Node.js 22 (LTS until 2027-04), which .ci/run installs; ' +
+        'moving to 24 moves all four together (README, "One runtime").',
+    );
+    acknowledgeFindings(
+      this,
+      ['Serverless::Serverless-LambdaDLQ'],
+      'A Lambda dead-letter queue only catches failed asynchronous invocations: the API functions are invoked ' +
+        'synchronously (the caller gets the answer), the tap function by a stream event source with its own ' +
+        'on-failure queue (TapDeadLetters), the sweeper by a schedule whose next minute redoes a missed sweep.',
+    );
+    if (props.tracing === false) {
+      acknowledgeFindings(
+        this,
+        ['Serverless::Serverless-LambdaTracing'],
+        'The stage turned tracing off (-c tracing=false), e.g. a load-test stage where every request would be a ' +
+          'billed trace; logs and metrics remain.',
+      );
+    } else {
+      acknowledgeFindings(
+        this,
+        ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+          'permissions, so AWS offers nothing narrower than * (added by Lambda for Tracing.ACTIVE).',
+      );
+    }
   }
 }

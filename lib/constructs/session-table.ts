@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { SESSION_TABLE } from '../../lambda/store/table-schema';
+import { acknowledgeFindings } from './acknowledge';
 import { addIndexesOf, tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link SessionTable}. */
@@ -53,5 +54,13 @@ export class SessionTable extends Construct {
     });
     // The activity index (handles) and the due-time index the timer sweeper Queries (lambda/store/table-schema.ts).
     addIndexesOf(this.table, SESSION_TABLE);
+    if (props.pointInTimeRecovery === false) {
+      acknowledgeFindings(
+        this.table,
+        ['AwsSolutions::AwsSolutions-DDB3'],
+        'A throwaway stage (data policy destroy): its sessions go with the stack anyway, and sessions live hours; ' +
+          'retained stages keep point-in-time recovery.',
+      );
+    }
   }
 }
