@@ -363,9 +363,7 @@ describe('context', () => {
     }
     configured.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: arn }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: arn })]),
       },
     });
   });
