@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import {
   EXPLORER_PATH,
   FUNCTIONS,
+  type FunctionDefinition,
   type FunctionName,
   PAGE_FUNCTIONS,
   PAGE_ROUTES,
@@ -175,6 +176,8 @@ export class SessionDirectoryStack extends Stack {
     }
     this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn);
     this.rateLimitTable = new RateLimitTable(this, 'RateLimits');
+    // Real-time activity's connection state, and the nonces `GET /nonce` (an HTTP route) stores for it.
+    this.connectionTable = new ConnectionTable(this, 'Connections');
 
     // Only identifiers go into the environment: the functions fetch the secret value at cold start, so it never shows
     // in the console, the template or `get-function-configuration`.
@@ -196,14 +199,26 @@ export class SessionDirectoryStack extends Stack {
     // One function per entry of the route table's FUNCTIONS, with construct ids in PascalCase (GetSession, ...).
     const functions = {} as Record<FunctionName, SessionFunction>;
     for (const [name, definition] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
+      const definitionOf: FunctionDefinition = definition;
+      const putsNonces = definitionOf.connectionTableAccess === 'put-nonce';
       const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
         entry: definition.entry,
-        environment,
+        environment: putsNonces
+          ? { ...environment, [VARIABLES.connectionTableName]: this.connectionTable.table.tableName }
+          : environment,
       });
       // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
-      // write; PUT reads (the consistent read before each conditional write) and writes.
-      if (definition.sessionTableAccess === 'read') table.grantReadData(fn.function);
-      else table.grantReadWriteData(fn.function);
+      // write; PUT reads (the consistent read before each conditional write) and writes; `GET /nonce` touches no
+      // session, and only puts its nonce items into the connections table.
+      if (definitionOf.sessionTableAccess === 'read') table.grantReadData(fn.function);
+      else if (definitionOf.sessionTableAccess === 'read-write') table.grantReadWriteData(fn.function);
+      if (putsNonces) {
+        Grant.addToPrincipal({
+          grantee: fn.function,
+          actions: ['dynamodb:PutItem'],
+          resourceArns: [this.connectionTable.table.tableArn],
+        });
+      }
       this.tokenSecret?.grantRead(fn.function);
       // Every function counts requests (spec §1.6), so each writes the counters table, and only it; with the limits
       // off nothing is counted, and the functions are neither told the table nor allowed to touch it.
@@ -240,17 +255,16 @@ export class SessionDirectoryStack extends Stack {
       ),
     });
 
-    const realTime = this.addRealTime(table, props);
+    const realTime = this.addRealTime(table, this.connectionTable, props);
     // The page connects its own real-time activity socket to the WebSocket API, which has a host of its own.
     for (const fn of Object.values(pageFunctions)) {
       fn.function.addEnvironment(VARIABLES.explorerRealTimeUrl, realTime.api.url);
     }
-    this.connectionTable = realTime.connectionTable;
     this.realTimeFunctions = realTime.functions;
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
 
-    const scheduled = this.addScheduledFunctions(table, realTime.connectionTable.table);
+    const scheduled = this.addScheduledFunctions(table, this.connectionTable.table);
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
 
@@ -278,8 +292,11 @@ export class SessionDirectoryStack extends Stack {
    * Real-time activity (family spec §6): the WebSocket API and its three route functions, the connections table, and
    * the tap function on the sessions table's stream, each function told and granted only what it uses.
    */
-  private addRealTime(sessions: SessionTable['table'], props: SessionDirectoryStackProps) {
-    const connectionTable = new ConnectionTable(this, 'Connections');
+  private addRealTime(
+    sessions: SessionTable['table'],
+    connectionTable: ConnectionTable,
+    props: SessionDirectoryStackProps,
+  ) {
     const tokenEnvironment: Record<string, string> = {
       ...(this.tokenSecret === undefined ? {} : { [VARIABLES.tokenSecretArn]: this.tokenSecret.secretArn }),
       ...(props.tokenJwksUrl ? { [VARIABLES.tokenJwksUrl]: props.tokenJwksUrl } : {}),
@@ -354,7 +371,7 @@ export class SessionDirectoryStack extends Stack {
       description: 'Real-time activity (RTA) WebSocket URL: what clients use instead of wss://rta.xboxlive.com/connect',
       value: api.url,
     });
-    return { connectionTable, functions, api, deadLetterQueue };
+    return { functions, api, deadLetterQueue };
   }
 
   /**

@@ -9,7 +9,7 @@ import { EXPLORER_PATH, FUNCTIONS, type FunctionName } from '../lambda/http/rout
 import { SWEEP_INTERVAL_MS } from '../lambda/runtime/sweeper-runtime';
 import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
-import { ensureSessionTable } from './create-table';
+import { ensureConnectionTable, ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ROUTES, makeLocalExplorerHandlers } from './explorer-routes';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
@@ -119,6 +119,8 @@ async function main(): Promise<void> {
   try {
     await ensureSessionTable(admin, tableName);
     await ensureRateLimitTable(admin, rateLimitTableName);
+    // Before the handlers: `GET /nonce` (an HTTP route) stores its nonces there.
+    await ensureConnectionTable(admin, connectionTableName);
   } finally {
     admin.destroy();
   }
@@ -160,7 +162,9 @@ async function main(): Promise<void> {
       storage,
     }),
   );
-  console.log(`Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect`);
+  console.log(
+    `Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect (or ?nonce= from GET ${baseUrl}/nonce)`,
+  );
   console.log(`Session explorer: ${baseUrl}${EXPLORER_PATH} (signs itself in with a development server token)`);
   console.log(`Timer sweeper: every ${SWEEP_INTERVAL_MS / 1000} s (due timers, disconnect checks)`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);

@@ -16,6 +16,8 @@ export const STATUS_BY_CODE = {
   SessionNotJoinable: 400,
   MissingAuthorization: 401,
   InvalidToken: 401,
+  /** An RTA upgrade's `?nonce=` that is unknown, already used or expired (family spec §6.1, §7 item 20). */
+  InvalidNonce: 401,
   Forbidden: 403,
   MemberReferenceRequiresServer: 403,
   ServersRequireServer: 403,

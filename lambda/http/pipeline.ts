@@ -2,7 +2,7 @@ import type { TokenVerifier } from '../auth/token-verifier';
 import { MpsdError } from '../domain/errors';
 import type { JsonValue } from '../domain/json';
 import type { Principal } from '../domain/principal';
-import type { ContractVersion } from '../domain/session/legacy-contract';
+import { type ContractVersion, CURRENT_CONTRACT_VERSION } from '../domain/session/legacy-contract';
 import type { FairUseGate } from '../service/fair-use-gate';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
 import { checkContentType } from './content-type';
@@ -17,7 +17,7 @@ import type { RouteMethod } from './routes';
 // The one request pipeline every HTTP handler runs in (DESIGN.md, "Layout"), in this order:
 //   1. token          401  deps.verifier                      (lambda/auth/token-verifier.ts)
 //   2. fair use       429  deps.fairUse, by the path's SCID    (lambda/service/fair-use-gate.ts, fair-use-response.ts)
-//   3. contract ver.  400  readContractVersion                 (contract-version.ts)
+//   3. contract ver.  400  readContractVersion                 (contract-version.ts); skipped where clients send none
 //   4. content type   415  checkContentType                    (content-type.ts)
 //   5. body           400/413 readRequestBody, if the handler takes one (request-body.ts)
 //   6. resolve        the handler's resolver: a session reference from the path, a handle id to its session, ...
@@ -78,6 +78,11 @@ export interface HttpHandler<Deps, Resource, Body extends BodyPolicy = BodyPolic
    * without one, spec/mpsd-family.md §1.2); a Content-Type that is not JSON is still 415. Absent: 415.
    */
   readonly untypedBody?: 'json';
+  /**
+   * `not-sent`: the route is one clients call without `x-xbl-contract-version` (`GET /nonce`, family spec §1.2), so
+   * step 3 is skipped and the request is read as the current contract. Absent: the header is required.
+   */
+  readonly contractVersion?: 'not-sent';
   handle(request: ResolvedRequest<Resource, BodyOf<Body>>, deps: Deps): Promise<ApiResult>;
 }
 
@@ -132,7 +137,10 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   // title alone, under the default policy.
   const limited = await deps.fairUse?.(principal, scidInPath(event));
   if (limited !== undefined) return tooManyRequests(limited, deps.clock());
-  const contractVersion = readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
+  const contractVersion =
+    handler.contractVersion === 'not-sent'
+      ? CURRENT_CONTRACT_VERSION
+      : readContractVersion(headerValue(event.headers, 'x-xbl-contract-version'));
   const takesBody = handler.body === 'json';
   const contentType = headerValue(event.headers, 'content-type');
   const untypedJson = handler.untypedBody === 'json' && (contentType === undefined || contentType.trim() === '');

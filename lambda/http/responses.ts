@@ -48,7 +48,7 @@ export function notModified(etag: string, now: number): ApiResult {
 export function errorResponse(error: MpsdError, now: number): ApiResult {
   const headers: Record<string, string> = { ...baseHeaders(now), 'content-type': 'application/json' };
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-  if (error.code === 'MissingAuthorization' || error.code === 'InvalidToken') {
+  if (error.code === 'MissingAuthorization' || error.code === 'InvalidToken' || error.code === 'InvalidNonce') {
     headers['www-authenticate'] = 'XBL3.0 realm="session-directory"';
   }
   return {

@@ -6,10 +6,10 @@
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
 /**
- * What a route's path names: the request pipeline resolves a session or a handle from the path parameters; a `page`
+ * What a route's path names: the request pipeline resolves a session, a handle or a nonce from the request; a `page`
  * is a static web page (the session explorer), served without the pipeline because it holds no data of its own.
  */
-export type ResourceKind = 'session' | 'handle' | 'page';
+export type ResourceKind = 'session' | 'handle' | 'nonce' | 'page';
 
 /** One API Gateway route: `<method> <path>` sent to one function. */
 export interface Route<FunctionName extends string = string> {
@@ -28,8 +28,16 @@ export interface Route<FunctionName extends string = string> {
 export interface FunctionDefinition {
   /** Path of the entry module from the repository root; it exports `handler`. */
   readonly entry: string;
-  /** `read` for functions that never write sessions (least privilege: their role cannot). */
-  readonly sessionTableAccess: 'read' | 'read-write';
+  /**
+   * `read` for functions that never write sessions (least privilege: their role cannot); `none` for one that never
+   * touches them (it is still told the table's name: every HTTP function reads the same settings).
+   */
+  readonly sessionTableAccess: 'read' | 'read-write' | 'none';
+  /**
+   * `put-nonce`: the function stores real-time activity nonces in the connections table (PutItem only, and it is told
+   * the table's name); absent: it never touches that table.
+   */
+  readonly connectionTableAccess?: 'put-nonce';
 }
 
 /** The functions behind the API, keyed as the wiring names their handlers. */
@@ -48,6 +56,8 @@ export const FUNCTIONS = {
   deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'read-write' },
   getHandleSession: { entry: 'lambda/functions/get-handle-session.ts', sessionTableAccess: 'read' },
   putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
+  // Real-time activity's one-use nonce (family spec §6.1), on the HTTP API: a WebSocket API answers no plain GET.
+  getNonce: { entry: 'lambda/functions/get-nonce.ts', sessionTableAccess: 'none', connectionTableAccess: 'put-nonce' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -103,7 +113,7 @@ export const HANDLE_ROUTES: readonly Route<FunctionName>[] = [
 /**
  * Every route the service answers: in both spellings, GET and PUT on the session resource, and its sub-resources
  * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`);
- * the handles.
+ * the handles; real-time activity's nonce.
  */
 export const ROUTES: readonly Route<FunctionName>[] = [
   ...SESSION_TEMPLATES_SEGMENTS.flatMap((segment): Route<FunctionName>[] => [
@@ -136,6 +146,8 @@ export const ROUTES: readonly Route<FunctionName>[] = [
     },
   ]),
   ...HANDLE_ROUTES,
+  // xbox-rta's `GET https://rta.xboxlive.com/nonce` (family spec §6.1): the socket is then opened with `?nonce=`.
+  { method: 'GET', path: '/nonce', function: 'getNonce', resource: 'nonce' },
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { TokenVerifier } from '../auth/token-verifier';
 import { MpsdError } from '../domain/errors';
 import { headerValue } from '../http/headers';
 import { errorResponse } from '../http/responses';
+import type { NonceService } from '../service/nonce-service';
 import type { ConnectionStore } from '../store/connection-store';
 import { readSubscribedResource } from './connections-resource';
 import {
@@ -12,7 +13,7 @@ import {
   RTA_STATUS,
   UNKNOWN_RESOURCE_MESSAGE,
 } from './frames';
-import type { WebSocketHandler, WebSocketResult } from './websocket-types';
+import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from './websocket-types';
 
 /** How long connection state is kept: the 2-hour connection limit (§6.4) plus an hour to reclaim the ConnectionId. */
 export const CONNECTION_STATE_LIFETIME_SECONDS = 3 * 60 * 60;
@@ -27,6 +28,8 @@ export interface RtaLog {
 export interface RtaHandlerDeps {
   readonly verifier: TokenVerifier;
   readonly connections: ConnectionStore;
+  /** Redeems the `?nonce=` of an upgrade without an Authorization header (xbox-rta, §6.1). */
+  readonly nonces: NonceService;
   readonly clock: () => number;
   /** A new random lower-case GUID (a ConnectionId). */
   readonly newGuid: () => string;
@@ -44,7 +47,8 @@ const OK: WebSocketResult = { statusCode: 200 };
 
 /**
  * `$connect` (§6.1): the upgrade is authenticated with the same token verifier as the HTTP API (`Authorization:
- * XBL3.0 x=<userhash>;<token>`; a missing or bad token refuses the upgrade with 401 and the usual JSON error). No
+ * XBL3.0 x=<userhash>;<token>`), or, when it carries no Authorization header, with a one-use nonce from `GET /nonce`
+ * in `?nonce=` (xbox-rta); a missing or bad token or nonce refuses the upgrade with 401 and the usual JSON error. No
  * subprotocol is required; when the client offers some, the first is selected (echoed), since client libraries fail
  * a handshake in which they offered one and none was selected.
  */
@@ -52,8 +56,7 @@ export function makeRtaConnectHandler(deps: RtaHandlerDeps): WebSocketHandler {
   return async (event) => {
     let owner: string;
     try {
-      const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
-      owner = principal.xuid ?? 'server';
+      owner = await ownerOf(event, deps);
     } catch (error) {
       if (error instanceof MpsdError) {
         const refusal = errorResponse(error, deps.clock());
@@ -75,6 +78,19 @@ export function makeRtaConnectHandler(deps: RtaHandlerDeps): WebSocketHandler {
     const offered = firstOfferedSubprotocol(headerValue(event.headers, 'sec-websocket-protocol'));
     return offered === undefined ? OK : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': offered } };
   };
+}
+
+/**
+ * Who opens the socket: the token's user; or, without an Authorization header but with `?nonce=`, the user the nonce
+ * was issued to (the nonce is used up, even if the upgrade then fails). A header wins over a nonce: it proves the
+ * user by itself, and no client sends both.
+ */
+async function ownerOf(event: WebSocketEvent, deps: RtaHandlerDeps): Promise<string> {
+  const authorization = headerValue(event.headers, 'authorization');
+  const nonce = event.queryStringParameters?.nonce;
+  if (authorization === undefined && nonce !== undefined) return deps.nonces.redeem(nonce);
+  const principal = await deps.verifier(authorization);
+  return principal.xuid ?? 'server';
 }
 
 /** The first protocol of a `Sec-WebSocket-Protocol` list (`rta.xboxlive.com.V2`, `echo-protocol`, …). */

@@ -23,7 +23,10 @@ export const RUNTIME_VARIABLES = {
   rateLimitTableName: 'RATE_LIMIT_TABLE_NAME',
   /** Service name in the Powertools logs. Optional (`session-directory`). */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
-  /** Name of the real-time activity connections table. Required by the RTA and tap functions, read by no other. */
+  /**
+   * Name of the real-time activity connections table. Required by the RTA and tap functions; the function behind
+   * `GET /nonce` reads it too (its nonces live there); no other HTTP function is given it.
+   */
   connectionTableName: 'CONNECTION_TABLE_NAME',
   /**
    * The WebSocket API stage's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`), where

@@ -30,6 +30,7 @@ async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig>
     environment: 'deployed',
     rateLimits: settings.rateLimits,
     ...(settings.rateLimitTableName === undefined ? {} : { rateLimitTableName: settings.rateLimitTableName }),
+    ...(settings.connectionTableName === undefined ? {} : { connectionTableName: settings.connectionTableName }),
     log: logger,
   };
 }

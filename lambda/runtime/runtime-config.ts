@@ -60,6 +60,8 @@ export interface RuntimeSettings {
   readonly rateLimitTableName?: string;
   /** Service name in the logs. */
   readonly serviceName: string;
+  /** The real-time activity connections table: set only for `GET /nonce`, which stores its nonces there. */
+  readonly connectionTableName?: string;
 }
 
 /** A function's environment lacks variables it needs; the message names every one of them. */
@@ -120,6 +122,8 @@ export function readRuntimeConfig(env: Environment): RuntimeSettings {
   const rateLimits = optional(VARIABLES.rateLimits) === 'off' ? 'off' : 'on';
   const rateLimitTableName = rateLimits === 'on' ? required(VARIABLES.rateLimitTableName) : undefined;
   const serviceName = optional(VARIABLES.serviceName) ?? DEFAULT_SERVICE_NAME;
+  // Only the function behind `GET /nonce` is told the connections table (lambda/http/routes.ts FUNCTIONS).
+  const connectionTableName = optional(VARIABLES.connectionTableName);
 
   done();
   return {
@@ -133,5 +137,6 @@ export function readRuntimeConfig(env: Environment): RuntimeSettings {
     rateLimits,
     ...(rateLimitTableName === undefined ? {} : { rateLimitTableName }),
     serviceName,
+    ...(connectionTableName === undefined ? {} : { connectionTableName }),
   };
 }

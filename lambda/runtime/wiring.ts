@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DEVELOPMENT_TOKEN_SECRET } from '../auth/development-token';
 import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
 import { loadFairUsePolicies } from '../config/fair-use-files';
@@ -13,6 +13,7 @@ import {
   putHandleSession,
   queryHandles,
 } from '../http/handle-resource';
+import { getNonce, type NonceResourceDeps } from '../http/nonce-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
@@ -23,6 +24,7 @@ import { type ConnectionGateway, makeTapHandler, type TapHandler } from '../rta/
 import { ConditionalWriter } from '../service/conditional-write';
 import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { HandleService } from '../service/handle-service';
+import { makeNonceService, type NonceService } from '../service/nonce-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
 import { SessionService } from '../service/session-service';
 import { makeTimerSweeper, type TimerSweeper } from '../service/timer-sweeper';
@@ -30,9 +32,11 @@ import type { ConnectionStore } from '../store/connection-store';
 import { DynamoDbConnectionStore } from '../store/dynamodb-connection-store';
 import { DynamoDbDueIndex } from '../store/dynamodb-due-index';
 import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
+import { DynamoDbNonceStore } from '../store/dynamodb-nonce-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { HandleStore } from '../store/handle-store';
+import type { NonceStore } from '../store/nonce-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
 import type { SessionStore } from '../store/session-store';
 import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
@@ -53,10 +57,12 @@ export interface Stores {
   readonly handles: HandleStore;
   /** The fair-use counters; absent when the limits are off or no counters table is configured. */
   readonly rateLimits: RateLimitStore | undefined;
+  /** Real-time activity nonces (connections table); absent when no connections table is configured. */
+  readonly nonces?: NonceStore;
 }
 
 /** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
-export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps;
+export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps & NonceResourceDeps;
 
 /**
  * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
@@ -76,6 +82,8 @@ export const HTTP_HANDLERS = {
   deleteHandle,
   getHandleSession,
   putHandleSession,
+  // Real-time activity's nonce (family spec §6.1).
+  getNonce,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
@@ -92,7 +100,25 @@ export function makeStores(config: RuntimeConfig): Stores {
     sessions: new DynamoDbSessionStore(client, config.tableName),
     handles: new DynamoDbHandleStore(client, config.tableName),
     rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
+    ...(hasConnectionTable(config) ? { nonces: new DynamoDbNonceStore(client, config.connectionTableName) } : {}),
   };
+}
+
+/** Whether the configuration names the real-time activity connections table. */
+function hasConnectionTable<C extends { connectionTableName?: string }>(
+  config: C,
+): config is C & { connectionTableName: string } {
+  return config.connectionTableName !== undefined && config.connectionTableName !== '';
+}
+
+/** A nonce (family spec §6.1): 128 random bits as base64url, 22 URL-safe characters like the spec's example. */
+function newNonce(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** The nonce rules over a store, with the service's clock. */
+function nonceServiceOf(store: NonceStore, clock: () => number): NonceService {
+  return makeNonceService({ store, clock, newNonce });
 }
 
 /**
@@ -150,7 +176,8 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   });
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
-  return { service, handles, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  const nonces = stores.nonces === undefined ? undefined : nonceServiceOf(stores.nonces, clock);
+  return { service, handles, nonces, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */
@@ -210,7 +237,7 @@ function makeFairUse(
 
 /** The real-time activity connections store the configuration names (it must name the connections table). */
 export function makeConnectionStore(config: RtaConfig): ConnectionStore {
-  if (config.connectionTableName === undefined || config.connectionTableName === '') {
+  if (!hasConnectionTable(config)) {
     throw new Error('The real-time activity handlers need the connections table: configure its name.');
   }
   return new DynamoDbConnectionStore(makeDynamoDbClient(config), config.connectionTableName);
@@ -236,10 +263,16 @@ export function makeRtaHandlersFor(config: RtaConfig, connections?: ConnectionSt
   if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
     throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
   }
+  if (!hasConnectionTable(config)) {
+    throw new Error('The real-time activity handlers need the connections table: configure its name.');
+  }
+  const clock = config.clock ?? Date.now;
+  const client = makeDynamoDbClient(config);
   return makeRtaHandlers({
     verifier: makeVerifier(config),
-    connections: connections ?? makeConnectionStore(config),
-    clock: config.clock ?? Date.now,
+    connections: connections ?? new DynamoDbConnectionStore(client, config.connectionTableName),
+    nonces: nonceServiceOf(new DynamoDbNonceStore(client, config.connectionTableName), clock),
+    clock,
     newGuid: randomUUID,
     log: rtaLogOf(config),
   });

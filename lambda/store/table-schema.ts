@@ -135,6 +135,8 @@ export const RATE_LIMIT_TABLE = {
  *   the next subscription id, and the MPSD ConnectionId once one was issued on it.
  * - `connection#<ConnectionId>`: one per MPSD ConnectionId: the socket it is bound to (absent once that socket
  *   closed), the user it was issued to, and the ids of the socket's subscriptions to the connections resource.
+ * - `nonce#<SHA-256 of the nonce>`: one per nonce `GET /nonce` issued (§6.1), until it is used or expires: the user
+ *   it was issued to and when it expires. Keyed by a hash, so the table never holds a usable nonce.
  * A table of its own rather than items in the sessions table, so connection writes never reach the sessions stream
  * (and the tap function), and each function is granted only the table it uses.
  */
@@ -172,4 +174,9 @@ export const CONNECTION_ITEM_ATTRIBUTES = {
   dueShard: DUE_INDEX.partitionKey.name,
   /** connection item: epoch ms the disconnect check is due (closedAt + 30 s). */
   dueAt: DUE_INDEX.sortKey.name,
+  /** nonce item: epoch ms after which it no longer opens a socket (TTL deletion lags, so it is checked on use). */
+  nonceExpiresAt: 'expiresAt',
 } as const;
+
+/** Key prefix of the nonce items in the connections table (see CONNECTION_TABLE). */
+export const NONCE_KEY_PREFIX = 'nonce#';

@@ -35,6 +35,12 @@ function statementsOf(functionLogicalId: string): Json[] {
 
 const actionsOf = (statement: Json) => [statement.Action].flat() as string[];
 
+/** A function's environment variables as synthesized. */
+function environmentOf(functionLogicalId: string): Json {
+  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId] as Json;
+  return (((fn.Properties as Json).Environment as Json | undefined)?.Variables ?? {}) as Json;
+}
+
 describe('the WebSocket API', () => {
   it('routes $connect, $disconnect and $default to their functions by Lambda proxy, and nothing else', () => {
     const routes = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[])
@@ -150,10 +156,41 @@ describe('grants', () => {
     }
   });
 
-  it('the HTTP functions are not given the connections table', () => {
-    for (const name of ['getSession', 'putSession'] as const) {
+  it('the HTTP functions are not given the connections table, but for GET /nonce', () => {
+    for (const name of Object.keys(stack.functions) as (keyof typeof stack.functions)[]) {
+      if (name === 'getNonce') continue;
       const fnId = stack.getLogicalId(stack.functions[name].function.node.defaultChild as CfnFunction);
       expect(JSON.stringify(statementsOf(fnId))).not.toContain(`"${connectionTableId()}"`);
+      expect(JSON.stringify(environmentOf(fnId))).not.toContain(`"${connectionTableId()}"`);
     }
+  });
+});
+
+describe('GET /nonce (family spec §6.1)', () => {
+  const nonceFunctionId = () => stack.getLogicalId(stack.functions.getNonce.function.node.defaultChild as CfnFunction);
+
+  it('is a route of the HTTP API, integrated with its own function', () => {
+    const route = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Json[])
+      .map((r) => r.Properties as Json)
+      .find((r) => r.RouteKey === 'GET /nonce') as Json;
+    expect(JSON.stringify(route.ApiId)).toContain(`"${logicalId(stack.api.httpApi)}"`);
+    const integrationId = JSON.stringify(route.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? '';
+    const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId]?.Properties as Json;
+    expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${nonceFunctionId()}"`);
+  });
+
+  it('may only put items into the connections table, and never touch the sessions table', () => {
+    const statements = statementsOf(nonceFunctionId());
+    const onConnections = statements.filter((s) => JSON.stringify(s.Resource).includes(`"${connectionTableId()}"`));
+    expect(onConnections.flatMap(actionsOf)).toEqual(['dynamodb:PutItem']);
+    expect(JSON.stringify(statements)).not.toContain(`"${sessionTableId()}"`);
+    expect(environmentOf(nonceFunctionId()).CONNECTION_TABLE_NAME).toEqual({ Ref: connectionTableId() });
+  });
+
+  it('nonces are taken by the $connect function, which may delete items of the connections table', () => {
+    const onConnections = statementsOf(functionId('rtaConnect'))
+      .filter((s) => JSON.stringify(s.Resource).includes(`"${connectionTableId()}"`))
+      .flatMap(actionsOf);
+    expect(onConnections).toContain('dynamodb:DeleteItem');
   });
 });

@@ -289,7 +289,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, the session explorer, and nothing else', () => {
+  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, the session explorer, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     const handleRoutes = [
       'POST /handles',
@@ -310,6 +310,7 @@ describe('HTTP API', () => {
           `DELETE ${p}/servers/{serverName}`,
         ]),
         ...handleRoutes,
+        'GET /nonce',
         'GET /explorer',
         'GET /explorer/{asset}',
       ].sort(),

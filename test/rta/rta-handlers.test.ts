@@ -16,6 +16,14 @@ const errors: unknown[] = [];
 const handlers = makeRtaHandlers({
   verifier: async () => ({ isServer: false, xuid: '1' }),
   connections: failing,
+  nonces: {
+    issue: async () => {
+      throw new Error('DynamoDB is down');
+    },
+    redeem: async () => {
+      throw new Error('DynamoDB is down');
+    },
+  },
   clock: () => 0,
   newGuid: () => '00000000-0000-4000-8000-000000000000',
   log: { warn: () => {}, error: (_message, details) => errors.push(details) },
