@@ -120,6 +120,9 @@ it('signs itself in with the local development server token', async () => {
 
   await page.goto(`${service.baseUrl}/explorer?scid=${SAMPLE_SCID}`);
   await waitForText('#token-status', 'Signed in with the local development server token');
+  // Its own real-time activity connection: a nonce from GET /nonce, then the socket and a ConnectionId.
+  await waitForText('#live-status', 'RTA connected');
+  expect(await textOf('#connection-id')).toMatch(/ConnectionId [0-9a-f-]{36}/);
   expect(await page.$eval('#scid', (input) => (input as unknown as PageElement).value)).toBe(SAMPLE_SCID);
 });
 
@@ -218,4 +221,54 @@ it('ends the session: every member removed in one PUT, after a confirmation', as
   await waitForText('#changes', 'does not exist');
   const stored = await alice().request('GET', uri());
   expect(stored.status).toBe(204);
+});
+
+it('refreshes on a shoulder tap to its own connection, with polling off', async () => {
+  // A second tab that never polls (?poll=0): only a shoulder tap on its socket can show it a change. Taps go to the
+  // connections members wrote (family spec §6.6); the page's server principal is no member, so Alice writes the
+  // page's ConnectionId as hers, as friend-connect's peers share their host's.
+  const tapped = await browser.newPage();
+  try {
+    await tapped.goto(`${service.baseUrl}/explorer?scid=${SAMPLE_SCID}&poll=0`);
+    await tapped.waitForFunction(
+      () => /ConnectionId [0-9a-f-]{36}/.test(document.querySelector('#connection-id')?.textContent ?? ''),
+      WAIT,
+    );
+    const connectionId = /ConnectionId ([0-9a-f-]{36})/.exec(
+      await tapped.$eval('#connection-id', (element) => element.textContent ?? ''),
+    )?.[1];
+    const tappedUri = sessionUri(SAMPLE_SCID, 'lobby', 'qa-tapped');
+    const created = await alice().request('PUT', tappedUri, {
+      body: {
+        members: {
+          me: {
+            constants: { system: { initialize: true } },
+            properties: {
+              system: {
+                active: true,
+                connection: connectionId,
+                subscription: { id: '4dcd2ae6-3f7e-4c4b-9c63-0f3a1b6c2d11', changeTypes: ['everything'] },
+              },
+            },
+          },
+        },
+      },
+    });
+    expect(created.status).toBe(201);
+    await tapped.type('#open-template', 'lobby');
+    await tapped.type('#open-name', 'qa-tapped');
+    await tapped.keyboard.press('Enter');
+    await tapped.waitForFunction(() => (document.querySelector('#members')?.textContent ?? '').includes('Alice'), WAIT);
+
+    const joined = await bob().request('PUT', tappedUri, {
+      body: { members: { me: { properties: { system: { active: true } } } } },
+    });
+    expect(joined.status).toBe(200);
+    await tapped.waitForFunction(() => (document.querySelector('#members')?.textContent ?? '').includes('Bob'), WAIT);
+    expect(await tapped.$eval('#changes', (element) => element.textContent ?? '')).toMatch(
+      /Change 2, seen through a shoulder tap/,
+    );
+  } finally {
+    await tapped.close();
+  }
 });
