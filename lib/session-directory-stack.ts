@@ -10,9 +10,13 @@ import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  EXPLORER_PATH,
   FUNCTIONS,
   type FunctionDefinition,
   type FunctionName,
+  PAGE_FUNCTIONS,
+  PAGE_ROUTES,
+  type PageFunctionName,
   REAL_TIME_FUNCTIONS,
   type RealTimeFunctionDefinition,
   type RealTimeFunctionName,
@@ -30,7 +34,7 @@ import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
 import { SessionApi } from './constructs/session-api';
-import { SessionFunction, type SessionFunctionProps } from './constructs/session-function';
+import { BUNDLED_PACKAGE_ROOT, SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
 import {
   CONNECTION_TABLE_ACTIONS,
@@ -56,6 +60,9 @@ const SWEEPER_TIMEOUT = Duration.seconds(90);
 
 /** The sweeper mostly waits between sweeps: little memory (and so little cost per second) is enough. */
 const SWEEPER_MEMORY_MB = 256;
+
+/** The page functions serve a few small files from memory. */
+const PAGE_MEMORY_MB = 256;
 
 /** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
 const POWERTOOLS_SERVICE_NAME = 'session-directory';
@@ -142,6 +149,9 @@ export class SessionDirectoryStack extends Stack {
 
   /** The function answering PUT on a session. */
   public readonly putSession: SessionFunction;
+
+  /** The page functions (the session explorer), by their name in the route table. */
+  public readonly pageFunctions: Readonly<Record<PageFunctionName, SessionFunction>>;
 
   /** The HTTP API. */
   public readonly api: SessionApi;
@@ -252,15 +262,41 @@ export class SessionDirectoryStack extends Stack {
     this.getSession = functions.getSession;
     this.putSession = functions.putSession;
 
+    // The session explorer (README, "Session explorer"): static files on the same API, no table, no secret.
+    const pageFunctions = {} as Record<PageFunctionName, SessionFunction>;
+    for (const [name, definition] of Object.entries(PAGE_FUNCTIONS) as [
+      PageFunctionName,
+      (typeof PAGE_FUNCTIONS)[PageFunctionName],
+    ][]) {
+      pageFunctions[name] = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
+        entry: definition.entry,
+        withTemplates: false,
+        bundledFolders: { [definition.assetsDir]: definition.bundledAs },
+        // Serving a few small files from memory needs little memory (and so costs little per second).
+        memorySize: PAGE_MEMORY_MB,
+        environment: {
+          [VARIABLES.explorerAssetsDir]: `${BUNDLED_PACKAGE_ROOT}/${definition.bundledAs}`,
+        },
+      });
+    }
+    this.pageFunctions = pageFunctions;
+
     this.api = new SessionApi(this, 'Api', {
       accessLogs: this.accessLogProps(),
       throttlingRateLimit: settings.throttleRatePerSecond,
       throttlingBurstLimit: settings.throttleBurst,
-      routes: ROUTES,
-      functions: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
+      routes: [...ROUTES, ...PAGE_ROUTES],
+      functions: Object.fromEntries(
+        [...Object.entries(functions), ...Object.entries(pageFunctions)].map(([name, fn]) => [name, fn.function]),
+      ),
     });
 
     const realTime = this.addRealTime(table, this.connectionTable, props);
+    // The page connects its own real-time activity socket to the WebSocket API, which has a host of its own.
+    for (const fn of Object.values(pageFunctions)) {
+      fn.function.addEnvironment(VARIABLES.explorerRealTimeUrl, realTime.api.url);
+    }
     this.realTimeFunctions = realTime.functions;
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
@@ -269,6 +305,10 @@ export class SessionDirectoryStack extends Stack {
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
 
+    new CfnOutput(this, 'ExplorerUrl', {
+      description: 'The session explorer for QA: open it in a browser and paste a token (README, "Session explorer")',
+      value: `${this.api.url}${EXPLORER_PATH}`,
+    });
     new CfnOutput(this, 'ApiUrl', {
       description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
       value: this.api.url,

@@ -5,12 +5,13 @@ import { mintToken } from '../lambda/auth/development-token';
 import { loadFairUsePolicies } from '../lambda/config/fair-use-files';
 import { loadTemplateCatalogue } from '../lambda/config/template-files';
 import type { ApiHandler } from '../lambda/http/api-types';
-import { FUNCTIONS, type FunctionName } from '../lambda/http/routes';
+import { EXPLORER_PATH, FUNCTIONS, type FunctionName } from '../lambda/http/routes';
 import { SWEEP_INTERVAL_MS } from '../lambda/runtime/sweeper-runtime';
 import { makeTimerSweeperFor, type SessionHandlers } from '../lambda/runtime/wiring';
 import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-rate-limit-table';
 import { ensureConnectionTable, ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
+import { LOCAL_ROUTES, makeLocalExplorerHandlers } from './explorer-routes';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
 import { createLocalServer } from './http-server';
 import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
@@ -65,9 +66,13 @@ async function main(): Promise<void> {
   };
   // One deferred handler per function of the route table, so a new function is served without an edit here.
   const names = Object.keys(FUNCTIONS) as FunctionName[];
+  // The session explorer's page and its local development token need no DynamoDB: served from the start.
   const server = createLocalServer(
-    Object.fromEntries(names.map((name) => [name, deferred((h) => h[name])])) as SessionHandlers,
-    { log: (line) => console.log(line) },
+    {
+      ...(Object.fromEntries(names.map((name) => [name, deferred((h) => h[name])])) as SessionHandlers),
+      ...makeLocalExplorerHandlers(),
+    },
+    { log: (line) => console.log(line), routes: LOCAL_ROUTES },
   );
 
   const shutdown = async (signal: NodeJS.Signals | 'parent exited') => {
@@ -160,6 +165,7 @@ async function main(): Promise<void> {
   console.log(
     `Real-time activity (RTA): ${baseUrl.replace(/^http/, 'ws')}/connect (or ?nonce= from GET ${baseUrl}/nonce)`,
   );
+  console.log(`Session explorer: ${baseUrl}${EXPLORER_PATH} (signs itself in with a development server token)`);
   console.log(`Timer sweeper: every ${SWEEP_INTERVAL_MS / 1000} s (due timers, disconnect checks)`);
   if (faults !== undefined) console.log(`FAULT_INJECTION is on: ${JSON.stringify(faults)}`);
 }

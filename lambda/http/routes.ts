@@ -5,8 +5,12 @@
 /** HTTP methods a route may answer (API Gateway HTTP API route keys). */
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
-/** What a route's path names; the request pipeline resolves it from the path parameters. */
-export type ResourceKind = 'session' | 'handle' | 'nonce' | 'serviceConfig';
+/**
+ * What a route's path names: the request pipeline resolves a session, a handle, a nonce or a service config (the
+ * session queries) from the request; a `page` is a static web page (the session explorer), served without the
+ * pipeline because it holds no data of its own.
+ */
+export type ResourceKind = 'session' | 'handle' | 'nonce' | 'serviceConfig' | 'page';
 
 /** One API Gateway route: `<method> <path>` sent to one function. */
 export interface Route<FunctionName extends string = string> {
@@ -167,6 +171,39 @@ export const ROUTES: readonly Route<FunctionName>[] = [
   // xbox-rta's `GET https://rta.xboxlive.com/nonce` (family spec §6.1): the socket is then opened with `?nonce=`.
   { method: 'GET', path: '/nonce', function: 'getNonce', resource: 'nonce' },
   ...QUERY_ROUTES,
+];
+
+/**
+ * A function serving a web page of the service's own (the session explorer): static files bundled from the repository,
+ * no table, no token. What the page shows it reads through the public API with the token the tester gives it.
+ */
+export interface PageFunctionDefinition {
+  /** Path of the entry module from the repository root; it exports `handler`. */
+  readonly entry: string;
+  /** Folder of the page's files, relative to the repository root; copied into the bundle under `bundledAs`. */
+  readonly assetsDir: string;
+  /** The folder's name inside the Lambda package. */
+  readonly bundledAs: string;
+}
+
+/** The page functions behind the HTTP API. */
+export const PAGE_FUNCTIONS = {
+  // The session explorer for QA (README, "Session explorer"): lambda/explorer/, served at /explorer.
+  explorerPage: { entry: 'lambda/functions/explorer-page.ts', assetsDir: 'lambda/explorer', bundledAs: 'explorer' },
+} as const satisfies Record<string, PageFunctionDefinition>;
+
+export type PageFunctionName = keyof typeof PAGE_FUNCTIONS;
+
+/** Where the session explorer is served: the page itself, and its files one segment below. */
+export const EXPLORER_PATH = '/explorer';
+
+/**
+ * The page routes of the HTTP API, deployed and local alike. `{asset}` is one file name; the handler answers only the
+ * files the page is made of (lambda/http/explorer-page.ts) and 404 for anything else.
+ */
+export const PAGE_ROUTES: readonly Route<PageFunctionName>[] = [
+  { method: 'GET', path: EXPLORER_PATH, function: 'explorerPage', resource: 'page' },
+  { method: 'GET', path: `${EXPLORER_PATH}/{asset}`, function: 'explorerPage', resource: 'page' },
 ];
 
 /** The route key API Gateway names a route by, e.g. `GET /serviceconfigs/{scid}/...`. */

@@ -33,6 +33,13 @@ export const RUNTIME_VARIABLES = {
    * PostToConnection is called. Required by the tap function, read by no other.
    */
   rtaCallbackUrl: 'RTA_CALLBACK_URL',
+  /** Folder of the session explorer's files inside the bundle. Required by the explorer page function, read by no other. */
+  explorerAssetsDir: 'EXPLORER_ASSETS_DIR',
+  /**
+   * The real-time activity WebSocket URL the session explorer connects to (the WebSocket API's own URL). Read by the
+   * explorer page function only; absent, the page uses `/connect` on its own host, as the local server serves it.
+   */
+  explorerRealTimeUrl: 'EXPLORER_REAL_TIME_URL',
   /** The function's Region. Set by Lambda itself in every function; a stack may not set it (reserved). */
   region: 'AWS_REGION',
 } as const;

@@ -12,8 +12,11 @@ import {
 } from '../../lambda/runtime/environment-variables';
 import { acknowledgeFindings } from './acknowledge';
 
-/** Where the bundled session templates live inside the Lambda package (`/var/task` is the package root). */
-export const BUNDLED_TEMPLATES_DIR = '/var/task/templates';
+/** The Lambda package's root inside the function, where the bundle and the folders copied beside it are. */
+export const BUNDLED_PACKAGE_ROOT = '/var/task';
+
+/** Where the bundled session templates live inside the Lambda package. */
+export const BUNDLED_TEMPLATES_DIR = `${BUNDLED_PACKAGE_ROOT}/templates`;
 
 /** API Gateway ends every integration after 29 s; a function must give up well before that to answer itself. */
 const API_GATEWAY_INTEGRATION_LIMIT_SECONDS = 29;
@@ -124,6 +127,14 @@ export interface SessionFunctionProps {
    * @default true
    */
   readonly withTemplates?: boolean;
+
+  /**
+   * Other folders copied into the package, each repository-relative folder under its name there (the session
+   * explorer's files: `{ 'lambda/explorer': 'explorer' }`). Bundling fails if one is missing.
+   *
+   * @default - none
+   */
+  readonly bundledFolders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -185,8 +196,14 @@ export class SessionFunction extends Construct {
       beforeBundling: () => [],
       // Templates are configuration loaded once per container from SESSION_TEMPLATES_DIR (DESIGN.md), so they travel
       // inside the package. Local bundling only (POSIX `cp`); with Docker inputDir would be the container's view.
-      afterBundling: (inputDir: string, outputDir: string) =>
-        withTemplates ? [`cp -R "${path.join(inputDir, templatesDir)}" "${path.join(outputDir, 'templates')}"`] : [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...(withTemplates
+          ? [`cp -R "${path.join(inputDir, templatesDir)}" "${path.join(outputDir, 'templates')}"`]
+          : []),
+        ...Object.entries(props.bundledFolders ?? {}).map(
+          ([from, to]) => `cp -R "${path.join(inputDir, from)}" "${path.join(outputDir, to)}"`,
+        ),
+      ],
     };
 
     this.function = new NodejsFunction(this, 'Function', {

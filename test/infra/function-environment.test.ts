@@ -1,13 +1,19 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, type RealTimeFunctionName, type ScheduledFunctionName } from '../../lambda/http/routes';
+import {
+  FUNCTIONS,
+  type PageFunctionName,
+  type RealTimeFunctionName,
+  type ScheduledFunctionName,
+} from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
   LIBRARY_VARIABLES,
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
+import { PAGE_READERS } from '../../lambda/runtime/page-runtime';
 import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { SCHEDULED_READERS } from '../../lambda/runtime/sweeper-runtime';
@@ -18,10 +24,10 @@ import { defaultSettingsOf } from '../../lib/stage-settings';
 // missing (the reader would refuse to start) and none is set that nothing reads. The reader of every HTTP function
 // is readRuntimeConfig (lambda/functions/* -> lambdaHandler -> readRuntimeConfig); the real-time functions' readers
 // are REAL_TIME_READERS (lambda/runtime/rta-runtime.ts), the sweeper's SCHEDULED_READERS
-// (lambda/runtime/sweeper-runtime.ts). Each is run on the environment of the synthesized function
+// (lambda/runtime/sweeper-runtime.ts), the explorer page's PAGE_READERS (lambda/runtime/page-runtime.ts). Each is run on the environment of the synthesized function
 // through a proxy that records every variable it asks for.
 
-type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName | ScheduledFunctionName;
+type AnyFunctionName = keyof typeof FUNCTIONS | PageFunctionName | RealTimeFunctionName | ScheduledFunctionName;
 type Reader = (env: Record<string, string | undefined>) => unknown;
 
 /** Which reader each function's settings come from. */
@@ -30,6 +36,7 @@ const READERS: Record<AnyFunctionName, Reader> = {
     keyof typeof FUNCTIONS,
     Reader
   >),
+  ...PAGE_READERS,
   ...REAL_TIME_READERS,
   ...SCHEDULED_READERS,
 };
@@ -63,7 +70,12 @@ function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<AnyF
   const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Environment', props);
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Json>;
   const result = {} as Record<AnyFunctionName, Record<string, string>>;
-  const constructs = { ...stack.functions, ...stack.realTimeFunctions, ...stack.scheduledFunctions };
+  const constructs = {
+    ...stack.functions,
+    ...stack.pageFunctions,
+    ...stack.realTimeFunctions,
+    ...stack.scheduledFunctions,
+  };
   for (const name of ALL_FUNCTIONS) {
     const logicalId = stack.getLogicalId(constructs[name].function.node.defaultChild as CfnFunction);
     const properties = resources[logicalId]?.Properties as Json;
@@ -105,9 +117,11 @@ describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
     const env = { ...environments[name], ...LAMBDA_SET };
     const { read, error } = readsOf(env, READERS[name]);
     expect(error).toBeUndefined();
-    // Node reads NODE_OPTIONS and Powertools its own settings; every other variable set is one the reader asked for.
-    const given = Object.keys(env).filter((key) => !READ_BY_LIBRARIES.includes(key));
-    expect([...read].filter((key) => key in env).sort()).toEqual(given.sort());
+    // Node reads NODE_OPTIONS and Powertools its own settings; every other variable the stack sets is one the reader
+    // asked for. What Lambda sets in every function (AWS_REGION) is there whether a reader needs it or not (the
+    // explorer's page does not).
+    const given = Object.keys(env).filter((key) => !READ_BY_LIBRARIES.includes(key) && !(key in LAMBDA_SET));
+    expect([...read].filter((key) => key in env && !(key in LAMBDA_SET)).sort()).toEqual(given.sort());
   });
 });
 

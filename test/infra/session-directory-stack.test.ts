@@ -4,9 +4,13 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { EXPLORER_FILES } from '../../lambda/config/explorer-files';
 import {
   FUNCTIONS,
   type FunctionName,
+  PAGE_FUNCTIONS,
+  PAGE_ROUTES,
+  type PageFunctionName,
   REAL_TIME_FUNCTIONS,
   ROUTES,
   routeKeyOf,
@@ -16,6 +20,7 @@ import { RATE_LIMIT_TABLE, SESSION_LIST_INDEX, SESSION_TABLE } from '../../lambd
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 import { defaultSettingsOf } from '../../lib/stage-settings';
+import { EXPLORER_DEVELOPMENT_TOKEN_PATH, LOCAL_ONLY_ROUTES } from '../../local/explorer-routes';
 
 /** CloudFormation JSON as the assertions library returns it. */
 type Json = Record<string, unknown>;
@@ -60,10 +65,18 @@ function isSweeper(fn: Json): boolean {
   return 'SESSION_TABLE_NAME' in environment && 'CONNECTION_TABLE_NAME' in environment;
 }
 
-/** The functions that verify caller tokens: every function but the tap function and the sweeper (no caller). */
+/** The session explorer's page function: the one function told where the page's files are. */
+function isPage(fn: Json): boolean {
+  return 'EXPLORER_ASSETS_DIR' in environmentOf(fn);
+}
+
+/**
+ * The functions that verify caller tokens: every function but the tap function and the sweeper (no caller) and the
+ * explorer's page (static files; the page itself calls the API with a token).
+ */
 function tokenVerifying(of: Template): Json[] {
   return (Object.values(of.findResources('AWS::Lambda::Function')) as Json[]).filter(
-    (fn) => !('RTA_CALLBACK_URL' in environmentOf(fn)) && !isSweeper(fn),
+    (fn) => !('RTA_CALLBACK_URL' in environmentOf(fn)) && !isSweeper(fn) && !isPage(fn),
   );
 }
 
@@ -164,10 +177,13 @@ describe('session table', () => {
 });
 
 describe('functions', () => {
-  it('are one per entry of FUNCTIONS, REAL_TIME_FUNCTIONS and SCHEDULED_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
+  it('are one per entry of FUNCTIONS, PAGE_FUNCTIONS, REAL_TIME_FUNCTIONS and SCHEDULED_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
     expect(functions).toHaveLength(
-      Object.keys(FUNCTIONS).length + Object.keys(REAL_TIME_FUNCTIONS).length + Object.keys(SCHEDULED_FUNCTIONS).length,
+      Object.keys(FUNCTIONS).length +
+        Object.keys(PAGE_FUNCTIONS).length +
+        Object.keys(REAL_TIME_FUNCTIONS).length +
+        Object.keys(SCHEDULED_FUNCTIONS).length,
     );
     for (const fn of functions) {
       const properties = fn.Properties as Json;
@@ -306,7 +322,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, the session queries, and nothing else', () => {
+  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, the session queries, the session explorer, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     const handleRoutes = [
       'POST /handles',
@@ -331,6 +347,8 @@ describe('HTTP API', () => {
         'GET /serviceconfigs/{scid}/sessions',
         'GET /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions',
         'GET /serviceconfigs/{scid}/sessionTemplates/{sessionTemplateName}/sessions',
+        'GET /explorer',
+        'GET /explorer/{asset}',
       ].sort(),
     );
   });
@@ -354,9 +372,12 @@ describe('HTTP API', () => {
       const integrationId = targetIntegrationId(properties.Target);
       const integration = integrations[integrationId]?.Properties as Json;
       expect(integration.PayloadFormatVersion).toBe('2.0');
-      const route = ROUTES.find((r) => routeKeyOf(r) === properties.RouteKey);
+      const route = [...ROUTES, ...PAGE_ROUTES].find((r) => routeKeyOf(r) === properties.RouteKey);
       if (route === undefined) throw new Error(`no route ${String(properties.RouteKey)} in the route table`);
-      const expected = stack.functions[route.function];
+      const expected =
+        route.function in PAGE_FUNCTIONS
+          ? stack.pageFunctions[route.function as PageFunctionName]
+          : stack.functions[route.function as FunctionName];
       expect(JSON.stringify(integration.IntegrationUri)).toContain(`"${logicalIdOf(expected)}"`);
     }
   });
@@ -370,6 +391,48 @@ describe('HTTP API', () => {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
     });
+  });
+});
+
+describe('session explorer', () => {
+  const page = () => stack.pageFunctions.explorerPage;
+
+  it('bundles the page function with exactly the page’s files beside it, and no templates', () => {
+    const code = (functionResource(page()).Properties as Json).Code as Json;
+    const bundleDir = path.join(app.outdir, `asset.${String(code.S3Key).replace(/\.zip$/, '')}`);
+    expect(fs.readdirSync(bundleDir).sort()).toEqual(['explorer', 'index.mjs', 'index.mjs.map']);
+    expect(fs.readdirSync(path.join(bundleDir, 'explorer')).sort()).toEqual(Object.keys(EXPLORER_FILES).sort());
+  });
+
+  it('tells the page function where its files are and the WebSocket API’s URL, and nothing else', () => {
+    const environment = environmentOf(functionResource(page()));
+    // Besides its own two, only what every function of the stage is given (Node's options, the Powertools settings).
+    expect(Object.keys(environment).sort()).toEqual([
+      'EXPLORER_ASSETS_DIR',
+      'EXPLORER_REAL_TIME_URL',
+      'NODE_OPTIONS',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+    ]);
+    expect(environment.EXPLORER_ASSETS_DIR).toBe('/var/task/explorer');
+    const webSocketApiId = stack.getLogicalId(stack.realTimeApi.webSocketApi.node.defaultChild as never);
+    expect(JSON.stringify(environment.EXPLORER_REAL_TIME_URL)).toContain(`"${webSocketApiId}"`);
+  });
+
+  it('lets the page function touch no table and no secret: everything the page shows comes through the API', () => {
+    const actions = statementsOf(page()).flatMap(actionsOf);
+    expect(actions.filter((action) => /^(dynamodb|secretsmanager|kms):/.test(action))).toEqual([]);
+  });
+
+  it('has no development-token route: only the local server mints tokens for the page', () => {
+    const routeKeys = httpRoutes().map((route) => String((route.Properties as Json).RouteKey));
+    for (const local of LOCAL_ONLY_ROUTES) expect(routeKeys).not.toContain(routeKeyOf(local));
+    expect(routeKeys.filter((key) => key.includes('development-token'))).toEqual([]);
+    expect([...ROUTES, ...PAGE_ROUTES].map((route) => route.path)).not.toContain(EXPLORER_DEVELOPMENT_TOKEN_PATH);
+  });
+
+  it('outputs the page’s URL', () => {
+    template.hasOutput('ExplorerUrl', { Value: Match.anyValue() });
   });
 });
 

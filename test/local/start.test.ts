@@ -163,6 +163,12 @@ describe('npm start', () => {
       expect(reply[4].ConnectionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       await socket.close();
 
+      // The session explorer's URL it prints serves the page (README, "Session explorer").
+      const explorerUrl = (await waitForOutput(started, /Session explorer: (http:\/\/127\.0\.0\.1:\d+\/explorer)/))[1];
+      expect(explorerUrl).toBe(`${baseUrl}/explorer`);
+      const page = await fetch(explorerUrl ?? '');
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+
       started.child.kill('SIGINT');
       expect(await started.exited).toBe(0);
       expect(isRunning(javaPid)).toBe(false);

@@ -8,6 +8,7 @@ import type { SweepReport } from '../../lambda/service/timer-sweeper';
 import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { LOCAL_ROUTES, makeLocalExplorerHandlers } from '../../local/explorer-routes';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
@@ -73,9 +74,11 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     ...configOverrides,
   };
   const handlers = makeLocalHandlers(config, decorateStore === undefined ? {} : { decorateStore });
-  const server = createLocalServer(handlers, {
-    log: verbose ? (line) => console.log(line) : () => {},
-  });
+  // The routes npm start serves: the API's (MPSD and the session explorer's page) and the local-only ones.
+  const server = createLocalServer(
+    { ...handlers, ...makeLocalExplorerHandlers() },
+    { log: verbose ? (line) => console.log(line) : () => {}, routes: LOCAL_ROUTES },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
