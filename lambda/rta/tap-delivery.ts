@@ -40,7 +40,7 @@ const REMEMBERED_SESSIONS = 10_000;
  * other, so a socket gets one session's taps in `changeNumber` order.
  *
  * Failures: a socket found gone is forgotten (its state deleted) and the others still get theirs; a delivery that
- * fails otherwise is logged and lost (resync is not built yet, README). A change whose recipients cannot be looked
+ * fails otherwise is logged, and the socket is owed a resync `[4]` (sent by the keepalive pass, §6.10). A change whose recipients cannot be looked
  * up stops the batch there, and the batch reports it, so the event source retries from that change only: changes
  * already sent are never sent again, and a redelivered change with a `changeNumber` at or below one already tapped
  * for that session and branch is dropped, so a socket never sees a session's `changeNumber` go backwards.
@@ -105,7 +105,13 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
         // A gone socket is a close: its ConnectionId's disconnect check is scheduled from this change's time.
         if (outcome === 'gone') await deps.connections.closeSocket(socketId, change.changedAt);
       } catch (error) {
+        // A known loss on a socket that is still there: `[4]` is owed, and the keepalive pass sends it at most once
+        // per 5 minutes (lambda/rta/keepalive.ts, §6.10). The tap itself is not retried: resending it would repeat
+        // the taps the other sockets already got.
         deps.log.error('shoulder tap not delivered', { socketId, sessionKey: change.sessionKey, error });
+        await deps.connections.oweResync(socketId, change.changedAt).catch((failure: unknown) => {
+          deps.log.error('resync not recorded', { socketId, error: failure });
+        });
       }
     }),
   );
