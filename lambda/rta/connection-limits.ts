@@ -14,3 +14,9 @@ export const KEEPALIVE_INTERVAL_MS = 5 * 60_000;
 
 /** At most one `[4]` per socket in this time (§6.10). */
 export const RESYNC_MIN_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Sessions a title may subscribe to per connection (§6.4, the docs' FAQ). Counted, and logged when exceeded; never
+ * enforced: the refusal is undocumented and no known client comes near it (§7 item 23).
+ */
+export const MAX_SESSIONS_PER_CONNECTION = 10;

@@ -1,8 +1,9 @@
 import { shoulderTapOf } from '../domain/notifications/shoulder-taps';
-import { connectionsWrittenInto } from '../domain/session/disconnect';
+import { connectionsLeaving, connectionsWrittenInto } from '../domain/session/disconnect';
 import type { SessionRecord } from '../domain/session/session-record';
 import type { ConnectionStore } from '../store/connection-store';
 import type { SessionChange } from '../store/session-stream';
+import { MAX_SESSIONS_PER_CONNECTION } from './connection-limits';
 import { encodeShoulderTapEvent, formatTapTimestamp, type ShoulderTap } from './frames';
 import type { RtaLog } from './rta-handlers';
 
@@ -66,7 +67,23 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
   // Disconnect detection (§6.9) finds a closed ConnectionId's sessions by key: recorded here, where every change
   // passes, only when a member wrote a connection (not on every write). Before any tap, so a retry repeats nothing.
   const written = connectionsWrittenInto(documentOf(change.before), documentOf(change.after));
-  if (written.length > 0) await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
+  if (written.length > 0) {
+    const counts = await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
+    // The documented limit is counted and logged, never enforced (§7 item 23): QA finds the line, no write fails.
+    for (const [connectionId, sessions] of counts) {
+      if (sessions > MAX_SESSIONS_PER_CONNECTION) {
+        deps.log.warn('ConnectionId in more sessions than documented', {
+          connectionId,
+          sessions,
+          limit: MAX_SESSIONS_PER_CONNECTION,
+          sessionKey: change.sessionKey,
+        });
+      }
+    }
+  }
+  // Sessions a ConnectionId left are forgotten, so its count is of the sessions it is in now.
+  const leaving = connectionsLeaving(documentOf(change.before), documentOf(change.after));
+  if (leaving.length > 0) await deps.connections.forgetSession(leaving, change.sessionKey);
   const tap = shoulderTapOf(change.sessionKey, documentOf(change.before), documentOf(change.after));
   if (tap === undefined) return;
   const guardKey = `${change.sessionKey} ${tap.branch}`;

@@ -81,9 +81,15 @@ export interface ConnectionStore {
    * Records that members wrote these ConnectionIds into the session with this key (the tap function, which sees every
    * change), so a disconnect check finds its sessions by key. Ids the service never issued are ignored. An id whose
    * socket is already gone and has no check pending gets one, as if it closed `at` (§6.9: a member that writes a
-   * closed ConnectionId is accepted and checked 30 s later).
+   * closed ConnectionId is accepted and checked 30 s later). Answers, per recorded id, how many sessions it is in now.
    */
-  recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void>;
+  recordSessions(
+    connectionIds: readonly string[],
+    sessionKey: string,
+    at: number,
+  ): Promise<ReadonlyMap<string, number>>;
+  /** Forgets the session on ConnectionIds no member of it holds any more (the tap function). */
+  forgetSession(connectionIds: readonly string[], sessionKey: string): Promise<void>;
   /** ConnectionIds whose disconnect check is due at or before `now` (a Query on the due-time index), at most `limit`. */
   findDueDisconnects(now: number, limit: number): Promise<readonly string[]>;
   /** What a due disconnect check needs to know about a ConnectionId; undefined once its state is gone. */

@@ -305,7 +305,12 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     if (connectionId !== undefined) await this.detach(connectionId, socketId, at);
   }
 
-  async recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void> {
+  async recordSessions(
+    connectionIds: readonly string[],
+    sessionKey: string,
+    at: number,
+  ): Promise<ReadonlyMap<string, number>> {
+    const counts = new Map<string, number>();
     for (const connectionId of new Set(connectionIds)) {
       let after: Record<string, AttributeValue> | undefined;
       try {
@@ -326,8 +331,30 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         continue;
       }
+      counts.set(connectionId, after?.[A.sessions]?.SS?.length ?? 0);
       if (after?.[A.socket] === undefined && after?.[A.dueAt] === undefined) {
         await this.scheduleClosedCheck(connectionId, at);
+      }
+    }
+    return counts;
+  }
+
+  async forgetSession(connectionIds: readonly string[], sessionKey: string): Promise<void> {
+    for (const connectionId of new Set(connectionIds)) {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: 'DELETE #sessions :session',
+            // Only ids the service issued: no stub item for a stranger's GUID.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#sessions': A.sessions, '#pk': A.key },
+            ExpressionAttributeValues: { ':session': { SS: [sessionKey] } },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     }
   }
