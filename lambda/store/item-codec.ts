@@ -25,6 +25,7 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
   if (record.kind === 'deleted') {
     item[ATTR.deleted] = { BOOL: true };
     item[ATTR.correlationId] = { S: record.correlationId };
+    if (record.changeNumber !== undefined) item[ATTR.changeNumber] = { N: String(record.changeNumber) };
     return item;
   }
   if (record.timersDueAt !== undefined) {
@@ -48,7 +49,15 @@ export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
   const expiresAt = ttl === undefined ? {} : { expiresAt: Number(ttl) };
   const recentWriteIds = (item[ATTR.recentWriteIds]?.L ?? []).map((id) => id.S ?? '');
   if (item[ATTR.deleted]?.BOOL === true) {
-    return { kind: 'deleted', version, correlationId: item[ATTR.correlationId]?.S ?? '', recentWriteIds, ...expiresAt };
+    const changeNumber = item[ATTR.changeNumber]?.N;
+    return {
+      kind: 'deleted',
+      version,
+      correlationId: item[ATTR.correlationId]?.S ?? '',
+      ...(changeNumber === undefined ? {} : { changeNumber: Number(changeNumber) }),
+      recentWriteIds,
+      ...expiresAt,
+    };
   }
   const stored = item[ATTR.document];
   const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '');

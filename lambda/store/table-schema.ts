@@ -117,6 +117,8 @@ export const SESSION_ITEM_ATTRIBUTES = {
   encoding: 'enc',
   deleted: 'deleted',
   correlationId: 'correlationId',
+  /** A tombstone's change number: the one its deletion took (a re-creation continues after it). */
+  changeNumber: 'changeNumber',
   recentWriteIds: 'writes',
   /** The due-time index shard (DUE_INDEX), present exactly when `dueAt` is. */
   dueShard: DUE_INDEX.partitionKey.name,
