@@ -47,8 +47,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const SOCKETS = 100;
 const SESSIONS = 10;
 const MEMBERS = SOCKETS / SESSIONS;
-/** Concurrent writers; writer w writes the sessions w, w + WRITERS, …, so no two writes race on one session. */
-const WRITERS = 5;
+/**
+ * Concurrent writers (TAP_BENCH_WRITERS: 1, 2, 5 or 10); writer w writes the sessions w, w + WRITERS, …, so no two
+ * writes race on one session. One writer shows the latency without a queue; five, with the poller kept busy.
+ */
+const WRITERS = Number(process.env.TAP_BENCH_WRITERS ?? 5);
+if (!Number.isInteger(SESSIONS / WRITERS)) throw new Error('TAP_BENCH_WRITERS must divide 10: 1, 2, 5 or 10');
 const WRITES_PER_ROUND = Number(process.env.TAP_BENCH_WRITES ?? 200);
 const ROUNDS = Number(process.env.TAP_BENCH_ROUNDS ?? 3);
 const CONSUMER_REPEATS = 5;
