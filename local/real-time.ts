@@ -15,7 +15,7 @@ export interface RealTimeOptions {
   readonly log?: (line: string) => void;
   /**
    * How often the keepalive pass runs and sockets past their 2-hour lifetime are dropped (`npm start`: the sweeper's
-   * interval); absent: only on `keepAliveNow` and `dropExpiredNow` (tests, which move their own clock).
+   * interval); absent: only on `keepAliveNow` and `endpoint.dropExpired` (tests, which move their own clock).
    */
   readonly intervalMs?: number;
 }
