@@ -4,8 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SessionStore } from '../../lambda/store/session-store';
 import { CHROMIUM_PATH, launchChromium } from '../../load/browser';
 import type { LoadResults } from '../../load/results';
+import { FaultInjectingSessionStore } from '../../local/fault-injection';
 import { startTestService, type TestService } from '../support/local-service';
 
 // `npm run loadtest` as QA runs it (the command itself, in a child process) against the local service on a free
@@ -215,6 +217,40 @@ it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players tog
   const { arrivals, lobbyParties, pollers, hotPlayers, droppedArrivals } = results.figures;
   expect(arrivals).toBe((lobbyParties ?? 0) + (pollers ?? 0) + (hotPlayers ?? 0) + (droppedArrivals ?? 0));
   expect(results.settings).toMatchObject({ rate: 10, ramp: 0, sessions: 2, mix: '60,30,10' });
+});
+
+it('passes its invariant check against a service whose store throttles, times out and loses write answers', async () => {
+  // Faults the service must absorb (README, "Fault injection"): the check must not mistake them for lost writes.
+  const injectors: FaultInjectingSessionStore[] = [];
+  const faulty = await startTestService({
+    decorateStore: (store: SessionStore) => {
+      const injector = new FaultInjectingSessionStore(store, { throttle: 0.2, timeout: 0.05, lostWrite: 0.1, seed: 7 });
+      injectors.push(injector);
+      return injector;
+    },
+  });
+  try {
+    const dir = path.join(out, 'faults');
+    const run = await loadtest([
+      'lobby',
+      '--target',
+      faulty.baseUrl,
+      '--duration',
+      '4',
+      '--players',
+      '8',
+      '--out',
+      dir,
+      '--no-progress',
+    ]);
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const results = await resultsIn(dir);
+    expect(results.invariants.filter((check) => !check.passed)).toEqual([]);
+    const injected = injectors.reduce((n, i) => n + i.counts.throttle + i.counts.timeout + i.counts.lostWrite, 0);
+    expect(injected).toBeGreaterThan(0);
+  } finally {
+    await faulty.close();
+  }
 });
 
 it('exits 2 with the usage for a mistake, and 2 without loading when the target does not answer', async () => {
