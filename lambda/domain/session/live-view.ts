@@ -17,8 +17,8 @@ export type LiveView = {
 } & (
   | {
       /**
-       * The session as of `now`. When no timer fired it is the record's own document: change a copy (cloneJson),
-       * never the view in place.
+       * The session as of `now`. When no timer fired it is the record's own document: change a copy
+       * (copySessionForChange), never the view in place.
        */
       readonly session: SessionDocument;
       /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
