@@ -18,6 +18,8 @@ import {
   SCHEDULED_FUNCTIONS,
   type ScheduledFunctionName,
   SESSION_TEMPLATES_SEGMENTS,
+  STREAM_FUNCTIONS,
+  type StreamFunctionName,
   toSessionPath,
 } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
@@ -150,6 +152,12 @@ export class SessionDirectoryStack extends Stack {
   /** The EventBridge rule of each scheduled function. */
   public readonly schedules: Readonly<Record<ScheduledFunctionName, Rule>>;
 
+  /** The stream functions (the finder of sessions by xuid and keyword), by their name in the route table. */
+  public readonly streamFunctions: Readonly<Record<StreamFunctionName, SessionFunction>>;
+
+  /** Where stream batches the stream functions kept failing on end up (their stream positions). */
+  public readonly streamDeadLetterQueue: Queue;
+
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
 
@@ -215,6 +223,10 @@ export class SessionDirectoryStack extends Stack {
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
 
+    const stream = this.addStreamFunctions(table);
+    this.streamFunctions = stream.functions;
+    this.streamDeadLetterQueue = stream.deadLetterQueue;
+
     const scheduled = this.addScheduledFunctions(table, realTime.connectionTable.table);
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
@@ -233,6 +245,66 @@ export class SessionDirectoryStack extends Stack {
       description: 'DynamoDB table holding one item per session',
       value: table.tableName,
     });
+  }
+
+  /**
+   * The stream functions (README "Finding sessions"): each on the sessions table's stream with the tap function's
+   * event-source settings, allowed only BatchWriteItem on the table (its index items; it never reads or writes a
+   * session), with its own dead-letter queue and iterator-age alarm.
+   */
+  private addStreamFunctions(sessions: SessionTable['table']) {
+    const deadLetterQueue = new Queue(this, 'StreamDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const functions = {} as Record<StreamFunctionName, SessionFunction>;
+    for (const [name, definition] of Object.entries(STREAM_FUNCTIONS) as [
+      StreamFunctionName,
+      (typeof STREAM_FUNCTIONS)[StreamFunctionName],
+    ][]) {
+      const id = name.charAt(0).toUpperCase() + name.slice(1);
+      const fn = new SessionFunction(this, id, {
+        entry: definition.entry,
+        withTemplates: false,
+        environment: {
+          [VARIABLES.sessionTableName]: sessions.tableName,
+          [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
+        },
+      });
+      Grant.addToPrincipal({
+        grantee: fn.function,
+        actions: ['dynamodb:BatchWriteItem'],
+        resourceArns: [sessions.tableArn],
+      });
+      fn.function.addEventSource(
+        new DynamoEventSource(sessions, {
+          startingPosition: StartingPosition.LATEST,
+          batchSize: TAP_BATCH_SIZE,
+          bisectBatchOnError: true,
+          reportBatchItemFailures: true,
+          retryAttempts: 5,
+          maxRecordAge: Duration.minutes(5),
+          onFailure: new SqsDlq(deadLetterQueue),
+        }),
+      );
+      new Alarm(this, `${id}IteratorAgeAlarm`, {
+        alarmDescription: `The ${name} stream function is running more than a minute behind the session writes`,
+        metric: new Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'IteratorAge',
+          dimensionsMap: { FunctionName: fn.function.functionName },
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: TAP_ITERATOR_AGE_ALARM_MS,
+        evaluationPeriods: 3,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      functions[name] = fn;
+    }
+    return { functions, deadLetterQueue };
   }
 
   /**

@@ -12,11 +12,13 @@ import { DEFAULT_RATE_LIMIT_TABLE_NAME, ensureRateLimitTable } from './create-ra
 import { ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
+import { startLocalFinder } from './finder';
 import { createLocalServer } from './http-server';
 import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
+import type { StreamPoller } from './stream-poller';
 import { type LocalSweeper, startLocalSweeper } from './sweeper';
 
 const DEFAULT_PORT = 8080;
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let realTime: RealTime | undefined;
+  let finder: StreamPoller | undefined;
   let sweeper: LocalSweeper | undefined;
   let stopping = false;
   // The HTTP server answers only once the handlers exist; it listens first so a taken port fails in milliseconds,
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
     await sweeper?.stop();
     await realTime?.close();
+    await finder?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -130,9 +134,10 @@ async function main(): Promise<void> {
   // changes were tapped when they happened: read only new ones then.
   const realTimeAdmin = makeLocalAdminClient(endpoint);
   try {
-    realTime = await startRealTime(server, config, realTimeAdmin, {
-      startAt: dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST',
-    });
+    const startAt = dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST';
+    realTime = await startRealTime(server, config, realTimeAdmin, { startAt });
+    // The finder, as its stream function runs deployed: the index of sessions by xuid and keyword (session queries).
+    finder = await startLocalFinder(realTimeAdmin, config, { startAt });
   } finally {
     realTimeAdmin.destroy();
   }

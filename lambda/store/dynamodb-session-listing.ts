@@ -134,7 +134,10 @@ export class DynamoDbSessionListing implements SessionListing {
     }
   }
 
-  async readMany(keys: readonly string[]): Promise<ReadonlyMap<string, StoredRecord>> {
+  async readMany(
+    keys: readonly string[],
+    options?: { readonly consistent?: boolean },
+  ): Promise<ReadonlyMap<string, StoredRecord>> {
     const found = new Map<string, StoredRecord>();
     for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
       let pending: Record<string, AttributeValue>[] = keys
@@ -147,7 +150,9 @@ export class DynamoDbSessionListing implements SessionListing {
         if (round > 0) await this.sleep(50 * 2 ** round);
         try {
           const { Responses, UnprocessedKeys } = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: options?.consistent === true } },
+            }),
           );
           for (const item of Responses?.[this.tableName] ?? []) {
             const key = item[ATTR.key]?.S;

@@ -1,12 +1,18 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { FUNCTIONS, type RealTimeFunctionName, type ScheduledFunctionName } from '../../lambda/http/routes';
+import {
+  FUNCTIONS,
+  type RealTimeFunctionName,
+  type ScheduledFunctionName,
+  type StreamFunctionName,
+} from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
+import { STREAM_READERS } from '../../lambda/runtime/finder-runtime';
 import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { SCHEDULED_READERS } from '../../lambda/runtime/sweeper-runtime';
@@ -19,7 +25,7 @@ import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../li
 // (lambda/runtime/sweeper-runtime.ts). Each is run on the environment of the synthesized function
 // through a proxy that records every variable it asks for.
 
-type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName | ScheduledFunctionName;
+type AnyFunctionName = keyof typeof FUNCTIONS | RealTimeFunctionName | ScheduledFunctionName | StreamFunctionName;
 type Reader = (env: Record<string, string | undefined>) => unknown;
 
 /** Which reader each function's settings come from. */
@@ -30,6 +36,7 @@ const READERS: Record<AnyFunctionName, Reader> = {
   >),
   ...REAL_TIME_READERS,
   ...SCHEDULED_READERS,
+  ...STREAM_READERS,
 };
 const ALL_FUNCTIONS = Object.keys(READERS) as AnyFunctionName[];
 
@@ -58,7 +65,12 @@ function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<AnyF
   const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Environment', props);
   const resources = Template.fromStack(stack).findResources('AWS::Lambda::Function') as Record<string, Json>;
   const result = {} as Record<AnyFunctionName, Record<string, string>>;
-  const constructs = { ...stack.functions, ...stack.realTimeFunctions, ...stack.scheduledFunctions };
+  const constructs = {
+    ...stack.functions,
+    ...stack.realTimeFunctions,
+    ...stack.scheduledFunctions,
+    ...stack.streamFunctions,
+  };
   for (const name of ALL_FUNCTIONS) {
     const logicalId = stack.getLogicalId(constructs[name].function.node.defaultChild as CfnFunction);
     const properties = resources[logicalId]?.Properties as Json;
