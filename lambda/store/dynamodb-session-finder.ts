@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -36,7 +37,6 @@ export class DynamoDbSessionFinder implements SessionFinder {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   async apply(sessionKey: string, change: FinderChange): Promise<void> {
@@ -69,7 +69,7 @@ export class DynamoDbSessionFinder implements SessionFinder {
       if (round === UNPROCESSED_ROUNDS) {
         throw new StoreUnavailableError('DynamoDB BatchWriteItem left finder items unprocessed after retries');
       }
-      if (round > 0) await this.sleep(50 * 2 ** round);
+      if (round > 0) await sleep(50 * 2 ** round);
       try {
         const { UnprocessedItems } = await this.client.send(
           new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending } }),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -61,7 +62,6 @@ export class DynamoDbSessionListing implements SessionListing {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   async newestFirst(request: ListingRequest): Promise<ListingPage> {
@@ -147,7 +147,7 @@ export class DynamoDbSessionListing implements SessionListing {
         if (round === UNPROCESSED_ROUNDS) {
           throw new StoreUnavailableError('DynamoDB BatchGetItem left keys unprocessed after retries');
         }
-        if (round > 0) await this.sleep(50 * 2 ** round);
+        if (round > 0) await sleep(50 * 2 ** round);
         try {
           const { Responses, UnprocessedKeys } = await this.client.send(
             new BatchGetItemCommand({
