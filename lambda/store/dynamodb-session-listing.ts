@@ -23,7 +23,8 @@ import { StoreUnavailableError } from './versioned-store';
 // The QA listing on DynamoDB: the listing index (table-schema.ts SESSION_LIST_INDEX) spreads a SCID's sessions over
 // SESSION_LIST_SHARDS partitions, each sorted by start time; a page is a merge of the shards, newest first. The
 // continuation token records, per shard, the last entry this listing handed out (or that the shard is done), so the
-// next page resumes each shard right after it: every session is listed exactly once while it stays put. A merge by
+// next page resumes each shard right after it: every session is listed exactly once while it stays put, and the token
+// is present exactly while more sessions remain (no empty last page). A merge by
 // hand: it is the listing's own paging over its own shards, which no library knows.
 
 /** BatchGetItem takes at most 100 keys. */
@@ -95,6 +96,9 @@ export class DynamoDbSessionListing implements SessionListing {
       newest.last = entry;
       keys.push(entry.pk);
     }
+    // A Query that stopped at its Limit says there may be more without knowing: one entry more from each such shard
+    // settles it, so the token is given exactly while sessions remain (the QA page shows "next" only then).
+    await Promise.all(readers.map((reader) => this.fill(reader, scid, tpl, 1)));
     const shards: ShardPosition[] = readers.map((r) =>
       r.buffer.length === 0 && !r.more ? 'done' : (r.last ?? 'start'),
     );

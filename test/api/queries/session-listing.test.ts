@@ -101,6 +101,8 @@ describe('the QA listing of a SCID (GET /serviceconfigs/{scid}/sessions, server,
     expect(next.json.results.map((e: { sessionRef: { name: string } }) => e.sessionRef.name)).toEqual([
       oldest.toLowerCase(),
     ]);
+    // Nothing is older (this file's table holds only this test's sessions so far): no token, no empty page after.
+    expect(next.json.continuationToken).toBeUndefined();
   });
 
   it('narrows to one template in the template form, in both spellings, and in any letter case of the name', async () => {
@@ -265,6 +267,7 @@ describe('paging the QA listing through 1,000 sessions', () => {
     expect(new Set(seen)).toEqual(new Set(expected.keys()));
     // Newest first: start times never increase from one entry to the next.
     expect(starts).toEqual([...starts].sort().reverse());
-    expect(pages).toBeLessThanOrEqual(11);
+    // The token is present exactly while sessions remain: ten full pages, no empty eleventh.
+    expect(pages).toBe(10);
   });
 });
