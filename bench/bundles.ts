@@ -1,4 +1,4 @@
-// Bundle figures of `npm run bench`: every Lambda function the route table names (FUNCTIONS and REAL_TIME_FUNCTIONS
+// Bundle figures of `npm run bench`: every Lambda function the route table names (FUNCTIONS, REAL_TIME_FUNCTIONS and STREAM_FUNCTIONS
 // in lambda/http/routes.ts, so a new function is measured without touching this file), bundled by esbuild with the
 // options the CDK construct uses (lib/constructs/session-function.ts: ESM, node22, minified, AWS SDK inside, module
 // before main, the createRequire banner, an external source map) into a temporary folder; its size, and the time a
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { FUNCTIONS, REAL_TIME_FUNCTIONS } from '../lambda/http/routes';
+import { FUNCTIONS, REAL_TIME_FUNCTIONS, STREAM_FUNCTIONS } from '../lambda/http/routes';
 import { stats } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -34,7 +34,7 @@ function loadTimeMs(file: string): number {
 }
 
 export async function measureBundles(loads: number): Promise<BundleFigure[]> {
-  const functions: Record<string, { entry: string }> = { ...FUNCTIONS, ...REAL_TIME_FUNCTIONS };
+  const functions: Record<string, { entry: string }> = { ...FUNCTIONS, ...REAL_TIME_FUNCTIONS, ...STREAM_FUNCTIONS };
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bundles-'));
   try {
     const figures: BundleFigure[] = [];

@@ -24,6 +24,8 @@ import {
   SCHEDULED_FUNCTIONS,
   type ScheduledFunctionName,
   SESSION_TEMPLATES_SEGMENTS,
+  STREAM_FUNCTIONS,
+  type StreamFunctionName,
   toSessionPath,
 } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
@@ -174,6 +176,12 @@ export class SessionDirectoryStack extends Stack {
   /** The EventBridge rule of each scheduled function. */
   public readonly schedules: Readonly<Record<ScheduledFunctionName, Rule>>;
 
+  /** The stream functions (the finder of sessions by xuid and keyword), by their name in the route table. */
+  public readonly streamFunctions: Readonly<Record<StreamFunctionName, SessionFunction>>;
+
+  /** Where stream batches the stream functions kept failing on end up (their stream positions). */
+  public readonly streamDeadLetterQueue: Queue;
+
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
     const settings = props.settings ?? defaultSettingsOf(DEFAULT_STAGE);
@@ -301,6 +309,10 @@ export class SessionDirectoryStack extends Stack {
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
 
+    const stream = this.addStreamFunctions(table);
+    this.streamFunctions = stream.functions;
+    this.streamDeadLetterQueue = stream.deadLetterQueue;
+
     const scheduled = this.addScheduledFunctions(table, this.connectionTable.table, realTime.api);
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
@@ -323,6 +335,39 @@ export class SessionDirectoryStack extends Stack {
       description: 'DynamoDB table holding one item per session',
       value: table.tableName,
     });
+  }
+
+  /**
+   * The stream functions (README "Finding sessions"): each on the sessions table's stream with the tap function's
+   * event-source settings, allowed only BatchWriteItem on the table (its index items; it never reads or writes a
+   * session), with its own dead-letter queue and iterator-age alarm.
+   */
+  private addStreamFunctions(sessions: SessionTable['table']) {
+    const deadLetterQueue = this.streamDeadLetterQueueFor('StreamDeadLetters', 'the stream functions’');
+    const functions = {} as Record<StreamFunctionName, SessionFunction>;
+    for (const [name, definition] of Object.entries(STREAM_FUNCTIONS) as [
+      StreamFunctionName,
+      (typeof STREAM_FUNCTIONS)[StreamFunctionName],
+    ][]) {
+      const id = name.charAt(0).toUpperCase() + name.slice(1);
+      const fn = new SessionFunction(this, id, {
+        ...this.functionDefaults,
+        entry: definition.entry,
+        withTemplates: false,
+        environment: {
+          [VARIABLES.sessionTableName]: sessions.tableName,
+          [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
+        },
+      });
+      // It only writes and deletes finder items, in batches (lambda/store/dynamodb-session-finder.ts).
+      grantTableAccess(sessions, fn.function, { itemActions: ['dynamodb:BatchWriteItem'], indexQueries: [] });
+      this.readSessionStream(fn, sessions, deadLetterQueue, {
+        alarmId: `${id}IteratorAgeAlarm`,
+        alarmDescription: `The ${name} stream function is running more than a minute behind the session writes`,
+      });
+      functions[name] = fn;
+    }
+    return { functions, deadLetterQueue };
   }
 
   /**
@@ -370,17 +415,7 @@ export class SessionDirectoryStack extends Stack {
       handlers: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
 
-    const deadLetterQueue = new Queue(this, 'TapDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(
-      deadLetterQueue,
-      ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
-      'This queue is itself the dead-letter target (of the tap function’s stream event source, which cdk-nag does ' +
-        'not follow); nothing consumes it, an operator reads it (docs/operations.md).',
-    );
+    const deadLetterQueue = this.streamDeadLetterQueueFor('TapDeadLetters', 'the tap function’s');
     for (const [name, definition] of entries) {
       const fn = functions[name].function;
       if (definition.managesConnections === true) {
@@ -388,38 +423,9 @@ export class SessionDirectoryStack extends Stack {
         api.grantManageConnections(fn);
       }
       if (definition.readsSessionStream !== true) continue;
-      // Small batches; a failing batch is split to find the change that fails; the function reports the first
-      // change it could not handle, so retries never resend what was sent; what still fails goes to the queue.
-      acknowledgeFindings(
-        functions[name],
-        ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
-        'The stream event source needs dynamodb:ListStreams, which supports no resource-level permissions (AWS ' +
-          'offers nothing narrower than *); the stream reads themselves are granted on this table’s stream only.',
-      );
-      fn.addEventSource(
-        new DynamoEventSource(sessions, {
-          startingPosition: StartingPosition.LATEST,
-          batchSize: TAP_BATCH_SIZE,
-          bisectBatchOnError: true,
-          reportBatchItemFailures: true,
-          retryAttempts: 5,
-          maxRecordAge: Duration.minutes(5),
-          onFailure: new SqsDlq(deadLetterQueue),
-        }),
-      );
-      new Alarm(this, 'TapIteratorAgeAlarm', {
+      this.readSessionStream(functions[name], sessions, deadLetterQueue, {
+        alarmId: 'TapIteratorAgeAlarm',
         alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
-        metric: new Metric({
-          namespace: 'AWS/Lambda',
-          metricName: 'IteratorAge',
-          dimensionsMap: { FunctionName: fn.functionName },
-          statistic: 'Maximum',
-          period: Duration.minutes(1),
-        }),
-        threshold: TAP_ITERATOR_AGE_ALARM_MS,
-        evaluationPeriods: 3,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
 
@@ -428,6 +434,66 @@ export class SessionDirectoryStack extends Stack {
       value: api.url,
     });
     return { functions, api, deadLetterQueue };
+  }
+
+  /** A queue that is itself the dead-letter target of stream event sources: nothing consumes it, an operator reads it. */
+  private streamDeadLetterQueueFor(id: string, whose: string): Queue {
+    const queue = new Queue(this, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFindings(
+      queue,
+      ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
+      `This queue is itself the dead-letter target (of ${whose} stream event source, which cdk-nag does ` +
+        'not follow); nothing consumes it, an operator reads it (docs/operations.md).',
+    );
+    return queue;
+  }
+
+  /**
+   * One home for how a function reads the sessions table's stream (the tap function, the finder): small batches; a
+   * failing batch is split to find the change that fails; the function reports the first change it could not
+   * handle, so retries never resend what was sent; what still fails goes to the queue; an alarm on its lag.
+   */
+  private readSessionStream(
+    fn: SessionFunction,
+    sessions: SessionTable['table'],
+    deadLetterQueue: Queue,
+    alarm: { readonly alarmId: string; readonly alarmDescription: string },
+  ): void {
+    acknowledgeFindings(
+      fn,
+      ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+      'The stream event source needs dynamodb:ListStreams, which supports no resource-level permissions (AWS ' +
+        'offers nothing narrower than *); the stream reads themselves are granted on this table’s stream only.',
+    );
+    fn.function.addEventSource(
+      new DynamoEventSource(sessions, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: TAP_BATCH_SIZE,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.minutes(5),
+        onFailure: new SqsDlq(deadLetterQueue),
+      }),
+    );
+    new Alarm(this, alarm.alarmId, {
+      alarmDescription: alarm.alarmDescription,
+      metric: new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: fn.function.functionName },
+        statistic: 'Maximum',
+        period: Duration.minutes(1),
+      }),
+      threshold: TAP_ITERATOR_AGE_ALARM_MS,
+      evaluationPeriods: 3,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /**

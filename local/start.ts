@@ -13,11 +13,13 @@ import { ensureConnectionTable, ensureSessionTable } from './create-table';
 import { type DynamoDbLocal, makeLocalAdminClient, startDynamoDbLocal } from './dynamodb-local';
 import { LOCAL_ROUTES, makeLocalExplorerHandlers } from './explorer-routes';
 import { faultInjectionDecorator, parseFaultInjection } from './fault-injection';
+import { startLocalFinder } from './finder';
 import { createLocalServer } from './http-server';
 import { localRuntimeConfig, TEMPLATES_DIR } from './local-config';
 import { makeLocalHandlers } from './local-handlers';
 import { type RealTime, startRealTime } from './real-time';
 import { formatStartBanner, SAMPLE_GAMERTAG, SAMPLE_XUID } from './start-banner';
+import type { StreamPoller } from './stream-poller';
 import { type LocalSweeper, startLocalSweeper } from './sweeper';
 
 const DEFAULT_PORT = 8080;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
 
   let dynamoDbLocal: DynamoDbLocal | undefined;
   let realTime: RealTime | undefined;
+  let finder: StreamPoller | undefined;
   let sweeper: LocalSweeper | undefined;
   let stopping = false;
   // The HTTP server answers only once the handlers exist; it listens first so a taken port fails in milliseconds,
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping the server${dynamoDbLocal === undefined ? '' : ' and DynamoDB Local'}...`);
     await sweeper?.stop();
     await realTime?.close();
+    await finder?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -137,11 +141,14 @@ async function main(): Promise<void> {
   // changes were tapped when they happened: read only new ones then.
   const realTimeAdmin = makeLocalAdminClient(endpoint);
   try {
+    const startAt = dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST';
     realTime = await startRealTime(server, config, realTimeAdmin, {
-      startAt: dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST',
+      startAt,
       // Keepalives, owed resyncs and the 2-hour lifetime, checked as often as the deployed sweeper runs its pass.
       intervalMs: SWEEP_INTERVAL_MS,
     });
+    // The finder, as its stream function runs deployed: the index of sessions by xuid and keyword (session queries).
+    finder = await startLocalFinder(realTimeAdmin, config, { startAt });
   } finally {
     realTimeAdmin.destroy();
   }

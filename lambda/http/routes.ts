@@ -64,6 +64,9 @@ export const FUNCTIONS = {
   getNonce: { entry: 'lambda/functions/get-nonce.ts', sessionTableAccess: 'none', connectionTableAccess: 'put-nonce' },
   // Session queries and the QA listing (spec/mpsd-family.md §5; README "Finding sessions"): read only.
   querySessions: { entry: 'lambda/functions/query-sessions.ts', sessionTableAccess: 'query-sessions' },
+  batchQuerySessions: { entry: 'lambda/functions/batch-query-sessions.ts', sessionTableAccess: 'query-sessions' },
+  // Template reads come from the configuration bundled with the function, never from the table.
+  getSessionTemplates: { entry: 'lambda/functions/get-session-templates.ts', sessionTableAccess: 'none' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -122,14 +125,34 @@ export const HANDLE_ROUTES: readonly Route<FunctionName>[] = [
  */
 export const QUERY_ROUTES: readonly Route<FunctionName>[] = [
   { method: 'GET', path: '/serviceconfigs/{scid}/sessions', function: 'querySessions', resource: 'serviceConfig' },
-  ...SESSION_TEMPLATES_SEGMENTS.map(
-    (segment): Route<FunctionName> => ({
+  { method: 'POST', path: '/serviceconfigs/{scid}/batch', function: 'batchQuerySessions', resource: 'serviceConfig' },
+  ...SESSION_TEMPLATES_SEGMENTS.flatMap((segment): Route<FunctionName>[] => [
+    {
       method: 'GET',
       path: `/serviceconfigs/{scid}/${segment}/{sessionTemplateName}/sessions`,
       function: 'querySessions',
       resource: 'serviceConfig',
-    }),
-  ),
+    },
+    {
+      method: 'POST',
+      path: `/serviceconfigs/{scid}/${segment}/{sessionTemplateName}/batch`,
+      function: 'batchQuerySessions',
+      resource: 'serviceConfig',
+    },
+    // Template reads (§5.6).
+    {
+      method: 'GET',
+      path: `/serviceconfigs/{scid}/${segment}`,
+      function: 'getSessionTemplates',
+      resource: 'serviceConfig',
+    },
+    {
+      method: 'GET',
+      path: `/serviceconfigs/{scid}/${segment}/{sessionTemplateName}`,
+      function: 'getSessionTemplates',
+      resource: 'serviceConfig',
+    },
+  ]),
 ];
 
 /**
@@ -256,3 +279,19 @@ export const SCHEDULED_FUNCTIONS = {
 } as const satisfies Record<string, ScheduledFunctionDefinition>;
 
 export type ScheduledFunctionName = keyof typeof SCHEDULED_FUNCTIONS;
+
+/** A function on the sessions table's stream that keeps an index of its own (not a real-time one). */
+export interface StreamFunctionDefinition {
+  /** Path of the entry module from the repository root; it exports `handler`. */
+  readonly entry: string;
+}
+
+/**
+ * The stream functions: the finder, which keeps the index of sessions by xuid and keyword for session queries
+ * (README "Finding sessions"). It writes only finder items (BatchWriteItem), never a session.
+ */
+export const STREAM_FUNCTIONS = {
+  sessionFinder: { entry: 'lambda/functions/session-finder.ts' },
+} as const satisfies Record<string, StreamFunctionDefinition>;
+
+export type StreamFunctionName = keyof typeof STREAM_FUNCTIONS;

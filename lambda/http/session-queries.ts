@@ -1,5 +1,6 @@
 import { MpsdError } from '../domain/errors';
 import { stringifyExactJson } from '../domain/json';
+import { readBatchXuids } from '../domain/queries/batch-body';
 import { classifySessionQuery } from '../domain/queries/query-access';
 import { majorVersionOf, readSessionQueryParameters } from '../domain/queries/query-parameters';
 import { checkTemplateName, parseScid } from '../domain/session-reference';
@@ -41,8 +42,9 @@ function jsonAnswer(body: Parameters<typeof stringifyExactJson>[0], now: number)
 }
 
 /**
- * `GET …/sessions` (§5.1, §5.2): 200 `{"results": [...]}`. Without xuid or keyword, from a server: the QA listing,
- * newest first, `take` (1-100, default 100) per page and a `continuationToken` while more remain.
+ * `GET …/sessions` (§5.1, §5.2): 200 `{"results": [...]}`. With xuid or keyword: the matching sessions (§5.4, §5.5).
+ * Without, from a server: the QA listing, newest first, `take` (1-100, default 100) per page and a
+ * `continuationToken` while more remain.
  */
 export const querySessions: HttpHandler<SessionQueryDeps, QueryScope, 'none'> = {
   method: 'GET',
@@ -62,9 +64,42 @@ export const querySessions: HttpHandler<SessionQueryDeps, QueryScope, 'none'> = 
         deps.clock(),
       );
     }
-    throw new MpsdError(
-      'NotImplemented',
-      'Session queries by xuid or keyword are not built yet; a server may list every session of the SCID (no xuid, no keyword).',
-    );
+    return jsonAnswer({ results: await deps.queries.query(scope, query, principal) }, deps.clock());
+  },
+};
+
+/**
+ * `POST …/batch` (§5.3): 200 `{"results": [...]}`, the query of each xuid of the body, grouped per xuid in request
+ * order (a session appears once per matching xuid). The query string filters apply to every xuid.
+ */
+export const batchQuerySessions: HttpHandler<SessionQueryDeps, QueryScope, 'json'> = {
+  method: 'POST',
+  body: 'json',
+  resolver: scopeFromPath,
+  async handle({ event, principal, contractVersion, body, resource: scope }, deps) {
+    const query = readSessionQueryParameters(event.queryStringParameters, majorVersionOf(contractVersion));
+    const xuids = readBatchXuids(body);
+    if (query.xuid !== undefined) {
+      throw new MpsdError(
+        'InvalidRequest',
+        'A batch query takes its xuids in the body ({"xuids": [...]}), not xuid in the query string.',
+      );
+    }
+    // Each xuid is checked as a query by that xuid would be: private and reservations only for one's own (§5.2).
+    for (const xuid of xuids) classifySessionQuery({ ...query, xuid }, principal);
+    return jsonAnswer({ results: await deps.queries.batch(scope, query, xuids, principal) }, deps.clock());
+  },
+};
+
+/**
+ * `GET /serviceconfigs/{scid}/sessiontemplates` (the SCID's templates: `{"results": [{"name", "contractVersion"}]}`)
+ * and `GET …/sessiontemplates/{sessionTemplateName}` (that template as configured, with its `name`) (§5.6).
+ */
+export const getSessionTemplates: HttpHandler<SessionQueryDeps, QueryScope, 'none'> = {
+  method: 'GET',
+  body: 'none',
+  resolver: scopeFromPath,
+  async handle({ resource: scope }, deps) {
+    return jsonAnswer(deps.queries.templates(scope), deps.clock());
   },
 };

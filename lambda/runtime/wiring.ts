@@ -17,7 +17,7 @@ import { getNonce, type NonceResourceDeps } from '../http/nonce-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
-import { querySessions, type SessionQueryDeps } from '../http/session-queries';
+import { batchQuerySessions, getSessionTemplates, querySessions, type SessionQueryDeps } from '../http/session-queries';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
 import { type KeepalivePass, makeKeepalivePass } from '../rta/keepalive';
@@ -28,6 +28,7 @@ import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { HandleService } from '../service/handle-service';
 import { makeNonceService, type NonceService } from '../service/nonce-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
+import { type FinderIndexer, makeFinderIndexer } from '../service/session-finder-indexer';
 import { SessionQueryService } from '../service/session-query-service';
 import { SessionService } from '../service/session-service';
 import { makeTimerSweeper, type TimerSweeper } from '../service/timer-sweeper';
@@ -37,11 +38,13 @@ import { DynamoDbDueIndex } from '../store/dynamodb-due-index';
 import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
 import { DynamoDbNonceStore } from '../store/dynamodb-nonce-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
+import { DynamoDbSessionFinder } from '../store/dynamodb-session-finder';
 import { DynamoDbSessionListing } from '../store/dynamodb-session-listing';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { HandleStore } from '../store/handle-store';
 import type { NonceStore } from '../store/nonce-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
+import type { SessionFinder } from '../store/session-finder';
 import type { SessionListing } from '../store/session-listing';
 import type { SessionStore } from '../store/session-store';
 import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
@@ -66,6 +69,8 @@ export interface Stores {
   readonly nonces?: NonceStore;
   /** The sessions of a SCID by the listing index (the QA listing); the configuration's table when absent. */
   readonly listing?: SessionListing;
+  /** The index of sessions by xuid and keyword (session queries); the configuration's table when absent. */
+  readonly finder?: SessionFinder;
 }
 
 /** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
@@ -95,8 +100,10 @@ export const HTTP_HANDLERS = {
   putHandleSession,
   // Real-time activity's nonce (family spec §6.1).
   getNonce,
-  // Session queries and the QA listing (family spec §5).
+  // Session queries and the QA listing, batch queries, template reads (family spec §5).
   querySessions,
+  batchQuerySessions,
+  getSessionTemplates,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
@@ -113,6 +120,7 @@ export function makeStores(config: RuntimeConfig): Stores {
     sessions: new DynamoDbSessionStore(client, config.tableName),
     handles: new DynamoDbHandleStore(client, config.tableName),
     listing: new DynamoDbSessionListing(client, config.tableName),
+    finder: new DynamoDbSessionFinder(client, config.tableName),
     rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
     ...(hasConnectionTable(config) ? { nonces: new DynamoDbNonceStore(client, config.connectionTableName) } : {}),
   };
@@ -190,6 +198,7 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   });
   const queries = new SessionQueryService({
     listing: stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName),
+    finder: stores.finder ?? new DynamoDbSessionFinder(makeDynamoDbClient(config), config.tableName),
     templates,
     clock,
   });
@@ -354,4 +363,15 @@ export function makeTimerSweeperFor(config: RuntimeConfig, sessions?: SessionSto
     clock,
     log: config.log ?? consoleLog,
   });
+}
+
+/**
+ * The finder (README "Finding sessions") over the DynamoDB table the configuration names: the handler the stream
+ * function (lambda/runtime/finder-runtime.ts) and the local stream poller (local/finder.ts) run.
+ */
+export function makeFinderIndexerFor(
+  config: Pick<RuntimeConfig, 'tableName' | 'region' | 'dynamoDbEndpoint'>,
+  log: { error(message: string, details?: Record<string, unknown>): void },
+): FinderIndexer {
+  return makeFinderIndexer({ finder: new DynamoDbSessionFinder(makeDynamoDbClient(config), config.tableName), log });
 }

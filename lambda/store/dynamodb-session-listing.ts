@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -22,7 +23,8 @@ import { StoreUnavailableError } from './versioned-store';
 // The QA listing on DynamoDB: the listing index (table-schema.ts SESSION_LIST_INDEX) spreads a SCID's sessions over
 // SESSION_LIST_SHARDS partitions, each sorted by start time; a page is a merge of the shards, newest first. The
 // continuation token records, per shard, the last entry this listing handed out (or that the shard is done), so the
-// next page resumes each shard right after it: every session is listed exactly once while it stays put. A merge by
+// next page resumes each shard right after it: every session is listed exactly once while it stays put, and the token
+// is present exactly while more sessions remain (no empty last page). A merge by
 // hand: it is the listing's own paging over its own shards, which no library knows.
 
 /** BatchGetItem takes at most 100 keys. */
@@ -61,7 +63,6 @@ export class DynamoDbSessionListing implements SessionListing {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   async newestFirst(request: ListingRequest): Promise<ListingPage> {
@@ -95,6 +96,9 @@ export class DynamoDbSessionListing implements SessionListing {
       newest.last = entry;
       keys.push(entry.pk);
     }
+    // A Query that stopped at its Limit says there may be more without knowing: one entry more from each such shard
+    // settles it, so the token is given exactly while sessions remain (the QA page shows "next" only then).
+    await Promise.all(readers.map((reader) => this.fill(reader, scid, tpl, 1)));
     const shards: ShardPosition[] = readers.map((r) =>
       r.buffer.length === 0 && !r.more ? 'done' : (r.last ?? 'start'),
     );
@@ -134,7 +138,10 @@ export class DynamoDbSessionListing implements SessionListing {
     }
   }
 
-  async readMany(keys: readonly string[]): Promise<ReadonlyMap<string, StoredRecord>> {
+  async readMany(
+    keys: readonly string[],
+    options?: { readonly consistent?: boolean },
+  ): Promise<ReadonlyMap<string, StoredRecord>> {
     const found = new Map<string, StoredRecord>();
     for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
       let pending: Record<string, AttributeValue>[] = keys
@@ -144,10 +151,12 @@ export class DynamoDbSessionListing implements SessionListing {
         if (round === UNPROCESSED_ROUNDS) {
           throw new StoreUnavailableError('DynamoDB BatchGetItem left keys unprocessed after retries');
         }
-        if (round > 0) await this.sleep(50 * 2 ** round);
+        if (round > 0) await sleep(50 * 2 ** round);
         try {
           const { Responses, UnprocessedKeys } = await this.client.send(
-            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: options?.consistent === true } },
+            }),
           );
           for (const item of Responses?.[this.tableName] ?? []) {
             const key = item[ATTR.key]?.S;

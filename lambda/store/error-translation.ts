@@ -42,7 +42,7 @@ export function isRetryableStoreError(error: unknown): boolean {
  */
 export function translateStoreError(
   error: unknown,
-  action: 'GetItem' | 'PutItem' | 'DeleteItem' | 'Query' | 'BatchGetItem' | 'TransactWriteItems',
+  action: 'GetItem' | 'PutItem' | 'DeleteItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem' | 'TransactWriteItems',
 ): never {
   if (isRetryableStoreError(error)) {
     throw new StoreUnavailableError(`DynamoDB ${action} failed and may succeed later`, { cause: error });

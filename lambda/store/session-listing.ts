@@ -24,6 +24,12 @@ export type ListingPage =
  */
 export interface SessionListing {
   newestFirst(request: ListingRequest): Promise<ListingPage>;
-  /** The items of these keys (at most 100) that exist, by key. Eventually consistent. */
-  readMany(keys: readonly string[]): Promise<ReadonlyMap<string, StoredRecord>>;
+  /**
+   * The items of these keys that exist, by key: eventually consistent unless `consistent` (a query deciding on what
+   * a member just did reads strongly).
+   */
+  readMany(
+    keys: readonly string[],
+    options?: { readonly consistent?: boolean },
+  ): Promise<ReadonlyMap<string, StoredRecord>>;
 }

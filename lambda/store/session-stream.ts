@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SessionRecord } from '../domain/session/session-record';
 import { decodeItem } from './item-codec';
-import { HANDLE_KEY_PREFIXES, SESSION_ITEM_ATTRIBUTES } from './table-schema';
+import { NON_SESSION_KEY_PREFIXES, SESSION_ITEM_ATTRIBUTES } from './table-schema';
 
 // The sessions table's stream records (NEW_AND_OLD_IMAGES) read back into the domain's session records, whichever
 // way they arrived: a Lambda event source (binary attributes as base64 text) or DynamoDB Streams' GetRecords
@@ -37,7 +37,7 @@ export interface StreamRecordLike {
 }
 
 /**
- * A stream record as a session change; undefined for a record that is not one: no key, a handle's item (handles live
+ * A stream record as a session change; undefined for a record that is not one: no key, a handle's or a finder's item (they live
  * in the sessions table under their own key prefixes, and their changes tap nobody), or a REMOVE, which is only ever
  * DynamoDB's TTL collecting garbage (a deleted session is a tombstone write, so its deletion is a MODIFY).
  */
@@ -45,7 +45,7 @@ export function readSessionChange(record: StreamRecordLike, now: number): Sessio
   const data = record.dynamodb;
   const sessionKey = data?.Keys?.[SESSION_ITEM_ATTRIBUTES.key]?.S;
   if (data === undefined || sessionKey === undefined || record.eventName === 'REMOVE') return undefined;
-  if (Object.values(HANDLE_KEY_PREFIXES).some((prefix) => sessionKey.startsWith(prefix))) return undefined;
+  if (NON_SESSION_KEY_PREFIXES.some((prefix) => sessionKey.startsWith(prefix))) return undefined;
   const created = data.ApproximateCreationDateTime;
   return {
     sequenceNumber: data.SequenceNumber ?? '',

@@ -96,6 +96,30 @@ export function listShardOf(sessionKey: string): string {
   return listShardName(scid, shardOf(sessionKey, SESSION_LIST_SHARDS));
 }
 
+/**
+ * The sessions of a user or of a keyword in a SCID (session queries by `xuid` and `keyword`, family spec §5.2): one
+ * finder item per (session, member xuid) and per (session, lower-cased keyword), key `find#<session key>#<term>`, with
+ * `finder` = `<scid>#<term>` and `finderStart` = the session's startTime. Kept from the sessions stream, never in the
+ * session's own write (the PUT stays one read and one conditional write): stale by the stream's delay. KEYS_ONLY:
+ * the query reads each candidate session itself (strongly consistent) and decides on it.
+ */
+export const SESSION_FINDER_INDEX = {
+  name: 'sessions-by-xuid-or-keyword',
+  partitionKey: { name: 'finder', type: 'S' },
+  sortKey: { name: 'finderStart', type: 'S' },
+  projection: 'KEYS_ONLY',
+} as const satisfies SecondaryIndex;
+
+/** Key prefix of finder items in the sessions table (no session key starts with it: a session key starts with a GUID). */
+export const FINDER_KEY_PREFIX = 'find#';
+
+/** Attribute names of finder items (besides the table's key). */
+export const FINDER_ITEM_ATTRIBUTES = {
+  key: 'pk',
+  finder: SESSION_FINDER_INDEX.partitionKey.name,
+  start: SESSION_FINDER_INDEX.sortKey.name,
+} as const;
+
 /** The listing index partition of one shard of a SCID (lower-cased, as in session keys). */
 export function listShardName(scid: string, shard: number): string {
   return `${scid.toLowerCase()}#${shard}`;
@@ -123,7 +147,7 @@ export const SESSION_TABLE = {
   // only an activity's pointer item carries its keys, so sessions and other handles cost it nothing. The due-time
   // index holds the sessions with a pending timer, by when it is due (the sweeper, README "Timers that fire on their
   // own"). The listing index holds every live session by SCID and start time (the QA listing).
-  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX, SESSION_LIST_INDEX],
+  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX, SESSION_LIST_INDEX, SESSION_FINDER_INDEX],
 } as const satisfies TableSchema;
 
 /**
@@ -131,6 +155,9 @@ export const SESSION_TABLE = {
  * `handle#<id>` holds a handle, `activity#<scid>#<xuid>` points at a user's one activity in a SCID.
  */
 export const HANDLE_KEY_PREFIXES = { handle: 'handle#', activity: 'activity#' } as const;
+
+/** Key prefixes of every item in the sessions table that is not a session (the stream's readers skip them). */
+export const NON_SESSION_KEY_PREFIXES: readonly string[] = [...Object.values(HANDLE_KEY_PREFIXES), FINDER_KEY_PREFIX];
 
 /** Attribute names of handle items (besides the table's key and TTL attribute). */
 export const HANDLE_ITEM_ATTRIBUTES = {

@@ -1,7 +1,7 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { FunctionDefinition } from '../../lambda/http/routes';
-import { ACTIVITY_INDEX, SESSION_LIST_INDEX } from '../../lambda/store/table-schema';
+import { ACTIVITY_INDEX, SESSION_FINDER_INDEX, SESSION_LIST_INDEX } from '../../lambda/store/table-schema';
 
 // Least privilege from data (issue 15 item 7): what each kind of access in the route table
 // (FUNCTIONS[name].sessionTableAccess, lambda/http/routes.ts) may do to the sessions table, as explicit DynamoDB
@@ -25,8 +25,12 @@ export const SESSION_TABLE_GRANTS = {
   'query-handles': { itemActions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], indexQueries: [ACTIVITY_INDEX] },
   // Creating and deleting handles: the handle and its activity pointer put (one transaction) or deleted.
   'write-handles': { itemActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], indexQueries: [] },
-  // Session queries and the QA listing: the listing index, then the sessions it names read by key (BatchGetItem).
-  'query-sessions': { itemActions: ['dynamodb:BatchGetItem'], indexQueries: [SESSION_LIST_INDEX.name] },
+  // Session queries and the QA listing: the listing index or the finder index (sessions by xuid or keyword), then the
+  // sessions they name read by key (BatchGetItem).
+  'query-sessions': {
+    itemActions: ['dynamodb:BatchGetItem'],
+    indexQueries: [SESSION_LIST_INDEX.name, SESSION_FINDER_INDEX.name],
+  },
   // No access at all (`GET /nonce`).
   none: { itemActions: [], indexQueries: [] },
 } as const satisfies Record<FunctionDefinition['sessionTableAccess'], TableGrant>;

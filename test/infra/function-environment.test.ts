@@ -6,6 +6,7 @@ import {
   type PageFunctionName,
   type RealTimeFunctionName,
   type ScheduledFunctionName,
+  type StreamFunctionName,
 } from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
@@ -13,6 +14,7 @@ import {
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
+import { STREAM_READERS } from '../../lambda/runtime/finder-runtime';
 import { PAGE_READERS } from '../../lambda/runtime/page-runtime';
 import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
@@ -27,7 +29,12 @@ import { defaultSettingsOf } from '../../lib/stage-settings';
 // (lambda/runtime/sweeper-runtime.ts), the explorer page's PAGE_READERS (lambda/runtime/page-runtime.ts). Each is run on the environment of the synthesized function
 // through a proxy that records every variable it asks for.
 
-type AnyFunctionName = keyof typeof FUNCTIONS | PageFunctionName | RealTimeFunctionName | ScheduledFunctionName;
+type AnyFunctionName =
+  | keyof typeof FUNCTIONS
+  | PageFunctionName
+  | RealTimeFunctionName
+  | ScheduledFunctionName
+  | StreamFunctionName;
 type Reader = (env: Record<string, string | undefined>) => unknown;
 
 /** Which reader each function's settings come from. */
@@ -39,6 +46,7 @@ const READERS: Record<AnyFunctionName, Reader> = {
   ...PAGE_READERS,
   ...REAL_TIME_READERS,
   ...SCHEDULED_READERS,
+  ...STREAM_READERS,
 };
 const ALL_FUNCTIONS = Object.keys(READERS) as AnyFunctionName[];
 
@@ -75,6 +83,7 @@ function synthesizedEnvironments(props: SessionDirectoryStackProps): Record<AnyF
     ...stack.pageFunctions,
     ...stack.realTimeFunctions,
     ...stack.scheduledFunctions,
+    ...stack.streamFunctions,
   };
   for (const name of ALL_FUNCTIONS) {
     const logicalId = stack.getLogicalId(constructs[name].function.node.defaultChild as CfnFunction);

@@ -15,6 +15,7 @@ import {
   ROUTES,
   routeKeyOf,
   SCHEDULED_FUNCTIONS,
+  STREAM_FUNCTIONS,
 } from '../../lambda/http/routes';
 import { RATE_LIMIT_TABLE, SESSION_LIST_INDEX, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
@@ -70,20 +71,26 @@ function isPage(fn: Json): boolean {
   return 'EXPLORER_ASSETS_DIR' in environmentOf(fn);
 }
 
+/** The finder (a stream function): told the sessions table but no templates folder, which every HTTP function is. */
+function isFinder(fn: Json): boolean {
+  const environment = environmentOf(fn);
+  return 'SESSION_TABLE_NAME' in environment && !('SESSION_TEMPLATES_DIR' in environment);
+}
+
 /**
- * The functions that verify caller tokens: every function but the tap function and the sweeper (no caller) and the
- * explorer's page (static files; the page itself calls the API with a token).
+ * The functions that verify caller tokens: every function but the tap function, the stream functions and the
+ * sweeper (no caller) and the explorer's page (static files; the page itself calls the API with a token).
  */
 function tokenVerifying(of: Template): Json[] {
   return (Object.values(of.findResources('AWS::Lambda::Function')) as Json[]).filter(
-    (fn) => !('RTA_CALLBACK_URL' in environmentOf(fn)) && !isSweeper(fn) && !isPage(fn),
+    (fn) => !('RTA_CALLBACK_URL' in environmentOf(fn)) && !isSweeper(fn) && !isFinder(fn) && !isPage(fn),
   );
 }
 
 /** The functions behind the HTTP API: those told the sessions table, but the sweeper. */
 function sessionFunctions(of: Template): Json[] {
   return (Object.values(of.findResources('AWS::Lambda::Function')) as Json[]).filter(
-    (fn) => 'SESSION_TABLE_NAME' in environmentOf(fn) && !isSweeper(fn),
+    (fn) => 'SESSION_TABLE_NAME' in environmentOf(fn) && !isSweeper(fn) && !isFinder(fn),
   );
 }
 
@@ -177,13 +184,14 @@ describe('session table', () => {
 });
 
 describe('functions', () => {
-  it('are one per entry of FUNCTIONS, PAGE_FUNCTIONS, REAL_TIME_FUNCTIONS and SCHEDULED_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
+  it('are one per entry of FUNCTIONS, PAGE_FUNCTIONS, REAL_TIME_FUNCTIONS, SCHEDULED_FUNCTIONS and STREAM_FUNCTIONS, on Node.js 22 and arm64, with a timeout below API Gateway’s 29 s but the sweeper’s', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
     expect(functions).toHaveLength(
       Object.keys(FUNCTIONS).length +
         Object.keys(PAGE_FUNCTIONS).length +
         Object.keys(REAL_TIME_FUNCTIONS).length +
-        Object.keys(SCHEDULED_FUNCTIONS).length,
+        Object.keys(SCHEDULED_FUNCTIONS).length +
+        Object.keys(STREAM_FUNCTIONS).length,
     );
     for (const fn of functions) {
       const properties = fn.Properties as Json;
@@ -310,6 +318,31 @@ describe('permissions', () => {
     expect(resources).not.toContain('/index/*');
   });
 
+  it('lets the finder (stream function) only BatchWriteItem on the table, reading the sessions stream with the taps’ settings', () => {
+    const statements = statementsOf(stack.streamFunctions.sessionFinder);
+    const onStream = (s: Json) => JSON.stringify(s.Resource).includes('StreamArn');
+    const tableActions = statements
+      .filter((s) => !onStream(s) && JSON.stringify(s.Resource).includes(`"${tableLogicalId()}"`))
+      .flatMap(actionsOf);
+    expect(tableActions).toEqual(['dynamodb:BatchWriteItem']);
+    const streamActions = statements.filter(onStream).flatMap(actionsOf);
+    expect(streamActions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.streamFunctions.sessionFinder) },
+      StartingPosition: 'LATEST',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+  });
+
+  it('grants the batch query and template functions read access only', () => {
+    for (const name of ['batchQuerySessions', 'getSessionTemplates'] as const) {
+      const actions = tableActionsOf(stack.functions[name]);
+      for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+    }
+  });
+
   it('lets every function read the token secret', () => {
     const secretId = secretLogicalId();
     for (const fn of Object.values(stack.functions)) {
@@ -345,8 +378,13 @@ describe('HTTP API', () => {
         ...handleRoutes,
         'GET /nonce',
         'GET /serviceconfigs/{scid}/sessions',
-        'GET /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions',
-        'GET /serviceconfigs/{scid}/sessionTemplates/{sessionTemplateName}/sessions',
+        'POST /serviceconfigs/{scid}/batch',
+        ...['sessiontemplates', 'sessionTemplates'].flatMap((segment) => [
+          `GET /serviceconfigs/{scid}/${segment}/{sessionTemplateName}/sessions`,
+          `POST /serviceconfigs/{scid}/${segment}/{sessionTemplateName}/batch`,
+          `GET /serviceconfigs/{scid}/${segment}`,
+          `GET /serviceconfigs/{scid}/${segment}/{sessionTemplateName}`,
+        ]),
         'GET /explorer',
         'GET /explorer/{asset}',
       ].sort(),

@@ -110,7 +110,7 @@ describe('routing', () => {
   });
 
   it.each([
-    ['another resource', '/serviceconfigs/x/sessiontemplates/lobby'],
+    ['another resource', '/serviceconfigs/x/sessiontemplates/lobby/other'],
     ['another casing of the template segment', `/serviceconfigs/${SCID}/SessionTemplates/lobby/sessions/hello`],
     ['a trailing slash', `${SESSION_PATH}/`],
     ['an empty session name', `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/`],

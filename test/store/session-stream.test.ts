@@ -105,6 +105,17 @@ describe('a session stream record', () => {
     }
   });
 
+  it('is no change when it is a finder item (the index of sessions by xuid and keyword, written by the finder)', () => {
+    const key = `find#${KEY}#xuid:2533274790395904`;
+    const finderItem = { finder: { S: `${KEY.split('#')[0]}#xuid:2533274790395904` }, finderStart: { S: 'x' } };
+    expect(
+      readSessionChange(
+        { eventName: 'INSERT', dynamodb: { Keys: { pk: { S: key } }, NewImage: { pk: { S: key }, ...finderItem } } },
+        0,
+      ),
+    ).toBeUndefined();
+  });
+
   it('without a creation time is dated now', () => {
     expect(
       readSessionChange({ eventName: 'INSERT', dynamodb: { Keys: { pk: { S: KEY } }, NewImage: image(1) } }, 42)

@@ -4,11 +4,14 @@ import {
   DUE_INDEX,
   DUE_INDEX_SHARDS,
   dueShardOf,
+  FINDER_ITEM_ATTRIBUTES,
   HANDLE_ITEM_ATTRIBUTES,
   HANDLE_KEY_PREFIXES,
   listShardName,
   listShardOf,
+  NON_SESSION_KEY_PREFIXES,
   RATE_LIMIT_TABLE,
+  SESSION_FINDER_INDEX,
   SESSION_ITEM_ATTRIBUTES,
   SESSION_LIST_INDEX,
   SESSION_LIST_SHARDS,
@@ -34,8 +37,21 @@ describe('the table schema', () => {
         },
         DUE_INDEX,
         SESSION_LIST_INDEX,
+        SESSION_FINDER_INDEX,
       ],
     });
+  });
+
+  it('finds sessions by xuid or keyword through a KEYS_ONLY index of finder items, under a prefix no session key has', () => {
+    expect(SESSION_FINDER_INDEX).toEqual({
+      name: 'sessions-by-xuid-or-keyword',
+      partitionKey: { name: 'finder', type: 'S' },
+      sortKey: { name: 'finderStart', type: 'S' },
+      projection: 'KEYS_ONLY',
+    });
+    expect(FINDER_ITEM_ATTRIBUTES).toEqual({ key: 'pk', finder: 'finder', start: 'finderStart' });
+    expect(NON_SESSION_KEY_PREFIXES).toEqual(['handle#', 'activity#', 'find#']);
+    for (const prefix of NON_SESSION_KEY_PREFIXES) expect(prefix).toMatch(/^[a-z]*[g-z][a-z]*#$/);
   });
 
   it('lists sessions by a KEYS_ONLY index partitioned by SCID and shard, sorted by start time', () => {

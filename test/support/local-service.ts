@@ -9,6 +9,7 @@ import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { LOCAL_ROUTES, makeLocalExplorerHandlers } from '../../local/explorer-routes';
+import { startLocalFinder } from '../../local/finder';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
@@ -45,6 +46,11 @@ export type TestServiceOverrides = Partial<RuntimeConfig> &
      * its own, and the stream poller driving the tap handler, as `npm start` does.
      */
     readonly realTime?: boolean;
+    /**
+     * Run the finder on the sessions stream (the index of sessions by xuid and keyword that session queries read), as
+     * `npm start` does. Its index lags the writes by the poller's delay: a test waits for it (waitForFinder).
+     */
+    readonly finder?: boolean;
   };
 
 /**
@@ -61,12 +67,12 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   const tableName = overrides.tableName ?? `sessions-test-${randomUUID()}`;
   const admin = makeLocalAdminClient(endpoint);
   // The stream only where taps are read (local/create-table.ts says why).
-  await ensureSessionTable(admin, tableName, { stream: overrides.realTime === true });
+  await ensureSessionTable(admin, tableName, { stream: overrides.realTime === true || overrides.finder === true });
   // Fair-use counters only when a test asks for them (rateLimitTableName): other tests send far more than MPSD's limits.
   if (overrides.rateLimitTableName !== undefined) await ensureRateLimitTable(admin, overrides.rateLimitTableName);
 
   const quietLog: RequestLog = { error: () => {} };
-  const { decorateStore, realTime: withRealTime, ...configOverrides } = overrides;
+  const { decorateStore, realTime: withRealTime, finder: withFinder, ...configOverrides } = overrides;
   const config: RuntimeConfig = {
     ...localRuntimeConfig(tableName, endpoint),
     ...(verbose ? {} : { log: quietLog }),
@@ -89,6 +95,10 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   const sweeper = startLocalSweeper(
     makeTimerSweeperFor(config, decorateStore === undefined ? stores.sessions : decorateStore(stores.sessions)),
   );
+  const finder =
+    withFinder === true
+      ? await startLocalFinder(admin, config, { log: verbose ? (line) => console.log(line) : () => {} })
+      : undefined;
   const realTime =
     withRealTime === true
       ? await startRealTime(server, config, admin, { log: verbose ? (line) => console.log(line) : () => {} })
@@ -104,6 +114,7 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     async close() {
       await sweeper.stop();
       await realTime?.close();
+      await finder?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections from fetch would otherwise hold close() open until they time out.

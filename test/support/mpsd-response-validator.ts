@@ -398,6 +398,15 @@ export function queryRouteProblems(response: SessionResponse): string[] {
   return response.json.results.flatMap(queryEntryProblems);
 }
 
+/** The problems of a template read's answer (family spec §5.6): JSON with `results` or a template `name`, or an error. */
+export function templateRouteProblems(response: SessionResponse): string[] {
+  if (response.status !== 200) return responseProblems(response);
+  if (response.headers.get('content-type')?.startsWith('application/json') !== true) return ['not JSON'];
+  return Array.isArray(response.json?.results) || typeof response.json?.name === 'string'
+    ? []
+    : ['a template read answers {"results": [...]} or a template with its name'];
+}
+
 /** The problems of an answer of a handle route other than `/handles/{id}/session` (whose answers are sessions). */
 export function handleRouteProblems(response: SessionResponse): string[] {
   const s = response.status;
@@ -422,12 +431,15 @@ export class CheckedSessionClient extends SessionClient {
     const response = await super.request(method, path, options);
     const version = Number(options.headers?.['x-xbl-contract-version'] ?? 107);
     const isHandleRoute = /^\/handles(\/query|\/[^/]+)?$/.test(path);
-    const isQueryRoute = /^\/serviceconfigs\/[^/]+(\/session[tT]emplates\/[^/]+)?\/sessions$/.test(path);
+    const isQueryRoute = /^\/serviceconfigs\/[^/]+(\/session[tT]emplates\/[^/]+)?\/(sessions|batch)$/.test(path);
+    const isTemplateRoute = /^\/serviceconfigs\/[^/]+\/session[tT]emplates(\/[^/]+)?$/.test(path);
     const problems = isHandleRoute
       ? handleRouteProblems(response)
       : isQueryRoute
         ? queryRouteProblems(response)
-        : responseProblems(response, version);
+        : isTemplateRoute
+          ? templateRouteProblems(response)
+          : responseProblems(response, version);
     if (problems.length > 0) {
       throw new Error(
         `${method} ${path} answered ${response.status} with problems:\n  ${problems.join('\n  ')}\n${response.text}`,
