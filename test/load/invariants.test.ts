@@ -289,6 +289,22 @@ describe('applied once', () => {
       excluded: [expect.stringContaining(`${S} changeNumber: a timer was pending`)],
     });
   });
+
+  it('counts every branch and the deletion: a session re-created within a day continues its change numbers', () => {
+    // Alice creates (1) and leaves, deleting it (2); Bob re-creates it on a new branch, which continues at 3.
+    const writes = [
+      joinOf(ALICE, 0, 1),
+      w({ kind: 'leave', xuid: ALICE, sentAt: 20, status: 204 }),
+      joinOf(BOB, 40, 3, { branch: 'b2', status: 201 }),
+    ];
+    const readbacks = [present({ changeNumber: 3, branch: 'b2', members: [{ xuid: BOB, custom: {} }] })];
+    expect(resultOf({ writes, readbacks }, ONCE).passed).toBe(true);
+    // One more than the three acknowledged writes could make is still a write applied twice.
+    const beyond = [present({ changeNumber: 4, branch: 'b2', members: [{ xuid: BOB, custom: {} }] })];
+    expect(resultOf({ writes, readbacks: beyond }, ONCE).violations).toEqual([
+      `${S} is at changeNumber 4, but only 3 acknowledged and 0 unanswered writes could have changed it`,
+    ]);
+  });
 });
 
 describe('the last leaver deletes', () => {
