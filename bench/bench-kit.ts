@@ -3,6 +3,9 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 /** Concurrent callers in every benchmark: enough to keep the DynamoDB Local engine busy on 2 cores (DESIGN.md). */
 export const CALLERS = 32;
 
+/** GET on the trivial server's port (bench/bench-servers.ts): the CPU its process, which serves both servers, used. */
+export const SERVER_CPU_PATH = '/cpu';
+
 /** One operation of a benchmark: the caller's number and the operation's number. */
 export type Op = (caller: number, n: number) => Promise<void>;
 

@@ -9,6 +9,7 @@ import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { createLocalServer } from '../local/http-server';
 import { localRuntimeConfig } from '../local/local-config';
 import { makeLocalHandlers } from '../local/local-handlers';
+import { SERVER_CPU_PATH } from './bench-kit';
 import { rawGet, rawWriteNextVersion } from './raw-dynamodb';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -26,12 +27,18 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * GET /?k=<key>: a consistent GetItem, answered with the stored document. PUT /?k=<key>: the body read, a consistent
+ * GET /cpu: this process's CPU time. GET /?k=<key>: a consistent GetItem, answered with the stored document. PUT /?k=<key>: the body read, a consistent
  * GetItem and a PutItem of the same item at the next version, conditional on the version read (the ceiling's cycle).
  */
 function trivialServer(): Server {
   const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
   return createServer((request, response) => {
+    if (request.url === SERVER_CPU_PATH) {
+      // This process's CPU time so far (user + system, microseconds): the bench reads it around each leg.
+      const { user, system } = process.cpuUsage();
+      response.end(JSON.stringify({ cpuMicros: user + system }));
+      return;
+    }
     void (async () => {
       try {
         const key = decodeURIComponent((request.url ?? '').split('k=')[1] ?? '');
@@ -67,6 +74,8 @@ async function main(): Promise<void> {
   // Ends with the parent: stdin closes when it goes.
   process.stdin.resume();
   process.stdin.once('end', () => process.exit(0));
+  // An orderly exit on the parent's SIGTERM too, so `node --cpu-prof` (NODE_OPTIONS) can write its profile.
+  process.once('SIGTERM', () => process.exit(0));
 }
 
 void main();

@@ -30,7 +30,8 @@ export interface HandlerCost {
   readonly item: Record<string, AttributeValue>;
 }
 
-function event(method: 'GET' | 'PUT', token: string, name: string, body?: unknown): APIGatewayProxyEventV2 {
+/** A payload-2.0 event of the session resource, as API Gateway hands it to the functions. */
+export function event(method: 'GET' | 'PUT', token: string, name: string, body?: unknown): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: routeKeyOf({ method, path: toSessionPath('sessiontemplates') }),
@@ -56,8 +57,8 @@ async function cpuMsPerCall(calls: number, fn: (n: number) => Promise<void>): Pr
   return (used.user + used.system) / 1000 / calls;
 }
 
-/** Measures every session size; `repetitions` rounds of `calls` requests each (fewer for large sessions). */
-export async function measureHandlerCost(repetitions: number, calls: number): Promise<HandlerCost[]> {
+/** The real GET and PUT handlers over an in-memory session store (the item codec included), fair use off. */
+export function handlersOverMemory(): { handlers: ReturnType<typeof makeSessionHandlers>; store: MemorySessionStore } {
   const store = new MemorySessionStore();
   const config = {
     ...localRuntimeConfig('bench-memory', 'http://unused.invalid'),
@@ -73,29 +74,54 @@ export async function measureHandlerCost(repetitions: number, calls: number): Pr
       rateLimits: undefined,
     },
   );
-  const results: HandlerCost[] = [];
-  for (const members of MEMBER_COUNTS) {
-    const name = `cost-${members}`;
-    const tokens: string[] = [];
-    for (let m = 0; m < members; m += 1) {
-      const token = await mintToken({ xuid: benchXuid(20_000 + m) });
-      tokens.push(token);
-      const created = await handlers.putSession(event('PUT', token, name, joinBody(20_000 + m, CUSTOM_BYTES)));
-      if ((created.statusCode ?? 0) >= 300)
-        throw new Error(`setup PUT answered ${created.statusCode}: ${created.body}`);
-    }
-    const token = tokens[0] as string;
-    const put = async (n: number) => {
+  return { handlers, store };
+}
+
+/**
+ * Creates session `name` with `members` members, each joining with `customBytes` of varied custom data; answers
+ * each member's token and two requests of its first member: a PUT that changes one custom property, and a GET.
+ */
+export async function benchSession(
+  handlers: ReturnType<typeof makeSessionHandlers>,
+  name: string,
+  members: number,
+  customBytes = CUSTOM_BYTES,
+): Promise<{ put: (n: number) => Promise<void>; get: () => Promise<number> }> {
+  const tokens: string[] = [];
+  for (let m = 0; m < members; m += 1) {
+    const token = await mintToken({ xuid: benchXuid(20_000 + m) });
+    tokens.push(token);
+    const created = await handlers.putSession(event('PUT', token, name, joinBody(20_000 + m, customBytes)));
+    if ((created.statusCode ?? 0) >= 300) throw new Error(`setup PUT answered ${created.statusCode}: ${created.body}`);
+  }
+  const token = tokens[0] as string;
+  return {
+    put: async (n: number) => {
       const result = await handlers.putSession(
         event('PUT', token, name, { members: { me: { properties: { custom: { score: n } } } } }),
       );
       if (result.statusCode !== 200) throw new Error(`PUT answered ${result.statusCode}: ${result.body}`);
-    };
-    let answerBytes = 0;
-    const get = async () => {
+    },
+    /** Answers the size of the GET answer's body. */
+    get: async () => {
       const result = await handlers.getSession(event('GET', token, name));
       if (result.statusCode !== 200) throw new Error(`GET answered ${result.statusCode}: ${result.body}`);
-      answerBytes = Buffer.byteLength(result.body ?? '');
+      return Buffer.byteLength(result.body ?? '');
+    },
+  };
+}
+
+/** Measures every session size; `repetitions` rounds of `calls` requests each (fewer for large sessions). */
+export async function measureHandlerCost(repetitions: number, calls: number): Promise<HandlerCost[]> {
+  const { handlers, store } = handlersOverMemory();
+  const results: HandlerCost[] = [];
+  for (const members of MEMBER_COUNTS) {
+    const name = `cost-${members}`;
+    const session = await benchSession(handlers, name, members);
+    const put = session.put;
+    let answerBytes = 0;
+    const get = async () => {
+      answerBytes = await session.get();
     };
     const n = Math.max(5, Math.round(calls / Math.max(1, members / 10)));
     await cpuMsPerCall(n, put); // warm-up

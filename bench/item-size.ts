@@ -1,9 +1,10 @@
 // Stored item size of `npm run bench`: the session items the handler-cost run stored (the real item codec, 32 write
 // ids, varied 2 KB of custom data per member), sized as DynamoDB bills them, with the codec's compression and
-// without, and with two stronger codecs for comparison. 1 write unit per started KB (standard table, PutItem).
-import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+// without, with the gzip level 1 stored before issue 12, and with two stronger codecs for comparison. 1 write unit per
+// started KB (standard table, PutItem).
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ATTR } from '../lambda/store/item-codec';
+import { ATTR, storedDocumentText } from '../lambda/store/item-codec';
 
 /** An attribute value's billed size (DynamoDB developer guide, "Item sizes"). */
 function valueBytes(value: AttributeValue): number {
@@ -32,14 +33,14 @@ export interface ItemSize {
   readonly uncompressedBytes: number;
   /** The 32 write ids' share of the item. */
   readonly writeIdsBytes: number;
-  /** The item with the document gzipped at level 9, and brotli (quality 5), for comparison. */
+  /** The item with the document gzipped at level 1 (the format before issue 12), level 9, and brotli quality 5. */
+  readonly gzip1Bytes: number;
   readonly gzip9Bytes: number;
   readonly brotliBytes: number;
 }
 
 export function measureItemSize(members: number, item: Record<string, AttributeValue>): ItemSize {
-  const stored = item[ATTR.document];
-  const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '');
+  const { text } = storedDocumentText(item);
   const { [ATTR.encoding]: _encoding, ...rest } = item;
   const withDocument = (document: AttributeValue, encoding?: string) =>
     itemBytes({
@@ -54,6 +55,7 @@ export function measureItemSize(members: number, item: Record<string, AttributeV
     storedBytes: itemBytes(item),
     uncompressedBytes: withDocument({ S: text }),
     writeIdsBytes: ids === undefined ? 0 : Buffer.byteLength(ATTR.recentWriteIds) + valueBytes(ids),
+    gzip1Bytes: withDocument({ B: gzipSync(text, { level: 1 }) }, 'gzip'),
     gzip9Bytes: withDocument({ B: gzipSync(text, { level: 9 }) }, 'gzip'),
     brotliBytes: withDocument(
       { B: brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) },

@@ -1,6 +1,7 @@
 // Per-call costs of `npm run bench` that issue 12 names (README, "Benchmarks"): token verification, exact-JSON parse
 // and stringify of a large stored session, and the abort signal every store call carries. CPU microseconds per call,
 // median and spread over rounds, in this process.
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { jwtVerify } from 'jose';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
 import { makeHmacTokenVerifier } from '../lambda/auth/token-verifier';
@@ -34,6 +35,11 @@ export interface MicroFigures {
   readonly exactParseUs: Stat;
   readonly jsonStringifyUs: Stat;
   readonly exactStringifyUs: Stat;
+  /** The same document compressed as the item codec stores it (brotli quality 1) and back, and with gzip level 1. */
+  readonly brotliUs: Stat;
+  readonly unbrotliUs: Stat;
+  readonly gzipUs: Stat;
+  readonly gunzipUs: Stat;
   /** One AttemptBudget and the options of two store calls (a PUT's read and write). */
   readonly budgetTwoCallsUs: Stat;
   readonly abortSignalTimeoutUs: Stat;
@@ -48,6 +54,13 @@ export async function measureMicro(rounds: number, documentText: string): Promis
   const rawSecret = new TextEncoder().encode(DEVELOPMENT_TOKEN_SECRET);
   const options = { algorithms: ['HS256'], requiredClaims: ['exp'], clockTolerance: 30 };
   const document = parseExactJson(documentText) as JsonValue;
+  const bytes = Buffer.from(documentText);
+  // The codec's settings (lambda/store/item-codec.ts).
+  const brotli = {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+  };
+  const brotlied = brotliCompressSync(bytes, brotli);
+  const gzipped = gzipSync(bytes, { level: 1 });
   return {
     tokenVerifyUs: await microsPerCall(rounds, 1000, () => verify(header)),
     tokenVerifyRawSecretUs: await microsPerCall(rounds, 1000, () => jwtVerify(token, rawSecret, options)),
@@ -56,6 +69,10 @@ export async function measureMicro(rounds: number, documentText: string): Promis
     exactParseUs: await microsPerCall(rounds, 20, () => parseExactJson(documentText)),
     jsonStringifyUs: await microsPerCall(rounds, 20, () => JSON.stringify(document)),
     exactStringifyUs: await microsPerCall(rounds, 20, () => stringifyExactJson(document)),
+    brotliUs: await microsPerCall(rounds, 20, () => brotliCompressSync(bytes, brotli)),
+    unbrotliUs: await microsPerCall(rounds, 20, () => brotliDecompressSync(brotlied)),
+    gzipUs: await microsPerCall(rounds, 20, () => gzipSync(bytes, { level: 1 })),
+    gunzipUs: await microsPerCall(rounds, 20, () => gunzipSync(gzipped)),
     budgetTwoCallsUs: await microsPerCall(rounds, 2000, () => {
       const budget = new AttemptBudget(DEFAULT_RETRY_POLICY);
       budget.callOptions();

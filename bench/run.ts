@@ -12,8 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { ATTR } from '../lambda/store/item-codec';
+import { storedDocumentText } from '../lambda/store/item-codec';
 import { benchDynamoDb } from './bench-kit';
 import { type BundleFigure, measureBundles } from './bundles';
 import { type HandlerCost, measureHandlerCost } from './handler-cost';
@@ -61,6 +60,10 @@ function printMicro(m: MicroFigures): void {
   print(row(['parseExactJson of the same', spread(m.exactParseUs)], w));
   print(row(['JSON.stringify of the same', spread(m.jsonStringifyUs)], w));
   print(row(['stringifyExactJson of the same', spread(m.exactStringifyUs)], w));
+  print(row(['brotli quality 1 of the same (the stored format)', spread(m.brotliUs)], w));
+  print(row(['  and back', spread(m.unbrotliUs)], w));
+  print(row(['gzip level 1 of the same (the format before)', spread(m.gzipUs)], w));
+  print(row(['  and back', spread(m.gunzipUs)], w));
   print(row(['AttemptBudget + options of 2 store calls (one PUT)', spread(m.budgetTwoCallsUs, 2)], w));
   print(row(['  AbortSignal.timeout(7000) once', spread(m.abortSignalTimeoutUs, 2)], w));
   print(row(['  AbortSignal.timeout(7000) twice (one per call)', spread(m.twoAbortSignalsUs, 2)], w));
@@ -81,9 +84,22 @@ function printHandlerCost(costs: HandlerCost[]): void {
 
 function printItemSizes(sizes: ItemSize[]): void {
   print('Stored item per PUT (billed bytes -> write units; 1 WCU per started KB)');
-  const w = [8, 10, 16, 16, 12, 12, 12, 10];
+  const w = [8, 10, 16, 16, 12, 12, 12, 12, 10];
   print(
-    row(['members', 'JSON KB', 'plain KB/WCU', 'stored KB/WCU', 'stored/plain', 'gzip-9 KB', 'brotli KB', 'ids KB'], w),
+    row(
+      [
+        'members',
+        'JSON KB',
+        'plain KB/WCU',
+        'stored KB/WCU',
+        'stored/plain',
+        'gzip-1 KB',
+        'gzip-9 KB',
+        'br-5 KB',
+        'ids KB',
+      ],
+      w,
+    ),
   );
   for (const s of sizes) {
     const kb = (b: number) => f(b / 1024, 1);
@@ -95,6 +111,7 @@ function printItemSizes(sizes: ItemSize[]): void {
           `${kb(s.uncompressedBytes)}/${writeUnits(s.uncompressedBytes)}`,
           `${kb(s.storedBytes)}/${writeUnits(s.storedBytes)}`,
           f(writeUnits(s.storedBytes) / writeUnits(s.uncompressedBytes), 2),
+          kb(s.gzip1Bytes),
           kb(s.gzip9Bytes),
           kb(s.brotliBytes),
           kb(s.writeIdsBytes),
@@ -129,6 +146,15 @@ function printThroughput(t: ThroughputResult): void {
   print(row(['leg', 'median (min..max)', 'failures'], w));
   for (const [leg, values] of Object.entries(t.rounds)) {
     print(row([leg, spread(statsOf(values)), String(t.failures[leg as Leg])], w));
+  }
+  print('CPU per operation of the serving process, microseconds (median (min..max))');
+  print("  (ceiling: the bench process, its SDK calls only; trivial and service: the servers' process)");
+  for (const [leg, values] of Object.entries(t.cpuMicrosPerOp)) {
+    print(row([leg, spread(statsOf(values), 0)], w));
+  }
+  for (const r of RATIOS.filter((r) => r.baseline.startsWith('trivial'))) {
+    const per = t.cpuMicrosPerOp[r.measured].map((v, i) => v / (t.cpuMicrosPerOp[r.baseline][i] as number));
+    print(row([`CPU ${r.name}`, spread(statsOf(per), 2)], w));
   }
   print('Ratios per round (median (min..max))');
   for (const r of RATIOS) {
@@ -172,8 +198,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('micro') && costs !== undefined) {
     const item = costs.find((c) => c.members === 100)?.item;
-    const stored = item?.[ATTR.document];
-    const text = stored?.B !== undefined ? gunzipSync(stored.B).toString('utf8') : (stored?.S ?? '{}');
+    const text = item === undefined ? '{}' : storedDocumentText(item).text;
     const micro = await measureMicro(ROUNDS, text);
     results.micro = micro;
     printMicro(micro);

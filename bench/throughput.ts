@@ -14,7 +14,7 @@ import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { ensureSessionTable } from '../local/create-table';
 import { SAMPLE_SCID } from '../local/start-banner';
 import { benchXuid, joinBody } from './bench-data';
-import { CALLERS, stats } from './bench-kit';
+import { CALLERS, SERVER_CPU_PATH, stats } from './bench-kit';
 import { rawGet, rawWriteNextVersion } from './raw-dynamodb';
 
 /** Members of each caller's own session (the GET and member-update legs) and their custom data each. */
@@ -35,14 +35,20 @@ export type Leg =
 export interface ThroughputResult {
   /** Operations per second of each leg, one figure per round. */
   readonly rounds: Record<Leg, number[]>;
+  /**
+   * CPU microseconds per operation (user + system) of the process that serves the leg, one figure per round: the
+   * bench process for the ceiling (its SDK calls), the servers' process for the trivial server and the service.
+   * Unlike operations per second, this hardly moves with the machine's load.
+   */
+  readonly cpuMicrosPerOp: Record<Leg, number[]>;
   /** Failed operations per leg (non-2xx answers or errors); they do not count as operations. */
   readonly failures: Record<Leg, number>;
 }
 
 type Op = (caller: number, n: number) => Promise<void>;
 
-/** Runs `op` from CALLERS concurrent callers for `seconds`; answers completed operations per second. */
-async function runFor(seconds: number, op: Op, failed: () => void): Promise<number> {
+/** Runs `op` from CALLERS concurrent callers for `seconds`; answers completed operations per second and count. */
+async function runFor(seconds: number, op: Op, failed: () => void): Promise<{ perSecond: number; done: number }> {
   const start = performance.now();
   const end = start + seconds * 1000;
   let done = 0;
@@ -58,7 +64,7 @@ async function runFor(seconds: number, op: Op, failed: () => void): Promise<numb
       }
     }),
   );
-  return done / ((performance.now() - start) / 1000);
+  return { perSecond: done / ((performance.now() - start) / 1000), done };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CALLERS });
@@ -91,7 +97,10 @@ function startServers(
   tableName: string,
   endpoint: string,
 ): Promise<{ child: ChildProcess; service: number; trivial: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-servers.ts')], {
+  // BENCH_PROFILE=<folder>: the servers' process writes a CPU profile there (node --cpu-prof) when it ends.
+  const profile = process.env.BENCH_PROFILE;
+  const profiling = profile === undefined || profile === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const child = spawn(process.execPath, [...profiling, '--import', 'tsx', path.join(__dirname, 'bench-servers.ts')], {
     env: { ...process.env, BENCH_TABLE: tableName, BENCH_ENDPOINT: endpoint },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -183,8 +192,27 @@ export async function measureThroughput(
       },
     };
     const names = Object.keys(legs) as Leg[];
+    const serversCpu = async () => {
+      let text = '';
+      await new Promise<void>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: servers.trivial, path: SERVER_CPU_PATH, agent }, (res) => {
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+          });
+          res.once('end', resolve);
+        })
+          .once('error', reject)
+          .end();
+      });
+      return (JSON.parse(text) as { cpuMicros: number }).cpuMicros;
+    };
+    const ownCpu = () => {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    };
     const result: ThroughputResult = {
       rounds: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<Leg, number[]>,
+      cpuMicrosPerOp: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<Leg, number[]>,
       failures: Object.fromEntries(names.map((n) => [n, 0])) as Record<Leg, number>,
     };
     // Warm-up: JIT, connection pools, DynamoDB Local's caches; not counted.
@@ -194,10 +222,13 @@ export async function measureThroughput(
       // Each round starts with a different leg, so no leg always follows the same one.
       const order = names.map((_, i) => names[(i + round) % names.length] as Leg);
       for (const name of order) {
-        const opsPerSecond = await runFor(seconds, legs[name], () => {
+        const cpu = name.startsWith('ceiling') ? ownCpu : serversCpu;
+        const cpuBefore = await cpu();
+        const { perSecond, done } = await runFor(seconds, legs[name], () => {
           result.failures[name] += 1;
         });
-        result.rounds[name].push(opsPerSecond);
+        result.rounds[name].push(perSecond);
+        result.cpuMicrosPerOp[name].push(((await cpu()) - cpuBefore) / Math.max(1, done));
       }
       progress(
         `  round ${round + 1}/${rounds}: ${names.map((n) => `${n} ${result.rounds[n].at(-1)?.toFixed(0)}/s`).join(', ')}`,

@@ -40,6 +40,8 @@ export const STATUS_BY_CODE = {
   UnsupportedMediaType: 415,
   TooManyRequests: 429,
   InternalError: 500,
+  /** A route whose behaviour is not built yet: said plainly rather than answered wrongly. */
+  NotImplemented: 501,
   ServiceUnavailable: 503,
 } as const satisfies Record<string, number>;
 

@@ -55,7 +55,20 @@ function parseNumberExactly(text: string): number | LosslessNumber {
  * request bodies are checked with {@link findDuplicateKey}.
  */
 export function parseExactJson(text: string): JsonValue {
-  if (!NEEDS_EXACT_PATH.test(text)) return JSON.parse(text) as JsonValue;
+  return NEEDS_EXACT_PATH.test(text) ? parseLosslessly(text) : (JSON.parse(text) as JsonValue);
+}
+
+/**
+ * Parses text that {@link serializeExactJson} wrote, told what it said of the numbers: text without a
+ * {@link LosslessNumber} (`plainNumbers`) is read by JSON.parse, which reads back exactly what JSON.stringify wrote
+ * (every finite double prints as the shortest text that reads back as itself), so the scan of
+ * {@link parseExactJson} is skipped; text with one goes straight to the exact path.
+ */
+export function parseSerializedJson(serialized: ExactJsonText): JsonValue {
+  return serialized.plainNumbers ? (JSON.parse(serialized.text) as JsonValue) : parseLosslessly(serialized.text);
+}
+
+function parseLosslessly(text: string): JsonValue {
   return parse(text, null, {
     parseNumber: parseNumberExactly,
     onDuplicateKey: ({ newValue }) => newValue,
@@ -136,20 +149,39 @@ function pathOf(levels: readonly ({ current: string } | null)[]): string {
  * costs a fraction of either.
  */
 export function stringifyExactJson(value: JsonValue): string {
-  const text = holdsLosslessNumber(value) ? stringify(value) : JSON.stringify(value);
-  if (text === undefined) throw new TypeError('value cannot be serialised as JSON');
-  return text;
+  return serializeExactJson(value).text;
 }
 
-/** True when a {@link LosslessNumber} is anywhere in the value (JSON.stringify would write it as an object). */
+/** A value's exact JSON text, and whether it holds only plain numbers (then JSON.parse reads it back exactly). */
+export interface ExactJsonText {
+  readonly text: string;
+  /** True when no {@link LosslessNumber} was in the value: the text can be read by JSON.parse. */
+  readonly plainNumbers: boolean;
+}
+
+/** {@link stringifyExactJson}, also saying which parser reads the text back ({@link parseSerializedJson}). */
+export function serializeExactJson(value: JsonValue): ExactJsonText {
+  const plainNumbers = !holdsLosslessNumber(value);
+  const text = plainNumbers ? JSON.stringify(value) : stringify(value);
+  if (text === undefined) throw new TypeError('value cannot be serialised as JSON');
+  return { text, plainNumbers };
+}
+
+/**
+ * True when a {@link LosslessNumber} is anywhere in the value (JSON.stringify would write it as an object). Strings,
+ * numbers and booleans, most of a session, are passed over without a call: the walk runs on every write and answer.
+ */
 function holdsLosslessNumber(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (value instanceof LosslessNumber) return true;
   if (Array.isArray(value)) {
-    for (const item of value) if (holdsLosslessNumber(item)) return true;
+    for (const item of value) if (typeof item === 'object' && item !== null && holdsLosslessNumber(item)) return true;
     return false;
   }
-  for (const key in value) if (holdsLosslessNumber((value as Record<string, unknown>)[key])) return true;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && holdsLosslessNumber(item)) return true;
+  }
   return false;
 }
 

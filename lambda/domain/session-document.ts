@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from './json';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
 
 /** A property bag (spec §2.1): a validated `system` object and free-form `custom` JSON. */
 export interface PropertyBag {
@@ -85,6 +85,14 @@ export function memberStatus(member: StoredMember): MemberStatus {
   return 'inactive';
 }
 
+/**
+ * Whether the member has accepted: every member but an unaccepted reservation (`membersInfo.accepted`, spec §2.8;
+ * a session query's `accepted`, family spec §5.5).
+ */
+export function hasAccepted(member: StoredMember): boolean {
+  return member.reserved !== true;
+}
+
 /** Finds the member entry of a xuid (xuids are decimal strings). */
 export function findMemberByXuid(
   session: SessionDocument,
@@ -94,4 +102,44 @@ export function findMemberByXuid(
     if (member.constants.system.xuid === xuid) return { index, member };
   }
   return undefined;
+}
+
+/**
+ * A copy of the session that a change may be made to in place, leaving `session` as it was. Deep, except below the
+ * first level of each `custom` object, which is shared: the merge of spec §2.1 only ever adds, replaces or deletes a
+ * first-level field of `custom` and stores what is below it verbatim, so nothing there is changed in place (a test
+ * decides changes on a deeply frozen session). Custom data is most of a session's bytes: copying it whole cost as
+ * much CPU as serialising it (bench/handler-cost.ts), and sharing it lets comparisons of unchanged members stop at
+ * the first level.
+ */
+export function copySessionForChange(session: SessionDocument): SessionDocument {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(session)) {
+    if (key === 'constants' || key === 'properties') copy[key] = copyBag(value as PropertyBag);
+    else if (key === 'members' || key === 'servers') copy[key] = copyEntries(value as Record<string, object>);
+    else copy[key] = cloneJson(value as JsonValue);
+  }
+  return copy as unknown as SessionDocument;
+}
+
+/** A member's or server's entries, each copied as copySessionForChange does (bags shared below custom). */
+function copyEntries(entries: Record<string, object>): Record<string, object> {
+  const copy: Record<string, object> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(entry)) {
+      fields[key] =
+        key === 'constants' || key === 'properties' ? copyBag(value as PropertyBag) : cloneJson(value as JsonValue);
+    }
+    copy[name] = fields;
+  }
+  return copy;
+}
+
+function copyBag(bag: PropertyBag): PropertyBag {
+  const copy: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(bag)) {
+    copy[key] = key === 'custom' && isJsonObject(value) ? { ...value } : cloneJson(value as JsonValue);
+  }
+  return copy as unknown as PropertyBag;
 }

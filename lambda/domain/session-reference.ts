@@ -44,20 +44,25 @@ export function checkTemplateName(value: string): string {
   return checkName('session template name', value);
 }
 
-/** Validates the three path parts (already URL-decoded). */
-export function parseSessionReference(
-  scid: string | undefined,
-  templateName: string | undefined,
-  name: string | undefined,
-): SessionReference {
+/** Validates a SCID from a path (already URL-decoded): 400 unless it is a GUID. */
+export function parseScid(scid: string | undefined): string {
   if (scid === undefined || !SCID_FORMAT.test(scid)) {
     throw new MpsdError(
       'InvalidSessionReference',
       `The service config id "${scid ?? ''}" is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).`,
     );
   }
+  return scid;
+}
+
+/** Validates the three path parts (already URL-decoded). */
+export function parseSessionReference(
+  scid: string | undefined,
+  templateName: string | undefined,
+  name: string | undefined,
+): SessionReference {
   return {
-    scid,
+    scid: parseScid(scid),
     templateName: checkName('session template name', templateName),
     name: checkName('session name', name),
   };

@@ -1,5 +1,14 @@
 import { MpsdError } from './errors';
-import { isJsonObject, type JsonObject, type JsonValue, jsonEquals, stringifyExactJson, toNumber } from './json';
+import {
+  type ExactJsonText,
+  isJsonObject,
+  type JsonObject,
+  type JsonValue,
+  jsonEquals,
+  serializeExactJson,
+  stringifyExactJson,
+  toNumber,
+} from './json';
 import {
   DEFAULT_LARGE_SESSION_BUDGET_BYTES,
   DEFAULT_SESSION_BUDGET_BYTES,
@@ -141,16 +150,18 @@ export function checkSizeBudgets(
 /**
  * Refuses a change that would make the session larger than one DynamoDB item can hold (spec §7.3 leaves sizes
  * open). The budgets keep every ordinary session well inside it; this is the backstop for sessions stored before
- * them. Checked before the write, so the session stays writable.
+ * them. Checked before the write, so the session stays writable. Answers the text it measured: it is what is stored.
  */
-export function checkSessionSize(session: SessionDocument): void {
-  const bytes = bytesOf(session);
+export function checkSessionSize(session: SessionDocument): ExactJsonText {
+  const serialized = serializeExactJson(session as unknown as JsonValue);
+  const bytes = Buffer.byteLength(serialized.text);
   if (bytes > MAX_SESSION_DOCUMENT_BYTES) {
     throw new MpsdError(
       'SessionTooLarge',
       `This change would make the session ${bytes} bytes of JSON; a session holds at most ${MAX_SESSION_DOCUMENT_BYTES}. Store less in custom properties.`,
     );
   }
+  return serialized;
 }
 
 /**

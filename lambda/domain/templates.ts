@@ -91,15 +91,24 @@ function readTemplate(name: string, body: JsonValue, where: string): SessionTemp
   };
 }
 
-/** The template a session reference names, or the 404 that says which part is unknown (spec §3). */
-export function resolveTemplate(catalogue: TemplateCatalogue, ref: SessionReference): SessionTemplate {
-  const serviceConfig = catalogue.get(ref.scid.toLowerCase());
+/** The templates of a SCID, by lower-cased name, or the 404 that says the SCID is not configured (spec §3). */
+export function resolveServiceConfig(catalogue: TemplateCatalogue, scid: string): ReadonlyMap<string, SessionTemplate> {
+  const serviceConfig = catalogue.get(scid.toLowerCase());
   if (serviceConfig === undefined) {
     throw new MpsdError(
       'ServiceConfigNotFound',
-      `The requested service config ${ref.scid} is either invalid or not configured for sessions.`,
+      `The requested service config ${scid} is either invalid or not configured for sessions.`,
     );
   }
+  return serviceConfig;
+}
+
+/** The template a session reference names, or the 404 that says which part is unknown (spec §3). */
+export function resolveTemplate(
+  catalogue: TemplateCatalogue,
+  ref: Pick<SessionReference, 'scid' | 'templateName'>,
+): SessionTemplate {
+  const serviceConfig = resolveServiceConfig(catalogue, ref.scid);
   const template = serviceConfig.get(ref.templateName.toLowerCase());
   if (template === undefined) {
     const known = [...serviceConfig.values()].map((t) => t.name).join(', ');

@@ -6,10 +6,11 @@
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
 /**
- * What a route's path names: the request pipeline resolves a session, a handle or a nonce from the request; a `page`
- * is a static web page (the session explorer), served without the pipeline because it holds no data of its own.
+ * What a route's path names: the request pipeline resolves a session, a handle, a nonce or a service config from the
+ * request; a `page` is a static web page (the session explorer), served without the pipeline because it holds no data
+ * of its own.
  */
-export type ResourceKind = 'session' | 'handle' | 'nonce' | 'page';
+export type ResourceKind = 'session' | 'handle' | 'nonce' | 'serviceConfig' | 'page';
 
 /** One API Gateway route: `<method> <path>` sent to one function. */
 export interface Route<FunctionName extends string = string> {
@@ -58,6 +59,8 @@ export const FUNCTIONS = {
   putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
   // Real-time activity's one-use nonce (family spec §6.1), on the HTTP API: a WebSocket API answers no plain GET.
   getNonce: { entry: 'lambda/functions/get-nonce.ts', sessionTableAccess: 'none', connectionTableAccess: 'put-nonce' },
+  // Session queries and the QA listing (spec/mpsd-family.md §5; README "Finding sessions"): read only.
+  querySessions: { entry: 'lambda/functions/query-sessions.ts', sessionTableAccess: 'read' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -111,9 +114,25 @@ export const HANDLE_ROUTES: readonly Route<FunctionName>[] = [
 ];
 
 /**
+ * The session query routes (spec/mpsd-family.md §5.1): a SCID's sessions, or one template's in both spellings of the
+ * template segment (XSAPI writes `sessiontemplates` here, §1.1).
+ */
+export const QUERY_ROUTES: readonly Route<FunctionName>[] = [
+  { method: 'GET', path: '/serviceconfigs/{scid}/sessions', function: 'querySessions', resource: 'serviceConfig' },
+  ...SESSION_TEMPLATES_SEGMENTS.map(
+    (segment): Route<FunctionName> => ({
+      method: 'GET',
+      path: `/serviceconfigs/{scid}/${segment}/{sessionTemplateName}/sessions`,
+      function: 'querySessions',
+      resource: 'serviceConfig',
+    }),
+  ),
+];
+
+/**
  * Every route the service answers: in both spellings, GET and PUT on the session resource, and its sub-resources
  * (family spec §2; `members/me` is a literal segment, which API Gateway and the local router prefer to `{index}`);
- * the handles; real-time activity's nonce.
+ * the handles; real-time activity's nonce; the session queries.
  */
 export const ROUTES: readonly Route<FunctionName>[] = [
   ...SESSION_TEMPLATES_SEGMENTS.flatMap((segment): Route<FunctionName>[] => [
@@ -148,6 +167,7 @@ export const ROUTES: readonly Route<FunctionName>[] = [
   ...HANDLE_ROUTES,
   // xbox-rta's `GET https://rta.xboxlive.com/nonce` (family spec §6.1): the socket is then opened with `?nonce=`.
   { method: 'GET', path: '/nonce', function: 'getNonce', resource: 'nonce' },
+  ...QUERY_ROUTES,
 ];
 
 /**

@@ -17,6 +17,7 @@ import { getNonce, type NonceResourceDeps } from '../http/nonce-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
+import { querySessions, type SessionQueryDeps } from '../http/session-queries';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
 import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
@@ -26,6 +27,7 @@ import { type FairUseGate, makeFairUseGate } from '../service/fair-use-gate';
 import { HandleService } from '../service/handle-service';
 import { makeNonceService, type NonceService } from '../service/nonce-service';
 import { DEFAULT_RETRY_POLICY } from '../service/retry-policy';
+import { SessionQueryService } from '../service/session-query-service';
 import { SessionService } from '../service/session-service';
 import { makeTimerSweeper, type TimerSweeper } from '../service/timer-sweeper';
 import type { ConnectionStore } from '../store/connection-store';
@@ -34,10 +36,12 @@ import { DynamoDbDueIndex } from '../store/dynamodb-due-index';
 import { DynamoDbHandleStore } from '../store/dynamodb-handle-store';
 import { DynamoDbNonceStore } from '../store/dynamodb-nonce-store';
 import { DynamoDbRateLimitStore } from '../store/dynamodb-rate-limit-store';
+import { DynamoDbSessionListing } from '../store/dynamodb-session-listing';
 import { DynamoDbSessionStore } from '../store/dynamodb-session-store';
 import type { HandleStore } from '../store/handle-store';
 import type { NonceStore } from '../store/nonce-store';
 import type { RateLimitStore } from '../store/rate-limit-store';
+import type { SessionListing } from '../store/session-listing';
 import type { SessionStore } from '../store/session-store';
 import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
 import { makeDynamoDbClient } from './dynamodb-client';
@@ -59,10 +63,16 @@ export interface Stores {
   readonly rateLimits: RateLimitStore | undefined;
   /** Real-time activity nonces (connections table); absent when no connections table is configured. */
   readonly nonces?: NonceStore;
+  /** The sessions of a SCID by the listing index (the QA listing); the configuration's table when absent. */
+  readonly listing?: SessionListing;
 }
 
 /** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
-export type HandlerDeps = PipelineDeps & SessionResourceDeps & HandleResourceDeps & NonceResourceDeps;
+export type HandlerDeps = PipelineDeps &
+  SessionResourceDeps &
+  HandleResourceDeps &
+  NonceResourceDeps &
+  SessionQueryDeps;
 
 /**
  * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
@@ -84,6 +94,8 @@ export const HTTP_HANDLERS = {
   putHandleSession,
   // Real-time activity's nonce (family spec §6.1).
   getNonce,
+  // Session queries and the QA listing (family spec §5).
+  querySessions,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
@@ -99,6 +111,7 @@ export function makeStores(config: RuntimeConfig): Stores {
   return {
     sessions: new DynamoDbSessionStore(client, config.tableName),
     handles: new DynamoDbHandleStore(client, config.tableName),
+    listing: new DynamoDbSessionListing(client, config.tableName),
     rateLimits: fairUseOn ? new DynamoDbRateLimitStore(client, config.rateLimitTableName as string) : undefined,
     ...(hasConnectionTable(config) ? { nonces: new DynamoDbNonceStore(client, config.connectionTableName) } : {}),
   };
@@ -174,10 +187,15 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
     clock,
     newGuid: randomUUID,
   });
+  const queries = new SessionQueryService({
+    listing: stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName),
+    templates,
+    clock,
+  });
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
   const nonces = stores.nonces === undefined ? undefined : nonceServiceOf(stores.nonces, clock);
-  return { service, handles, nonces, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return { service, handles, nonces, queries, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */

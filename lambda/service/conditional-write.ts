@@ -4,6 +4,7 @@ import {
   StoreUnavailableError,
   type VersionedRecord,
   type VersionedStore,
+  type WriteStamp,
 } from '../store/versioned-store';
 import { AttemptBudget } from './attempt-budget';
 import type { RetryPolicy } from './retry-policy';
@@ -78,7 +79,7 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
   private readonly queue = new WriteQueue();
 
   constructor(
-    private readonly store: VersionedStore<R, W & { readonly recentWriteIds: readonly string[] }>,
+    private readonly store: VersionedStore<R, W & WriteStamp>,
     private readonly deps: ConditionalWriterDeps,
   ) {}
 
@@ -140,7 +141,8 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
         }
         unanswered = undefined;
       }
-      const decision = request.decide(record, this.deps.clock());
+      const now = this.deps.clock();
+      const decision = request.decide(record, now);
       if (!('write' in decision)) return decision.answer;
       if (finalLook) throw contended(maybeWritten);
       const writeId = this.deps.newWriteId();
@@ -148,7 +150,8 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
       const expected = record === undefined ? { absent: true as const } : { version: record.version };
       let result: Awaited<ReturnType<typeof this.store.write>>;
       try {
-        result = await this.store.write(key, { ...decision.write, recentWriteIds }, expected, budget.callOptions());
+        const stamped = { ...decision.write, recentWriteIds, writtenAt: now };
+        result = await this.store.write(key, stamped, expected, budget.callOptions());
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
           maybeWritten = true;

@@ -16,7 +16,11 @@ export type StoredRecord = SessionRecord & VersionedRecord;
  * What a write puts under the key. `recentWriteIds` is this write's id followed by the previous item's ids (at most
  * RECENT_WRITE_IDS): every item names the writes that led to it.
  */
-export type NewRecord = SessionRecordToWrite & { readonly recentWriteIds?: readonly string[] };
+export type NewRecord = SessionRecordToWrite & {
+  readonly recentWriteIds?: readonly string[];
+  /** Epoch ms of this write (the loop's clock); the QA listing reports it as `lastChange`. */
+  readonly writtenAt?: number;
+};
 
 /** Expected outcomes are values (DESIGN.md): a lost race is `rejected` with the item that won it. */
 export type WriteResult = ConditionalWriteResult<StoredRecord>;

@@ -57,11 +57,48 @@ export const DUE_INDEX = {
 /** How many shards the due-time index has: one Query each per sweep. */
 export const DUE_INDEX_SHARDS = 4;
 
-/** The due-time index shard of an item key: a stable hash (FNV-1a) of the key, modulo the shard count. */
-export function dueShardOf(key: string): string {
+/** The shard of an item key among `shards`: a stable hash (FNV-1a) of the key, modulo the shard count. */
+export function shardOf(key: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return String((hash >>> 0) % DUE_INDEX_SHARDS);
+  return (hash >>> 0) % shards;
+}
+
+/** The due-time index shard of an item key. */
+export function dueShardOf(key: string): string {
+  return String(shardOf(key, DUE_INDEX_SHARDS));
+}
+
+/**
+ * The sessions of a SCID, newest first (the QA listing, README "Finding sessions"): every live session item carries
+ * `listShard` = `<scid>#<shard>` and `listStart` = its `startTime` (ISO 8601, fixed width, so text order is time
+ * order); a tombstone carries neither, so a deleted session leaves the index. KEYS_ONLY, and its keys change only
+ * when a session is created, re-created or deleted: DynamoDB writes a global index only when an item's index keys or
+ * projected attributes change, so an ordinary PUT (a join, a property) costs the index nothing, and the index's write
+ * rate per SCID is the rate sessions are created and deleted, not the rate they are written.
+ * Sharded by a hash of the session key (SESSION_LIST_SHARDS partitions per SCID), so a load run creating sessions in
+ * one SCID spreads its index writes over several partitions (one index partition takes about 1,000 writes/s, and a
+ * throttled index throttles the table's writes); the listing reads every shard and merges them.
+ */
+export const SESSION_LIST_INDEX = {
+  name: 'sessions-by-scid',
+  partitionKey: { name: 'listShard', type: 'S' },
+  sortKey: { name: 'listStart', type: 'S' },
+  projection: 'KEYS_ONLY',
+} as const satisfies SecondaryIndex;
+
+/** How many partitions of the listing index one SCID's sessions are spread over: one Query each per page. */
+export const SESSION_LIST_SHARDS = 4;
+
+/** The listing index partition of a session key (`<scid>#<template>#<name>`): `<scid>#<shard>`. */
+export function listShardOf(sessionKey: string): string {
+  const scid = sessionKey.slice(0, sessionKey.indexOf('#'));
+  return listShardName(scid, shardOf(sessionKey, SESSION_LIST_SHARDS));
+}
+
+/** The listing index partition of one shard of a SCID (lower-cased, as in session keys). */
+export function listShardName(scid: string, shard: number): string {
+  return `${scid.toLowerCase()}#${shard}`;
 }
 
 /**
@@ -79,8 +116,8 @@ export const SESSION_TABLE = {
   // Handles live in this table under their own key prefixes (HANDLE_KEY_PREFIXES); the activity index is sparse:
   // only an activity's pointer item carries its keys, so sessions and other handles cost it nothing. The due-time
   // index holds the sessions with a pending timer, by when it is due (the sweeper, README "Timers that fire on their
-  // own").
-  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX],
+  // own"). The listing index holds every live session by SCID and start time (the QA listing).
+  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX, SESSION_LIST_INDEX],
 } as const satisfies TableSchema;
 
 /**
@@ -116,6 +153,12 @@ export const SESSION_ITEM_ATTRIBUTES = {
   dueShard: DUE_INDEX.partitionKey.name,
   /** Epoch ms of the session's next timer (nextTimerAt); absent when none is pending. */
   dueAt: DUE_INDEX.sortKey.name,
+  /** The listing index partition (SESSION_LIST_INDEX), present exactly on a live session's item. */
+  listShard: SESSION_LIST_INDEX.partitionKey.name,
+  /** The session's startTime, the listing index's sort key. */
+  listStart: SESSION_LIST_INDEX.sortKey.name,
+  /** Epoch ms of the write that made this version (the QA listing's lastChange); absent on older items. */
+  writtenAt: 'writtenAt',
 } as const;
 
 /**

@@ -9,6 +9,14 @@ export interface VersionedRecord {
   readonly version: number;
   /** Ids of the most recent writes, newest first: how a write whose answer was lost is recognised later. */
   readonly recentWriteIds: readonly string[];
+  /** Epoch ms of the write that made this version (the writer's clock); absent on items written before it was kept. */
+  readonly writtenAt?: number;
+}
+
+/** What the conditional-write loop adds to every item it writes: the write's id first among the recent ones, and when. */
+export interface WriteStamp {
+  readonly recentWriteIds: readonly string[];
+  readonly writtenAt: number;
 }
 
 /**

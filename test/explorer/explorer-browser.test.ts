@@ -126,10 +126,57 @@ it('signs itself in with the local development server token', async () => {
   expect(await page.$eval('#scid', (input) => (input as unknown as PageElement).value)).toBe(SAMPLE_SCID);
 });
 
-it('opens one session in full: members with their states, timers, properties and the raw document', async () => {
-  await page.type('#open-template', 'lobby');
-  await page.type('#open-name', SESSION);
-  await page.keyboard.press('Enter');
+it('lists the sessions the test created, paged and filtered by template, and opens one from the list', async () => {
+  const game = await bob().request('PUT', sessionUri(SAMPLE_SCID, 'game', 'qa-game'), {
+    body: {
+      members: { me: { constants: { system: { initialize: true } }, properties: { system: { active: true } } } },
+    },
+  });
+  expect(game.status).toBe(201);
+  const rows = () => page.$$eval('#listing tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+
+  // The QA listing of the whole SCID (the server principal's): both sessions, newest first, with their facts.
+  await page.click('#filter-form button[type="submit"]');
+  await waitForText('#listing', 'qa-game');
+  const listed = await rows();
+  expect(listed).toHaveLength(2);
+  expect(listed[0]).toMatch(/^qa-gamegame1 \/ 8open/);
+  expect(listed[1]).toMatch(/^qa-lobbylobby1 \/ 8openno/);
+
+  // One per page: Next page follows the continuation token, Previous page goes back.
+  await page.$eval('#take', (input) => {
+    (input as unknown as PageElement).value = '1';
+  });
+  await page.click('#filter-form button[type="submit"]');
+  await page.waitForFunction(
+    () => document.querySelector('#listing')?.textContent?.includes('qa-lobby') === false,
+    WAIT,
+  );
+  expect(await rows()).toHaveLength(1);
+  await page.click('#next-page');
+  await waitForText('#listing', 'qa-lobby');
+  expect(await rows()).toHaveLength(1);
+  expect(await textOf('#page-number')).toBe('Page 2');
+  await page.click('#previous-page');
+  await waitForText('#listing', 'qa-game');
+
+  // Filtered by template: only the lobby.
+  await page.$eval('#take', (input) => {
+    (input as unknown as PageElement).value = '20';
+  });
+  await page.type('#template', 'lobby');
+  await page.click('#filter-form button[type="submit"]');
+  await page.waitForFunction(
+    () => document.querySelector('#listing')?.textContent?.includes('qa-game') === false,
+    WAIT,
+  );
+  expect((await rows()).map((row) => row.slice(0, 8))).toEqual(['qa-lobby']);
+
+  await page.click('#listing tbody button');
+  await waitForText('#members', 'Alice');
+});
+
+it('shows one session in full: members with their states, timers, properties and the raw document', async () => {
   await waitForText('#members', 'Alice');
   expect(await textOf('#members')).toContain('active');
   expect(await textOf('#summary')).toContain('1 of 8');
@@ -210,7 +257,9 @@ it('closes and locks the session', async () => {
   await waitForText('#answer', `PUT ${uri()}/properties → 200`);
   const stored = await alice().request('GET', uri());
   expect([stored.json.properties.system.closed, stored.json.properties.system.locked]).toEqual([true, true]);
-  await waitForText('#summary', 'Closed');
+  // The page shows what the answer said.
+  await waitForText('#summary', 'Closedyes');
+  await waitForText('#summary', 'Lockedyes');
 });
 
 it('ends the session: every member removed in one PUT, after a confirmation', async () => {

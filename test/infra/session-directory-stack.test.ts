@@ -158,6 +158,21 @@ describe('session table', () => {
   it('has no physical name', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: Match.absent() });
   });
+
+  it('has the listing index of sessions by SCID shard and start time, projecting only keys (the QA listing)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'sessions-by-scid',
+          KeySchema: [
+            { AttributeName: 'listShard', KeyType: 'HASH' },
+            { AttributeName: 'listStart', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]),
+    });
+  });
 });
 
 describe('functions', () => {
@@ -277,6 +292,17 @@ describe('permissions', () => {
     }
   });
 
+  it('grants the session query function (the QA listing) a Query on the listing index and BatchGetItem, and no write', () => {
+    const statements = statementsOf(stack.functions.querySessions).filter((s) =>
+      JSON.stringify(s.Resource).includes(`"${tableLogicalId()}"`),
+    );
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:BatchGetItem']));
+    for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
+    // The grant covers the table's indexes, the listing index among them.
+    expect(JSON.stringify(statements.map((s) => s.Resource))).toContain('/index/*');
+  });
+
   it('lets every function read the token secret', () => {
     const secretId = secretLogicalId();
     for (const fn of Object.values(stack.functions)) {
@@ -289,7 +315,7 @@ describe('permissions', () => {
 });
 
 describe('HTTP API', () => {
-  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, the session explorer, and nothing else', () => {
+  it('routes GET and PUT of the session and its sub-resources on both spellings of the sessiontemplates segment, the handle routes, GET /nonce, the session queries, the session explorer, and nothing else', () => {
     const routeKeys = httpRoutes().map((route) => (route.Properties as Json).RouteKey);
     const handleRoutes = [
       'POST /handles',
@@ -311,6 +337,9 @@ describe('HTTP API', () => {
         ]),
         ...handleRoutes,
         'GET /nonce',
+        'GET /serviceconfigs/{scid}/sessions',
+        'GET /serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions',
+        'GET /serviceconfigs/{scid}/sessionTemplates/{sessionTemplateName}/sessions',
         'GET /explorer',
         'GET /explorer/{asset}',
       ].sort(),

@@ -6,8 +6,12 @@ import {
   dueShardOf,
   HANDLE_ITEM_ATTRIBUTES,
   HANDLE_KEY_PREFIXES,
+  listShardName,
+  listShardOf,
   RATE_LIMIT_TABLE,
   SESSION_ITEM_ATTRIBUTES,
+  SESSION_LIST_INDEX,
+  SESSION_LIST_SHARDS,
   SESSION_TABLE,
 } from '../../lambda/store/table-schema';
 
@@ -29,8 +33,27 @@ describe('the table schema', () => {
           projection: 'ALL',
         },
         DUE_INDEX,
+        SESSION_LIST_INDEX,
       ],
     });
+  });
+
+  it('lists sessions by a KEYS_ONLY index partitioned by SCID and shard, sorted by start time', () => {
+    expect(SESSION_LIST_INDEX).toEqual({
+      name: 'sessions-by-scid',
+      partitionKey: { name: 'listShard', type: 'S' },
+      sortKey: { name: 'listStart', type: 'S' },
+      projection: 'KEYS_ONLY',
+    });
+    expect(SESSION_ITEM_ATTRIBUTES.listShard).toBe(SESSION_LIST_INDEX.partitionKey.name);
+    expect(SESSION_ITEM_ATTRIBUTES.listStart).toBe(SESSION_LIST_INDEX.sortKey.name);
+    // A session's shard is named by its SCID (lower-cased) and is stable; a SCID's sessions spread over every shard.
+    const scid = '00000000-0000-0000-0000-00006C6F6361';
+    const keys = Array.from({ length: 400 }, (_, i) => `${scid.toLowerCase()}#lobby#session-${i}`);
+    expect(keys.map(listShardOf)).toEqual(keys.map(listShardOf));
+    expect(new Set(keys.map(listShardOf))).toEqual(
+      new Set(Array.from({ length: SESSION_LIST_SHARDS }, (_, shard) => listShardName(scid, shard))),
+    );
   });
 
   it('keeps handle keys apart from session keys, whose first part is a GUID', () => {

@@ -361,6 +361,43 @@ export function handleProblems(handle: unknown): string[] {
   return problems;
 }
 
+/**
+ * What XSAPI's session-query reader needs of each entry (spec/mpsd-family.md §5.5): `startTime` a string (null fails
+ * the call), `sessionRef` {scid, templateName, name}, `accepted` an integer, `visibility` a string, and `xuid`,
+ * `status`, `joinRestriction` strings, `myTurn` a boolean, `keywords` strings where present.
+ */
+export function queryEntryProblems(entry: unknown): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON
+  const e = entry as any;
+  const problems: string[] = [];
+  if (typeof e?.startTime !== 'string' || Number.isNaN(Date.parse(e.startTime))) problems.push('startTime: ISO time');
+  const ref = e?.sessionRef;
+  if (typeof ref?.scid !== 'string' || typeof ref?.templateName !== 'string' || typeof ref?.name !== 'string') {
+    problems.push('sessionRef must be {scid, templateName, name}');
+  }
+  if (!Number.isInteger(e?.accepted)) problems.push('accepted must be an integer');
+  if (!['open', 'private', 'visible', 'full'].includes(e?.visibility)) problems.push(`visibility ${e?.visibility}`);
+  for (const key of ['xuid', 'status', 'joinRestriction']) {
+    if (e?.[key] !== undefined && typeof e[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  if (e?.myTurn !== undefined && typeof e.myTurn !== 'boolean') problems.push('myTurn must be a boolean');
+  if (
+    e?.keywords !== undefined &&
+    !(Array.isArray(e.keywords) && e.keywords.every((k: unknown) => typeof k === 'string'))
+  ) {
+    problems.push('keywords must be strings');
+  }
+  return problems;
+}
+
+/** The problems of a session query's answer: 200 `{"results": [...]}` of valid entries, or an error. */
+export function queryRouteProblems(response: SessionResponse): string[] {
+  if (response.status !== 200) return responseProblems(response);
+  if (response.headers.get('content-type')?.startsWith('application/json') !== true) return ['not JSON'];
+  if (!Array.isArray(response.json?.results)) return ['results must be an array'];
+  return response.json.results.flatMap(queryEntryProblems);
+}
+
 /** The problems of an answer of a handle route other than `/handles/{id}/session` (whose answers are sessions). */
 export function handleRouteProblems(response: SessionResponse): string[] {
   const s = response.status;
@@ -385,7 +422,12 @@ export class CheckedSessionClient extends SessionClient {
     const response = await super.request(method, path, options);
     const version = Number(options.headers?.['x-xbl-contract-version'] ?? 107);
     const isHandleRoute = /^\/handles(\/query|\/[^/]+)?$/.test(path);
-    const problems = isHandleRoute ? handleRouteProblems(response) : responseProblems(response, version);
+    const isQueryRoute = /^\/serviceconfigs\/[^/]+(\/session[tT]emplates\/[^/]+)?\/sessions$/.test(path);
+    const problems = isHandleRoute
+      ? handleRouteProblems(response)
+      : isQueryRoute
+        ? queryRouteProblems(response)
+        : responseProblems(response, version);
     if (problems.length > 0) {
       throw new Error(
         `${method} ${path} answered ${response.status} with problems:\n  ${problems.join('\n  ')}\n${response.text}`,

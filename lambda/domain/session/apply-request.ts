@@ -1,7 +1,7 @@
 import { MpsdError } from '../errors';
-import { cloneJson, type JsonObject, type JsonValue } from '../json';
+import type { JsonValue } from '../json';
 import { assertCanRead, assertCanWrite, isMember } from '../permissions';
-import type { SessionDocument } from '../session-document';
+import { copySessionForChange, type SessionDocument } from '../session-document';
 import { expectObject } from '../validate';
 import { assembleConstants, checkConstantsUnchanged, readConstantsChange } from './constants';
 import { checkInitiators, checkMembersNeededToStart, newSession } from './creation';
@@ -57,7 +57,7 @@ export function applySessionRequest(
     checkInitiators(constants, context.principal);
     session = newSession(constants, context);
   } else {
-    session = cloneJson(current as unknown as JsonObject) as unknown as SessionDocument;
+    session = copySessionForChange(current);
     if (requestConstants !== undefined) {
       // Compared only for callers who may read the session: a 409-or-not answer would otherwise let a stranger
       // test guesses of a private session's constants.

@@ -1,5 +1,5 @@
 import { etagOf } from '../etag';
-import { type JsonObject, type JsonValue, jsonEquals } from '../json';
+import { type ExactJsonText, type JsonObject, type JsonValue, jsonEquals } from '../json';
 import { type AccessGrant, assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
 import type { SessionDocument } from '../session-document';
@@ -126,9 +126,10 @@ export function decideSessionWrite(
     };
   }
   outcome.session.changeNumber = (view.session?.changeNumber ?? 0) + 1;
-  checkSessionSize(outcome.session);
+  // The text the backstop measured is the text stored: the document is not changed after this point.
+  const documentJson = checkSessionSize(outcome.session);
   return {
-    write: recordToWrite(outcome, view.previousCorrelationId, view.session?.correlationId, now),
+    write: sessionRecordOf(outcome.session, documentJson),
     answer: {
       kind: outcome.kind,
       session: answerSession(
@@ -159,14 +160,16 @@ export function tombstoneOf(correlationId: string, now: number): SessionRecordTo
 
 /**
  * The record of a session to commit: with the TTL its timers allow, and when its next timer is due, which puts it
- * in the sweeper's index (README, "Timers that fire on their own").
+ * in the sweeper's index (README, "Timers that fire on their own"). `documentJson`, when given, must be the
+ * document's exact text (checkSessionSize's): it is what the item codec stores.
  */
-export function sessionRecordOf(session: SessionDocument): SessionRecordToWrite {
+export function sessionRecordOf(session: SessionDocument, documentJson?: ExactJsonText): SessionRecordToWrite {
   const deletionAt = untouchedDeletionAt(session);
   const dueAt = nextTimerAt(session);
   return {
     kind: 'session',
     document: session,
+    ...(documentJson === undefined ? {} : { documentJson }),
     ...(deletionAt === undefined ? {} : { expiresAt: Math.ceil(deletionAt / 1000) + TTL_SLACK_SECONDS }),
     ...(dueAt === undefined ? {} : { timersDueAt: dueAt }),
   };

@@ -1,4 +1,4 @@
-import { capabilitiesOf, memberStatus, type SessionDocument } from '../session-document';
+import { capabilitiesOf, copySessionForChange, memberStatus, type SessionDocument } from '../session-document';
 import { sessionRecordOf } from './commit';
 import { viewAt } from './live-view';
 import type { SessionRecord, SessionRecordToWrite } from './session-record';
@@ -59,8 +59,9 @@ export function decideDisconnect(
 ): DisconnectDecision {
   if (record?.kind !== 'session') return { answer: { kind: 'none' } };
   const view = viewAt(record, now);
-  const session = view.session;
-  if (!detectsDisconnects(session)) return { answer: { kind: 'none' } };
+  if (!detectsDisconnects(view.session)) return { answer: { kind: 'none' } };
+  // Changed in place below: a copy, since the view may be the record's own document.
+  const session = copySessionForChange(view.session);
   let members = 0;
   for (const index of Object.keys(session.members)) {
     const member = session.members[index];

@@ -1,8 +1,7 @@
 import { etagOf } from '../etag';
-import { cloneJson, type JsonObject } from '../json';
-import type { SessionDocument } from '../session-document';
+import { copySessionForChange, type SessionDocument } from '../session-document';
 import type { SessionRecord } from './session-record';
-import { applyDueTimers } from './timers';
+import { applyDueTimers, nextTimerAt } from './timers';
 
 /** The stored record seen at `now`: the session with its due timers applied and its ETag, or absent. */
 export type LiveView = {
@@ -12,7 +11,10 @@ export type LiveView = {
   readonly previousCorrelationId: string | undefined;
 } & (
   | {
-      /** The session as of `now`. */
+      /**
+       * The session as of `now`. When no timer fired it is the record's own document: change a copy (cloneJson),
+       * never the view in place.
+       */
       readonly session: SessionDocument;
       /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
       readonly etag: string;
@@ -35,7 +37,10 @@ export function viewAt(record: SessionRecord | undefined, now: number): LiveView
   if (record.expiresAt !== undefined && record.expiresAt * 1000 <= now) {
     return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
   }
-  const session = cloneJson(record.document as unknown as JsonObject) as unknown as SessionDocument;
+  // Timers change the session in place, so they run on a copy; when none is due (nothing can fire: every timer is
+  // later than `now`) the view is the record's own document, spared a deep copy on every read and write.
+  const due = nextTimerAt(record.document);
+  const session = due !== undefined && due <= now ? copySessionForChange(record.document) : record.document;
   const outcome = applyDueTimers(session, now);
   if (outcome.deleted)
     return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
@@ -43,7 +48,7 @@ export function viewAt(record: SessionRecord | undefined, now: number): LiveView
   // number after it. The view's ETag names the commit plus the fired timers, never a commit's own ETag: a write
   // that read before these timers were due may commit that very change number with other content.
   const committed = session.changeNumber;
-  session.changeNumber += outcome.fired;
+  if (outcome.fired > 0) session.changeNumber += outcome.fired;
   return {
     session,
     etag: etagOf(session.branch, committed, outcome.fired),

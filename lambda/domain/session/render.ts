@@ -1,6 +1,7 @@
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import {
   capabilitiesOf,
+  hasAccepted,
   memberIndices,
   type PropertyBag,
   type SessionDocument,
@@ -18,13 +19,13 @@ function renderSystemConstants(system: JsonObject, contractVersion: ContractVers
   const rendered: JsonObject = {};
   for (const [key, value] of Object.entries(system)) {
     // An infinite (null) timeout is omitted: XSAPI reads timeouts as numbers and a null aborts its parse (spec §2.2).
-    if (value !== null) rendered[key] = cloneJson(value);
+    if (value !== null) rendered[key] = value;
   }
   return isLegacyContract(contractVersion) ? downgradeToLegacySystemConstants(rendered) : rendered;
 }
 
 function renderBag(bag: PropertyBag): JsonObject {
-  return { system: cloneJson(bag.system), custom: cloneJson(bag.custom) };
+  return { system: bag.system, custom: bag.custom };
 }
 
 function renderMember(member: StoredMember, index: number, next: number, turn: readonly JsonValue[]): JsonObject {
@@ -38,11 +39,11 @@ function renderMember(member: StoredMember, index: number, next: number, turn: r
   if (member.nat !== undefined) rendered.nat = member.nat;
   if (turn.includes(index)) rendered.turn = true;
   rendered.joinTime = member.joinTime;
-  if (member.roles !== undefined) rendered.roles = cloneJson(member.roles);
+  if (member.roles !== undefined) rendered.roles = member.roles;
   // The live service reports each member's own index in its constants (real MinecraftLobby capture, spec §2.7.3).
   rendered.constants = {
-    system: { ...cloneJson(member.constants.system), index },
-    custom: cloneJson(member.constants.custom),
+    system: { ...member.constants.system, index },
+    custom: member.constants.custom,
   };
   rendered.properties = renderBag(member.properties);
   return rendered;
@@ -77,6 +78,10 @@ export interface RenderContext {
  * The session document as clients read it (spec §2.2, §9.8): every top-level field with its strict JSON type,
  * `constants` and `properties` each with `system` and `custom`, members keyed by decimal index and chained by
  * `next`, and `membersInfo` with `first`, `next`, `count`, `accepted` and `active`.
+ *
+ * The rendering shares the session's values wherever it shows them unchanged (property bags, roles, constants)
+ * rather than copying them: it is made to be serialised once, and a deep copy of every member's custom data cost as
+ * much as the serialisation (bench/handler-cost.ts). Never change a rendering in place.
  */
 export function renderSession(session: SessionDocument, context: RenderContext): JsonObject {
   const indices = memberIndices(session);
@@ -87,7 +92,7 @@ export function renderSession(session: SessionDocument, context: RenderContext):
   let active = 0;
   indices.forEach((index, position) => {
     const member = session.members[String(index)] as StoredMember;
-    if (member.reserved !== true) accepted += 1;
+    if (hasAccepted(member)) accepted += 1;
     if (member.properties.system.active === true) active += 1;
     const next = indices[position + 1] ?? session.nextMemberIndex;
     if (!large) members[String(index)] = renderMember(member, index, next, turn);
@@ -108,7 +113,7 @@ export function renderSession(session: SessionDocument, context: RenderContext):
   if (roleTypes !== undefined) rendered.roleTypes = roleTypes;
   rendered.constants = {
     system: renderSystemConstants(session.constants.system, context.contractVersion),
-    custom: cloneJson(session.constants.custom),
+    custom: session.constants.custom,
   };
   rendered.properties = renderBag(session.properties);
   rendered.members = members;

@@ -1,3 +1,4 @@
+import type { ExactJsonText } from '../json';
 import type { SessionDocument } from '../session-document';
 
 /**
@@ -34,5 +35,11 @@ export type SessionRecord =
 
 /** What a session write puts under the key: a tombstone always has its TTL. */
 export type SessionRecordToWrite =
-  | Extract<SessionRecord, { kind: 'session' }>
+  | (Extract<SessionRecord, { kind: 'session' }> & {
+      /**
+       * The document's exact JSON text, when the decision already made it (the size backstop measures the bytes
+       * that are stored): the item codec stores this text rather than serialising the document a second time.
+       */
+      readonly documentJson?: ExactJsonText;
+    })
   | (Extract<SessionRecord, { kind: 'deleted' }> & { readonly expiresAt: number });

@@ -1,4 +1,4 @@
-import { parseExactJson } from '../../../lambda/domain/json';
+import { parseExactJson, stringifyExactJson } from '../../../lambda/domain/json';
 import type { Principal } from '../../../lambda/domain/principal';
 import {
   type CommitContext,
@@ -7,7 +7,7 @@ import {
   type SessionWriteRequest,
 } from '../../../lambda/domain/session/commit';
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
-import { activeJoin, T0, template, user } from '../domain-fixtures';
+import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
 
 // The write decision of a session PUT, at unit level: what it answers and what it writes, for each precondition,
 // nocommit, a no-op and a deletion. The loop that gets it written is test/service/conditional-write.test.ts.
@@ -104,6 +104,83 @@ describe('decideSessionWrite: what is written', () => {
       session.kind === 'session' ? session.document.changeNumber + 1 : Number.NaN,
     );
     expect(etagOfAnswer(decision)).not.toBe(sessionEtag);
+  });
+
+  it.each([
+    ['plain numbers', { a: 1, b: 0.5 }, true],
+    ['a number a double cannot print back', { id: '12345678901234567890' }, false],
+  ])('writes with %s the exact text its size check measured, saying which parser reads it', (_case, custom, plain) => {
+    const body = JSON.stringify({ properties: { custom } }).replace(/"(\d{20})"/, '$1');
+    const decision = decide(session, { ...request(OWNER, {}), body: parseExactJson(body) });
+    if (!('write' in decision) || decision.write.kind !== 'session') throw new Error('expected a session write');
+    expect(decision.write.documentJson).toEqual({
+      text: stringifyExactJson(decision.write.document as never),
+      plainNumbers: plain,
+    });
+  });
+
+  it('leaves the record it decided on as it was, with no timer due and with one', () => {
+    const reserving = stored(
+      decide(session, request(OWNER, { members: { reserve_1: { constants: { system: { xuid: '2003' } } } } })),
+    );
+    for (const [record, now] of [
+      [session, T0],
+      [reserving, T0 + 24 * 60 * 60 * 1000],
+    ] as const) {
+      const before = structuredClone(record);
+      const decision = decide(record, request(OWNER, { properties: { custom: { changed: now } } }), now);
+      expect('write' in decision).toBe(true);
+      expect(record).toEqual(before);
+    }
+  });
+
+  describe('never changes the record it decides on, nested custom data included (a frozen record decides alike)', () => {
+    const PEER = user('2003');
+    const nested = { loadout: [{ slot: 1, mods: [7, 8] }], skill: { mu: 25.5, tiers: { ranked: 3 } } };
+    const joinWith = (xuid: string, custom: unknown) => ({
+      members: { me: { constants: { system: { xuid } }, properties: { system: { active: true }, custom } } },
+    });
+    const steps: [Principal, unknown][] = [
+      [
+        OWNER,
+        activeJoin(OWNER.xuid ?? '', {
+          members: {
+            me: {
+              constants: { system: { xuid: OWNER.xuid }, custom: { team: { id: 1, tags: ['a'] } } },
+              properties: { system: { active: true }, custom: nested },
+            },
+          },
+          properties: { custom: { map: { name: 'dust', layers: [1, 2] } } },
+        }),
+      ],
+      [PEER, joinWith(PEER.xuid ?? '', nested)],
+      [SERVER, { servers: { host: { constants: { custom: { region: { id: 'eu' } } } } } }],
+    ];
+    const rich = steps.reduce<SessionRecord | undefined>(
+      (record, [principal, body]) => stored(decide(record, request(principal, body))),
+      undefined,
+    );
+    const deepFreeze = <T>(value: T): T => {
+      if (typeof value === 'object' && value !== null) {
+        for (const item of Object.values(value)) deepFreeze(item);
+        Object.freeze(value);
+      }
+      return value;
+    };
+    it.each<[string, Principal, unknown]>([
+      ['a member custom field replaced', OWNER, { members: { me: { properties: { custom: { skill: { mu: 30 } } } } } }],
+      ['a member custom field deleted', PEER, { members: { me: { properties: { custom: { loadout: null } } } } }],
+      ['a member custom field added', PEER, { members: { me: { properties: { custom: { extra: { a: [1] } } } } } }],
+      ['the session custom changed', OWNER, { properties: { custom: { map: { name: 'nuke' }, mode: 'ctf' } } }],
+      ['a server custom changed', SERVER, { servers: { host: { properties: { custom: { load: { cpu: 1 } } } } } }],
+      ['a member leaving', PEER, { members: { me: null } }],
+      ['a joiner', user('2004'), joinWith('2004', nested)],
+      ['a member going inactive', OWNER, { members: { me: { properties: { system: { active: false } } } } }],
+    ])('%s', (_case, principal, body) => {
+      const expected = decide(structuredClone(rich), request(principal, body));
+      expect(decide(deepFreeze(structuredClone(rich)), request(principal, body))).toEqual(expected);
+      expect(expected).toMatchObject({ write: {} });
+    });
   });
 
   it('a PUT that changes nothing writes nothing and answers the stored commit', () => {

@@ -133,6 +133,14 @@ describe('decideDisconnect (family spec §6.9)', () => {
     expect('write' in decision && decision.write).toMatchObject({ timersDueAt: inactiveAt + INACTIVE_MS });
   });
 
+  it('leaves the record it decided on as it was (the write is a changed copy)', () => {
+    const record = withPeer(created({ me: member('2001', CID_A) }), CID_B);
+    const before = structuredClone(record);
+    const decision = decideDisconnect(record, CID_A, inactiveAt, inactiveAt + 5);
+    expect('write' in decision).toBe(true);
+    expect(record).toEqual(before);
+  });
+
   it('members sharing the ConnectionId go together; the id is compared without case', () => {
     const record = withPeer(created({ me: member('2001', CID_A) }), CID_A);
     expect(decideDisconnect(record, CID_A.toUpperCase(), inactiveAt, inactiveAt).answer).toEqual({
