@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -27,12 +28,22 @@ import {
 } from '../lambda/http/routes';
 import { RUNTIME_VARIABLES as VARIABLES } from '../lambda/runtime/environment-variables';
 import { DUE_INDEX } from '../lambda/store/table-schema';
+import type { AccessLogProps } from './constructs/access-log';
+import { acknowledgeFindings } from './constructs/acknowledge';
 import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
 import { SessionApi } from './constructs/session-api';
-import { BUNDLED_PACKAGE_ROOT, SessionFunction } from './constructs/session-function';
+import { BUNDLED_PACKAGE_ROOT, SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+import {
+  CONNECTION_TABLE_ACTIONS,
+  grantTableAccess,
+  NONCE_GRANT,
+  RATE_LIMIT_TABLE_ACTIONS,
+  SESSION_TABLE_GRANTS,
+} from './constructs/table-grants';
+import { DEFAULT_STAGE, defaultSettingsOf, type StageSettings } from './stage-settings';
 
 /** Stream records per tap invocation: small, so one slow socket delays few changes (family spec §6.8). */
 const TAP_BATCH_SIZE = 10;
@@ -65,11 +76,12 @@ const COMPLETE_SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:se
 /** Properties of {@link SessionDirectoryStack}. */
 export interface SessionDirectoryStackProps extends StackProps {
   /**
-   * What happens to the session table when it leaves the stack.
+   * The stage's settings (lib/stage-settings.ts): what `cdk destroy` keeps, throttling, fair use, reserved
+   * concurrency, log retention and level, tracing, alarm email, custom domain.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default defaultSettingsOf('dev') - a throwaway stage: everything goes with the stack
    */
-  readonly tableRemovalPolicy?: RemovalPolicy;
+  readonly settings?: StageSettings;
 
   /**
    * Complete ARN (with its six-character suffix) of an existing Secrets Manager secret whose string value is the
@@ -101,14 +113,6 @@ export interface SessionDirectoryStackProps extends StackProps {
    * @default - tokens are HS256, verified with the secret
    */
   readonly tokenJwksUrl?: string;
-
-  /**
-   * `off` switches MPSD's fair-use limits off (load tests), passed as `RATE_LIMITS`; the functions are then not told
-   * the counters table, nor allowed to use it.
-   *
-   * @default 'on'
-   */
-  readonly rateLimits?: 'on' | 'off';
 }
 
 /**
@@ -119,6 +123,15 @@ export interface SessionDirectoryStackProps extends StackProps {
  * Environment-agnostic (no account or Region lookups), so it synthesizes offline and deploys anywhere.
  */
 export class SessionDirectoryStack extends Stack {
+  /** The settings this stage was built with. */
+  public readonly settings: StageSettings;
+
+  /** The stage's defaults for every function (logs, tracing), spread into each SessionFunction's props. */
+  private readonly functionDefaults: Pick<
+    SessionFunctionProps,
+    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing'
+  >;
+
   /** The session table construct. */
   public readonly sessionTable: SessionTable;
 
@@ -163,9 +176,28 @@ export class SessionDirectoryStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: SessionDirectoryStackProps = {}) {
     super(scope, id, props);
+    const settings = props.settings ?? defaultSettingsOf(DEFAULT_STAGE);
+    this.settings = settings;
+    // Every resource carries its stage and service, for cost allocation and for telling stages apart in the console.
+    Tags.of(this).add('stage', settings.stage);
+    Tags.of(this).add('service', POWERTOOLS_SERVICE_NAME);
 
+    // `retain`: the sessions outlive `cdk destroy` (and a replacement), and DynamoDB itself refuses to delete the
+    // table while deletion protection is on; `destroy`: the table goes with the stack.
+    const retained = settings.data === 'retain';
+    // What every function of the stage gets, whoever adds it: log retention and level, tracing, and logs that stay
+    // (until their retention ends) on a retained stage.
+    this.functionDefaults = {
+      // RetentionDays' values are the days themselves; readStageSettings admits only those CloudWatch accepts.
+      logRetention: settings.logRetentionDays as RetentionDays,
+      logRemovalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logLevel: settings.logLevel,
+      tracing: settings.tracing,
+    };
     this.sessionTable = new SessionTable(this, 'Sessions', {
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: retained,
+      pointInTimeRecovery: retained,
     });
     const table = this.sessionTable.table;
 
@@ -174,7 +206,7 @@ export class SessionDirectoryStack extends Stack {
         'tokenJwksUrl needs tokenIssuer and tokenAudience: a key set alone does not say the token is ours',
       );
     }
-    this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn);
+    this.tokenSecret = props.tokenJwksUrl ? undefined : this.resolveTokenSecret(props.tokenSecretArn, retained);
     this.rateLimitTable = new RateLimitTable(this, 'RateLimits');
     // Real-time activity's connection state, and the nonces `GET /nonce` (an HTTP route) stores for it.
     this.connectionTable = new ConnectionTable(this, 'Connections');
@@ -183,7 +215,7 @@ export class SessionDirectoryStack extends Stack {
     // in the console, the template or `get-function-configuration`.
     // Exactly what readRuntimeConfig (lambda/runtime/runtime-config.ts) reads, by the names it reads them by; every
     // function reads the same settings today (test/infra/function-environment.test.ts).
-    const rateLimitsOn = props.rateLimits !== 'off';
+    const rateLimitsOn = settings.rateLimits !== 'off';
     const environment: Record<string, string> = {
       [VARIABLES.sessionTableName]: table.tableName,
       ...(rateLimitsOn
@@ -202,27 +234,28 @@ export class SessionDirectoryStack extends Stack {
       const definitionOf: FunctionDefinition = definition;
       const putsNonces = definitionOf.connectionTableAccess === 'put-nonce';
       const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
         entry: definition.entry,
         environment: putsNonces
           ? { ...environment, [VARIABLES.connectionTableName]: this.connectionTable.table.tableName }
           : environment,
+        ...(settings.reservedConcurrency === undefined ? {} : { reservedConcurrency: settings.reservedConcurrency }),
       });
-      // Least privilege: a GET only reads (it evaluates timers in memory and persists nothing), so its role cannot
-      // write; PUT reads (the consistent read before each conditional write) and writes; `GET /nonce` touches no
-      // session, and only puts its nonce items into the connections table.
-      if (definitionOf.sessionTableAccess === 'read') table.grantReadData(fn.function);
-      else if (definitionOf.sessionTableAccess === 'read-write') table.grantReadWriteData(fn.function);
-      if (putsNonces) {
-        Grant.addToPrincipal({
-          grantee: fn.function,
-          actions: ['dynamodb:PutItem'],
-          resourceArns: [this.connectionTable.table.tableArn],
+      // Least privilege from the route table: the explicit actions of the access the function declares
+      // (lib/constructs/table-grants.ts). A GET only reads (it evaluates timers in memory and persists nothing), so
+      // its role may GetItem and nothing else; `GET /nonce` touches no session, and only puts its nonce items into
+      // the connections table.
+      grantTableAccess(table, fn.function, SESSION_TABLE_GRANTS[definitionOf.sessionTableAccess]);
+      if (putsNonces) grantTableAccess(this.connectionTable.table, fn.function, NONCE_GRANT);
+      this.grantTokenSecret(fn);
+      // Every function counts requests (spec §1.6), so each increments the counters; with the limits off nothing is
+      // counted, and the functions are neither told the table nor allowed to touch it.
+      if (rateLimitsOn) {
+        grantTableAccess(this.rateLimitTable.table, fn.function, {
+          itemActions: RATE_LIMIT_TABLE_ACTIONS,
+          indexQueries: [],
         });
       }
-      this.tokenSecret?.grantRead(fn.function);
-      // Every function counts requests (spec §1.6), so each writes the counters table, and only it; with the limits
-      // off nothing is counted, and the functions are neither told the table nor allowed to touch it.
-      if (rateLimitsOn) this.rateLimitTable.table.grantReadWriteData(fn.function);
       functions[name] = fn;
     }
     this.functions = functions;
@@ -236,6 +269,7 @@ export class SessionDirectoryStack extends Stack {
       (typeof PAGE_FUNCTIONS)[PageFunctionName],
     ][]) {
       pageFunctions[name] = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
         entry: definition.entry,
         withTemplates: false,
         bundledFolders: { [definition.assetsDir]: definition.bundledAs },
@@ -249,6 +283,9 @@ export class SessionDirectoryStack extends Stack {
     this.pageFunctions = pageFunctions;
 
     this.api = new SessionApi(this, 'Api', {
+      accessLogs: this.accessLogProps(),
+      throttlingRateLimit: settings.throttleRatePerSecond,
+      throttlingBurstLimit: settings.throttleBurst,
       routes: [...ROUTES, ...PAGE_ROUTES],
       functions: Object.fromEntries(
         [...Object.entries(functions), ...Object.entries(pageFunctions)].map(([name, fn]) => [name, fn.function]),
@@ -307,6 +344,7 @@ export class SessionDirectoryStack extends Stack {
     const entries = Object.entries(REAL_TIME_FUNCTIONS) as [RealTimeFunctionName, RealTimeFunctionDefinition][];
     for (const [name, definition] of entries) {
       const fn = new SessionFunction(this, name.charAt(0).toUpperCase() + name.slice(1), {
+        ...this.functionDefaults,
         entry: definition.entry,
         withTemplates: false,
         // The tap function's callback URL is added below, once the API exists; the route functions verify tokens.
@@ -317,11 +355,17 @@ export class SessionDirectoryStack extends Stack {
         },
       });
       // The tap function deletes the state of sockets it finds gone; the route functions keep the state.
-      connectionTable.table.grantReadWriteData(fn.function);
-      if (definition.routeKey !== undefined) this.tokenSecret?.grantRead(fn.function);
+      grantTableAccess(connectionTable.table, fn.function, {
+        itemActions: CONNECTION_TABLE_ACTIONS,
+        indexQueries: [],
+      });
+      if (definition.routeKey !== undefined) this.grantTokenSecret(fn);
       functions[name] = fn;
     }
     const api = new RealTimeApi(this, 'RealTimeApi', {
+      ...(this.settings.realTimeAccessLogs ? { accessLogs: this.accessLogProps() } : {}),
+      throttlingRateLimit: this.settings.throttleRatePerSecond,
+      throttlingBurstLimit: this.settings.throttleBurst,
       functions: REAL_TIME_FUNCTIONS,
       handlers: Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, fn.function])),
     });
@@ -331,6 +375,12 @@ export class SessionDirectoryStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledgeFindings(
+      deadLetterQueue,
+      ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
+      'This queue is itself the dead-letter target (of the tap function’s stream event source, which cdk-nag does ' +
+        'not follow); nothing consumes it, an operator reads it (docs/operations.md).',
+    );
     for (const [name, definition] of entries) {
       const fn = functions[name].function;
       if (definition.managesConnections === true) {
@@ -340,6 +390,12 @@ export class SessionDirectoryStack extends Stack {
       if (definition.readsSessionStream !== true) continue;
       // Small batches; a failing batch is split to find the change that fails; the function reports the first
       // change it could not handle, so retries never resend what was sent; what still fails goes to the queue.
+      acknowledgeFindings(
+        functions[name],
+        ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+        'The stream event source needs dynamodb:ListStreams, which supports no resource-level permissions (AWS ' +
+          'offers nothing narrower than *); the stream reads themselves are granted on this table’s stream only.',
+      );
       fn.addEventSource(
         new DynamoEventSource(sessions, {
           startingPosition: StartingPosition.LATEST,
@@ -389,6 +445,7 @@ export class SessionDirectoryStack extends Stack {
     for (const [name, definition] of entries) {
       const id = name.charAt(0).toUpperCase() + name.slice(1);
       const fn = new SessionFunction(this, id, {
+        ...this.functionDefaults,
         entry: definition.entry,
         behindApi: false,
         timeout: SWEEPER_TIMEOUT,
@@ -420,22 +477,59 @@ export class SessionDirectoryStack extends Stack {
       });
       // No retries of a missed invocation: the next minute's sweeps find whatever is still due.
       rule.addTarget(new LambdaFunction(fn.function, { retryAttempts: 0 }));
+      acknowledgeFindings(
+        rule,
+        ['Serverless::Serverless-EventBusDLQ'],
+        'A missed sweep needs no replay: the next minute’s invocation finds every timer still due (the due index).',
+      );
       functions[name] = fn;
       rules[name] = rule;
     }
     return { functions, rules };
   }
 
-  /** Imports the given secret, or creates one when no ARN is given. */
-  private resolveTokenSecret(tokenSecretArn: string | undefined): ISecret {
+  /** How the stage keeps API access logs: as long as the functions' logs, and past the stack when they are. */
+  private accessLogProps(): AccessLogProps {
+    return {
+      retention: this.functionDefaults.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: this.functionDefaults.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+    };
+  }
+
+  /**
+   * Lets the function read the token secret's value, and nothing else of it (CDK's grantRead adds DescribeSecret).
+   */
+  private grantTokenSecret(fn: SessionFunction): void {
+    if (this.tokenSecret === undefined) return;
+    Grant.addToPrincipal({
+      grantee: fn.function,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [this.tokenSecret.secretArn],
+    });
+  }
+
+  /**
+   * Imports the given secret, or creates one when no ARN is given. A created secret follows the stage's data policy:
+   * CloudFormation deletes a secret at once, with no recovery window (it calls DeleteSecret with
+   * ForceDeleteWithoutRecovery), so on a `retain` stage the secret is kept by `cdk destroy` (tokens minted with it
+   * stay verifiable by a later stack given its ARN), and on a `destroy` stage it is gone for good.
+   */
+  private resolveTokenSecret(tokenSecretArn: string | undefined, retained: boolean): ISecret {
     if (tokenSecretArn === undefined) {
-      return new Secret(this, 'TokenSecret', {
-        description: 'HS256 signing key for session directory caller tokens',
+      const secret = new Secret(this, 'TokenSecret', {
+        description: `HS256 signing key for session directory caller tokens (stage ${this.settings.stage})`,
         // 64 alphanumerics is about 381 bits, above the 256 bits HS256 needs; no punctuation, so the value can be
-        // pasted into a shell or a .env file unquoted. Deleting the stack schedules deletion with Secrets Manager's
-        // recovery window, so a mistaken destroy can still be undone.
+        // pasted into a shell or a .env file unquoted.
         generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
+      acknowledgeFindings(
+        secret,
+        ['AwsSolutions::AwsSolutions-SMG4'],
+        'The HS256 key signs tokens that QA tools mint from it; rotating it invalidates every token at once, so it ' +
+          'is rotated by hand when a stage is re-keyed (docs/operations.md), not on a schedule.',
+      );
+      return secret;
     }
     if (!Token.isUnresolved(tokenSecretArn) && !COMPLETE_SECRET_ARN.test(tokenSecretArn)) {
       throw new Error(

@@ -30,10 +30,13 @@ export interface FunctionDefinition {
   /** Path of the entry module from the repository root; it exports `handler`. */
   readonly entry: string;
   /**
-   * `read` for functions that never write sessions (least privilege: their role cannot); `none` for one that never
-   * touches them (it is still told the table's name: every HTTP function reads the same settings).
+   * What it may do to the sessions table (least privilege; the explicit actions of each are in
+   * lib/constructs/table-grants.ts): `read` items by key and nothing else, `read-write` sessions (the conditional
+   * write), `query-handles` (activity pointers and the activity index), `write-handles` (put and delete handles),
+   * `query-sessions` (the listing index and the sessions it names), `none` for one that never touches it (it is still
+   * told the table's name: every HTTP function reads the same settings).
    */
-  readonly sessionTableAccess: 'read' | 'read-write' | 'none';
+  readonly sessionTableAccess: 'read' | 'read-write' | 'query-handles' | 'write-handles' | 'query-sessions' | 'none';
   /**
    * `put-nonce`: the function stores real-time activity nonces in the connections table (PutItem only, and it is told
    * the table's name); absent: it never touches that table.
@@ -51,16 +54,16 @@ export const FUNCTIONS = {
   deleteSessionMember: { entry: 'lambda/functions/delete-session-member.ts', sessionTableAccess: 'read-write' },
   deleteSessionServer: { entry: 'lambda/functions/delete-session-server.ts', sessionTableAccess: 'read-write' },
   // Handles (spec/mpsd-family.md §3): their items live in the sessions table (README "Handles").
-  postHandle: { entry: 'lambda/functions/post-handle.ts', sessionTableAccess: 'read-write' },
-  queryHandles: { entry: 'lambda/functions/query-handles.ts', sessionTableAccess: 'read' },
+  postHandle: { entry: 'lambda/functions/post-handle.ts', sessionTableAccess: 'write-handles' },
+  queryHandles: { entry: 'lambda/functions/query-handles.ts', sessionTableAccess: 'query-handles' },
   getHandle: { entry: 'lambda/functions/get-handle.ts', sessionTableAccess: 'read' },
-  deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'read-write' },
+  deleteHandle: { entry: 'lambda/functions/delete-handle.ts', sessionTableAccess: 'write-handles' },
   getHandleSession: { entry: 'lambda/functions/get-handle-session.ts', sessionTableAccess: 'read' },
   putHandleSession: { entry: 'lambda/functions/put-handle-session.ts', sessionTableAccess: 'read-write' },
   // Real-time activity's one-use nonce (family spec §6.1), on the HTTP API: a WebSocket API answers no plain GET.
   getNonce: { entry: 'lambda/functions/get-nonce.ts', sessionTableAccess: 'none', connectionTableAccess: 'put-nonce' },
   // Session queries and the QA listing (spec/mpsd-family.md §5; README "Finding sessions"): read only.
-  querySessions: { entry: 'lambda/functions/query-sessions.ts', sessionTableAccess: 'read' },
+  querySessions: { entry: 'lambda/functions/query-sessions.ts', sessionTableAccess: 'query-sessions' },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof FUNCTIONS;

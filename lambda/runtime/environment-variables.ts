@@ -47,5 +47,18 @@ export const RUNTIME_VARIABLES = {
 /** Read by Node itself, not by the service: the stack sets it so stack traces point at the TypeScript sources. */
 export const NODE_OPTIONS_VARIABLE = 'NODE_OPTIONS';
 
+/**
+ * Read by Powertools for AWS Lambda itself (Logger, Metrics, Tracer), not by the service's readers: the stack sets
+ * them per stage, and they need no reader of ours.
+ */
+export const LIBRARY_VARIABLES = {
+  /** Logger's level: DEBUG, INFO, WARN or ERROR. */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+  /** Metrics' CloudWatch namespace. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** `true` turns Tracer off where the stage has no X-Ray tracing. */
+  tracerDisabled: 'POWERTOOLS_TRACE_DISABLED',
+} as const;
+
 /** Variables Lambda sets in every function, which a stack therefore never sets. */
 export const LAMBDA_SET_VARIABLES: readonly string[] = [RUNTIME_VARIABLES.region];

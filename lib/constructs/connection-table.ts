@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { CONNECTION_TABLE } from '../../lambda/store/table-schema';
+import { acknowledgeFindings } from './acknowledge';
 import { addIndexesOf, tablePropsOf } from './table-schema-props';
 
 /**
@@ -21,5 +22,11 @@ export class ConnectionTable extends Construct {
     });
     // The due-time index the timer sweeper Queries (lambda/store/table-schema.ts DUE_INDEX).
     addIndexesOf(this.table, CONNECTION_TABLE);
+    acknowledgeFindings(
+      this.table,
+      ['AwsSolutions::AwsSolutions-DDB3'],
+      'Socket state lives as long as a connection (at most 2 h); clients reconnect and resubscribe after any loss, ' +
+        'so a restored copy would describe sockets that no longer exist.',
+    );
   }
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { RATE_LIMIT_TABLE } from '../../lambda/store/table-schema';
+import { acknowledgeFindings } from './acknowledge';
 import { tablePropsOf } from './table-schema-props';
 
 /** Properties of {@link RateLimitTable}. */
@@ -32,5 +33,10 @@ export class RateLimitTable extends Construct {
       ...tablePropsOf(RATE_LIMIT_TABLE),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
+    acknowledgeFindings(
+      this.table,
+      ['AwsSolutions::AwsSolutions-DDB3'],
+      'Fair-use counters live one window (minutes) and are rebuilt by the next requests: nothing to restore.',
+    );
   }
 }

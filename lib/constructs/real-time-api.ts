@@ -1,10 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
+import type { CfnApi, CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RealTimeFunctionDefinition } from '../../lambda/http/routes';
+import { type AccessLogProps, accessLogGroup, WEBSOCKET_ACCESS_LOG_FORMAT } from './access-log';
+import { acknowledgeFindings } from './acknowledge';
 
 /** Properties of {@link RealTimeApi}. */
 export interface RealTimeApiProps {
@@ -27,6 +31,15 @@ export interface RealTimeApiProps {
    * @default 2000
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * JSON access logs of the stage. Unlike an HTTP API, a WebSocket API writes them through API Gateway's
+   * account-wide CloudWatch Logs role (one per account and Region, docs/operations.md), and a deployment fails where
+   * none is set; so they are off unless asked for.
+   *
+   * @default - no access logs (the functions' own lines remain)
+   */
+  readonly accessLogs?: AccessLogProps;
 }
 
 /**
@@ -46,6 +59,9 @@ export class RealTimeApi extends Construct {
 
   /** `https://<api>.execute-api.<region>.amazonaws.com/<stage>`: where PostToConnection is called. */
   public readonly callbackUrl: string;
+
+  /** The stage's access logs, when asked for. */
+  public readonly accessLogs: LogGroup | undefined;
 
   public constructor(scope: Construct, id: string, props: RealTimeApiProps) {
     super(scope, id);
@@ -71,6 +87,30 @@ export class RealTimeApi extends Construct {
     });
     this.url = this.stage.url;
     this.callbackUrl = this.stage.callbackUrl;
+
+    if (props.accessLogs === undefined) {
+      this.accessLogs = undefined;
+      acknowledgeFindings(
+        this.stage,
+        ['AwsSolutions::AwsSolutions-APIG1', 'Serverless::Serverless-APIGWAccessLogging'],
+        'WebSocket access logs need API Gateway’s account-wide CloudWatch Logs role, which a stack should not own ' +
+          '(two stages would fight over it); a stage turns them on with -c realTimeAccessLogs=true once the account ' +
+          'has the role. The RTA functions log every connect, message and tap themselves.',
+      );
+    } else {
+      this.accessLogs = accessLogGroup(this, 'AccessLogs', props.accessLogs);
+      (this.stage.node.defaultChild as CfnStage).accessLogSettings = {
+        destinationArn: this.accessLogs.logGroupArn,
+        format: WEBSOCKET_ACCESS_LOG_FORMAT,
+      };
+    }
+    acknowledgeFindings(
+      this.webSocketApi,
+      ['AwsSolutions::AwsSolutions-APIG4'],
+      'RTA clients send `Authorization: XBL3.0 x=<userhash>;<token>` on the upgrade request, which no API Gateway ' +
+        'authorizer parses; the $connect function verifies it and refuses the socket before anything is stored, ' +
+        'and $default and $disconnect act only on connections $connect accepted.',
+    );
   }
 
   /**
@@ -78,7 +118,7 @@ export class RealTimeApi extends Construct {
    * this API's stage only (CDK's grantManagementApiAccess would also allow GET and DELETE of connections).
    */
   public grantManageConnections(grantee: IGrantable): Grant {
-    return Grant.addToPrincipal({
+    const grant = Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:ManageConnections'],
       resourceArns: [
@@ -89,5 +129,18 @@ export class RealTimeApi extends Construct {
         }),
       ],
     });
+    const apiLogicalId = Stack.of(this).getLogicalId(this.webSocketApi.node.defaultChild as CfnApi);
+    // The finding is on the grantee's role policy; a principal that is no construct (an imported one) has none here.
+    const principal = grantee.grantPrincipal;
+    if (!Construct.isConstruct(principal)) return grant;
+    acknowledgeFindings(
+      principal,
+      [
+        `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${this.stage.stageName}/POST/@connections/*]`,
+      ],
+      'Connection ids are made by API Gateway at run time, one per socket: the grant is already narrowed to this ' +
+        'API, this stage and POST (sending a frame); nothing narrower can be named in advance.',
+    );
+    return grant;
   }
 }

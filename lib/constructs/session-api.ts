@@ -1,8 +1,11 @@
 import { type CfnStage, HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Route } from '../../lambda/http/routes';
+import { type AccessLogProps, accessLogGroup, HTTP_ACCESS_LOG_FORMAT } from './access-log';
+import { acknowledgeFindings } from './acknowledge';
 
 /** Properties of {@link SessionApi}. */
 export interface SessionApiProps {
@@ -26,6 +29,13 @@ export interface SessionApiProps {
    * @default 2000
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * How the stage's JSON access logs are kept.
+   *
+   * @default - a month, deleted with the stack
+   */
+  readonly accessLogs?: AccessLogProps;
 }
 
 /**
@@ -39,6 +49,9 @@ export class SessionApi extends Construct {
   /** Base URL of the API's default stage, without a trailing slash; session paths are appended to it. */
   public readonly url: string;
 
+  /** The stage's access logs: one JSON line per request (lib/constructs/access-log.ts). */
+  public readonly accessLogs: LogGroup;
+
   public constructor(scope: Construct, id: string, props: SessionApiProps) {
     super(scope, id);
 
@@ -48,11 +61,14 @@ export class SessionApi extends Construct {
     });
     // The L2 default stage has no throttle setting, so it is set on the CloudFormation stage underneath.
     const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
+    this.accessLogs = accessLogGroup(this, 'AccessLogs', props.accessLogs ?? { retention: RetentionDays.ONE_MONTH });
     if (stage !== undefined) {
       stage.defaultRouteSettings = {
         throttlingRateLimit: props.throttlingRateLimit ?? 1000,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 2000,
       };
+      // HTTP APIs write access logs through a service-linked role: no account-wide API Gateway setting is needed.
+      stage.accessLogSettings = { destinationArn: this.accessLogs.logGroupArn, format: HTTP_ACCESS_LOG_FORMAT };
     }
 
     // One integration per function, shared by all its routes, so each function has one invoke permission per route
@@ -80,5 +96,14 @@ export class SessionApi extends Construct {
     }
 
     this.url = this.httpApi.apiEndpoint;
+
+    acknowledgeFindings(
+      this.httpApi,
+      ['AwsSolutions::AwsSolutions-APIG4'],
+      'Callers authenticate as MPSD clients do, with `Authorization: XBL3.0 x=<userhash>;<token>`, which no API ' +
+        'Gateway authorizer parses (a JWT authorizer wants a bare or Bearer token); the request pipeline verifies the ' +
+        'token first on every route, before anything is read or written (lambda/http/pipeline.ts), and the stage ' +
+        'throttle bounds callers without one.',
+    );
   }
 }

@@ -1,10 +1,16 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { NODE_OPTIONS_VARIABLE, RUNTIME_VARIABLES } from '../../lambda/runtime/environment-variables';
+import {
+  LIBRARY_VARIABLES,
+  NODE_OPTIONS_VARIABLE,
+  RUNTIME_VARIABLES,
+} from '../../lambda/runtime/environment-variables';
+import { acknowledgeFindings } from './acknowledge';
 
 /** The Lambda package's root inside the function, where the bundle and the folders copied beside it are. */
 export const BUNDLED_PACKAGE_ROOT = '/var/task';
@@ -63,6 +69,41 @@ export interface SessionFunctionProps {
   readonly logRetention?: RetentionDays;
 
   /**
+   * Whether the log group outlives the stack (a `retain` stage keeps its logs until their retention ends).
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Powertools log level (`POWERTOOLS_LOG_LEVEL`): each request's line is INFO, degraded paths WARN, 5xx ERROR.
+   *
+   * @default 'INFO'
+   */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+  /**
+   * X-Ray active tracing: Lambda samples invocations and the function's Powertools Tracer adds its AWS SDK calls.
+   *
+   * @default true
+   */
+  readonly tracing?: boolean;
+
+  /**
+   * Concurrent executions reserved for (and capping) this function.
+   *
+   * @default - none reserved: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+
+  /**
+   * CloudWatch namespace of the function's embedded-format metrics (`POWERTOOLS_METRICS_NAMESPACE`).
+   *
+   * @default 'SessionDirectory'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
    * The repository root: esbuild's working directory and where `entry`, `templatesDir` and `package-lock.json` are
    * looked up.
    *
@@ -99,11 +140,15 @@ export interface SessionFunctionProps {
 /**
  * A session handler as a Node.js Lambda function, with the house defaults: Node.js 22 on Graviton (arm64), bundled
  * locally by esbuild (no Docker) into one minified ESM file with the AWS SDK inside and source maps, session templates
- * copied beside it, and a log group with a finite retention.
+ * copied beside it, a log group with a finite retention, a role that may write only that log group, X-Ray active
+ * tracing and the Powertools settings.
  */
 export class SessionFunction extends Construct {
   /** The Lambda function; grant access to it and integrate it through this. */
   public readonly function: NodejsFunction;
+
+  /** The function's log group (the only one its role may write to). */
+  public readonly logGroup: LogGroup;
 
   public constructor(scope: Construct, id: string, props: SessionFunctionProps) {
     super(scope, id);
@@ -126,8 +171,24 @@ export class SessionFunction extends Construct {
     // the stack.
     const logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
+
+    // A role of its own instead of the one NodejsFunction makes: that one carries AWSLambdaBasicExecutionRole, which
+    // may write to every log group in the account. This one may write only to the function's own log group (its
+    // streams are `<group ARN>:*`, which the log group's ARN attribute already ends in); the stack adds each
+    // function's table and secret grants to it, and Lambda adds X-Ray's two actions when tracing is on.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the session directory function ${id}`,
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
 
     const withTemplates = props.withTemplates ?? true;
     const commandHooks: ICommandHooks = {
@@ -156,10 +217,17 @@ export class SessionFunction extends Construct {
       memorySize: props.memorySize ?? 1024,
       timeout,
       logGroup,
+      role,
+      tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       environment: {
         ...(withTemplates ? { [RUNTIME_VARIABLES.templatesDir]: BUNDLED_TEMPLATES_DIR } : {}),
         // Stack traces in the logs point at the TypeScript sources; NodejsFunction does not set this by itself.
         [NODE_OPTIONS_VARIABLE]: '--enable-source-maps',
+        // Read by Powertools itself (Logger, Metrics, Tracer), not by the service's readers.
+        [LIBRARY_VARIABLES.logLevel]: props.logLevel ?? 'INFO',
+        [LIBRARY_VARIABLES.metricsNamespace]: props.metricsNamespace ?? 'SessionDirectory',
+        ...((props.tracing ?? true) ? {} : { [LIBRARY_VARIABLES.tracerDisabled]: 'true' }),
         ...props.environment,
       },
       bundling: {
@@ -181,5 +249,34 @@ export class SessionFunction extends Construct {
         commandHooks,
       },
     });
+
+    acknowledgeFindings(
+      this,
+      ['AwsSolutions::AwsSolutions-L1', 'Serverless::Serverless-LambdaLatestVersion'],
+      'One Node major for development, tests, CI and Lambda: Node.js 22 (LTS until 2027-04), which .ci/run installs; ' +
+        'moving to 24 moves all four together (README, "One runtime").',
+    );
+    acknowledgeFindings(
+      this,
+      ['Serverless::Serverless-LambdaDLQ'],
+      'A Lambda dead-letter queue only catches failed asynchronous invocations: the API functions are invoked ' +
+        'synchronously (the caller gets the answer), the tap function by a stream event source with its own ' +
+        'on-failure queue (TapDeadLetters), the sweeper by a schedule whose next minute redoes a missed sweep.',
+    );
+    if (props.tracing === false) {
+      acknowledgeFindings(
+        this,
+        ['Serverless::Serverless-LambdaTracing'],
+        'The stage turned tracing off (-c tracing=false), e.g. a load-test stage where every request would be a ' +
+          'billed trace; logs and metrics remain.',
+      );
+    } else {
+      acknowledgeFindings(
+        this,
+        ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
+        'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+          'permissions, so AWS offers nothing narrower than * (added by Lambda for Tracing.ACTIVE).',
+      );
+    }
   }
 }

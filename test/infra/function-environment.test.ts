@@ -9,6 +9,7 @@ import {
 } from '../../lambda/http/routes';
 import {
   LAMBDA_SET_VARIABLES,
+  LIBRARY_VARIABLES,
   NODE_OPTIONS_VARIABLE,
   RUNTIME_VARIABLES,
 } from '../../lambda/runtime/environment-variables';
@@ -17,6 +18,7 @@ import { REAL_TIME_READERS } from '../../lambda/runtime/rta-runtime';
 import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { SCHEDULED_READERS } from '../../lambda/runtime/sweeper-runtime';
 import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../lib/session-directory-stack';
+import { defaultSettingsOf } from '../../lib/stage-settings';
 
 // Each synthesized function is given exactly the environment its config reader reads: no variable it needs is
 // missing (the reader would refuse to start) and none is set that nothing reads. The reader of every HTTP function
@@ -45,6 +47,9 @@ type Json = Record<string, unknown>;
 /** Skips esbuild: only the functions' configuration is looked at. */
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/** Read by Node and Powertools themselves, not by the service's readers. */
+const READ_BY_LIBRARIES: readonly string[] = [NODE_OPTIONS_VARIABLE, ...Object.values(LIBRARY_VARIABLES)];
+
 const CONFIGURATIONS: Record<string, SessionDirectoryStackProps> = {
   'the defaults': {},
   'an imported secret with issuer and audience': {
@@ -57,7 +62,7 @@ const CONFIGURATIONS: Record<string, SessionDirectoryStackProps> = {
     tokenIssuer: 'https://issuer.example',
     tokenAudience: 'session-directory',
   },
-  'fair-use limits off': { rateLimits: 'off' },
+  'fair-use limits off': { settings: { ...defaultSettingsOf('dev'), rateLimits: 'off' } },
 };
 
 /** Each function's environment variables in the synthesized template, values flattened to strings. */
@@ -112,9 +117,10 @@ describe.each(Object.entries(CONFIGURATIONS))('with %s', (_name, props) => {
     const env = { ...environments[name], ...LAMBDA_SET };
     const { read, error } = readsOf(env, READERS[name]);
     expect(error).toBeUndefined();
-    // Node reads NODE_OPTIONS itself; every other variable the stack sets is one the reader asked for. What Lambda
-    // sets in every function (AWS_REGION) is there whether a reader needs it or not (the explorer's page does not).
-    const given = Object.keys(env).filter((key) => key !== NODE_OPTIONS_VARIABLE && !(key in LAMBDA_SET));
+    // Node reads NODE_OPTIONS and Powertools its own settings; every other variable the stack sets is one the reader
+    // asked for. What Lambda sets in every function (AWS_REGION) is there whether a reader needs it or not (the
+    // explorer's page does not).
+    const given = Object.keys(env).filter((key) => !READ_BY_LIBRARIES.includes(key) && !(key in LAMBDA_SET));
     expect([...read].filter((key) => key in env && !(key in LAMBDA_SET)).sort()).toEqual(given.sort());
   });
 });
@@ -128,7 +134,7 @@ it('every variable the reader can read is set by some configuration of the stack
       Record<string, string>,
     ][]) {
       for (const key of readsOf({ ...env, ...LAMBDA_SET }, READERS[name]).read) read.add(key);
-      for (const key of Object.keys(env)) if (key !== NODE_OPTIONS_VARIABLE) set.add(key);
+      for (const key of Object.keys(env)) if (!READ_BY_LIBRARIES.includes(key)) set.add(key);
     }
   }
   expect([...read].sort()).toEqual([...set].sort());

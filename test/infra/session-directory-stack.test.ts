@@ -16,9 +16,11 @@ import {
   routeKeyOf,
   SCHEDULED_FUNCTIONS,
 } from '../../lambda/http/routes';
-import { RATE_LIMIT_TABLE, SESSION_TABLE } from '../../lambda/store/table-schema';
+import { LIBRARY_VARIABLES, NODE_OPTIONS_VARIABLE } from '../../lambda/runtime/environment-variables';
+import { RATE_LIMIT_TABLE, SESSION_LIST_INDEX, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+import { defaultSettingsOf } from '../../lib/stage-settings';
 import { EXPLORER_DEVELOPMENT_TOKEN_PATH, LOCAL_ONLY_ROUTES } from '../../local/explorer-routes';
 
 /** CloudFormation JSON as the assertions library returns it. */
@@ -47,7 +49,7 @@ let template: Template;
 // One real synth (with esbuild bundling) for the whole file.
 beforeAll(() => {
   app = new App();
-  stack = new SessionDirectoryStack(app, 'SessionDirectoryTest');
+  stack = new SessionDirectoryStack(app, 'SessionDirectoryTest', { settings: defaultSettingsOf('staging') });
   template = Template.fromStack(stack);
 });
 
@@ -287,9 +289,13 @@ describe('permissions', () => {
   it('grants the handle functions that only read (query, GET by id, GET of the session) no write', () => {
     for (const name of ['queryHandles', 'getHandle', 'getHandleSession'] as const) {
       const actions = tableActionsOf(stack.functions[name]);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']));
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem']));
       for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
     }
+    // The query reads activity pointers by key and the activity index (test/infra/least-privilege.test.ts).
+    expect(tableActionsOf(stack.functions.queryHandles)).toEqual(
+      expect.arrayContaining(['dynamodb:BatchGetItem', 'dynamodb:Query']),
+    );
   });
 
   it('grants the session query function (the QA listing) a Query on the listing index and BatchGetItem, and no write', () => {
@@ -299,8 +305,10 @@ describe('permissions', () => {
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:BatchGetItem']));
     for (const write of TABLE_WRITE_ACTIONS) expect(actions).not.toContain(write);
-    // The grant covers the table's indexes, the listing index among them.
-    expect(JSON.stringify(statements.map((s) => s.Resource))).toContain('/index/*');
+    // The grant names the listing index, and no other (lib/constructs/table-grants.ts).
+    const resources = JSON.stringify(statements.map((s) => s.Resource));
+    expect(resources).toContain(`/index/${SESSION_LIST_INDEX.name}`);
+    expect(resources).not.toContain('/index/*');
   });
 
   it('lets every function read the token secret', () => {
@@ -399,7 +407,11 @@ describe('session explorer', () => {
 
   it('tells the page function where its files are and the WebSocket API’s URL, and nothing else', () => {
     const environment = environmentOf(functionResource(page()));
-    expect(Object.keys(environment).sort()).toEqual(['EXPLORER_ASSETS_DIR', 'EXPLORER_REAL_TIME_URL', 'NODE_OPTIONS']);
+    // Beside what every function gets for Node and Powertools (SessionFunction's defaults), only its own two.
+    const own = Object.keys(environment).filter(
+      (name) => name !== NODE_OPTIONS_VARIABLE && !(Object.values(LIBRARY_VARIABLES) as string[]).includes(name),
+    );
+    expect(own.sort()).toEqual(['EXPLORER_ASSETS_DIR', 'EXPLORER_REAL_TIME_URL']);
     expect(environment.EXPLORER_ASSETS_DIR).toBe('/var/task/explorer');
     const webSocketApiId = stack.getLogicalId(stack.realTimeApi.webSocketApi.node.defaultChild as never);
     expect(JSON.stringify(environment.EXPLORER_REAL_TIME_URL)).toContain(`"${webSocketApiId}"`);
@@ -444,9 +456,7 @@ describe('context', () => {
     }
     configured.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: Match.arrayWith(['secretsmanager:GetSecretValue']), Resource: arn }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: arn })]),
       },
     });
   });
@@ -504,7 +514,9 @@ describe('fair-use counters table', () => {
 
   it('can be switched off for load tests (RATE_LIMITS=off)', () => {
     const off = Template.fromStack(
-      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', { rateLimits: 'off' }),
+      new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RateLimitsOff', {
+        settings: { ...defaultSettingsOf('dev'), rateLimits: 'off' },
+      }),
     );
     for (const fn of sessionFunctions(off)) {
       expect(environmentOf(fn).RATE_LIMITS).toBe('off');
