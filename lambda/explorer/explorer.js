@@ -371,9 +371,11 @@ $('custom-form').addEventListener('submit', async (event) => {
   $('custom').blur();
 });
 
-$('apply-joinability').addEventListener('click', () =>
-  writeProperties({ system: { closed: $('closed').checked, locked: $('locked').checked } }, 'Closed and locked.'),
-);
+$('apply-joinability').addEventListener('click', () => {
+  const closed = $('closed').checked;
+  const locked = $('locked').checked;
+  void writeProperties({ system: { closed, locked } }, `Closed: ${closed}, locked: ${locked}.`);
+});
 
 async function writeProperties(body, note) {
   const headers = state.etag ? { 'If-Match': state.etag } : {};

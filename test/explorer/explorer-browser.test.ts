@@ -41,6 +41,7 @@ let profile: string;
 const alice = () => new SessionClient(service.baseUrl, { xuid: '2533274790397001', gamertag: 'Alice' });
 const bob = () => new SessionClient(service.baseUrl, { xuid: '2533274790397002', gamertag: 'Bob' });
 const SESSION = 'qa-lobby';
+let activityHandleId: string;
 const uri = () => sessionUri(SAMPLE_SCID, 'lobby', SESSION);
 
 beforeAll(async () => {
@@ -117,6 +118,12 @@ it('signs itself in with the local development server token', async () => {
     },
   });
   expect(created.status).toBe(201);
+  // Alice's activity handle on it, which the page lists among the session's handles.
+  const activity = await alice().request('POST', '/handles', {
+    body: { version: 1, type: 'activity', sessionRef: { scid: SAMPLE_SCID, templateName: 'lobby', name: SESSION } },
+  });
+  expect(activity.status).toBe(201);
+  activityHandleId = activity.json.id;
 
   await page.goto(`${service.baseUrl}/explorer?scid=${SAMPLE_SCID}`);
   await waitForText('#token-status', 'Signed in with the local development server token');
@@ -176,8 +183,9 @@ it('lists the sessions the test created, paged and filtered by template, and ope
   await waitForText('#members', 'Alice');
 });
 
-it('shows one session in full: members with their states, timers, properties and the raw document', async () => {
+it('shows one session in full: members with their states, timers, handles, properties and the raw document', async () => {
   await waitForText('#members', 'Alice');
+  await waitForText('#handles', `activity ${activityHandleId}, owner 2533274790397001`);
   expect(await textOf('#members')).toContain('active');
   expect(await textOf('#summary')).toContain('1 of 8');
   expect(await textOf('#timers')).toContain('Session empty');
@@ -244,7 +252,8 @@ it('edits the session’s custom properties (a key deleted in the editor is sent
     (t as unknown as PageElement).value = '{"mode": "ranked"}';
   });
   await page.click('#custom-form button[type="submit"]');
-  await waitForText('#answer', `PUT ${uri()}/properties → 200`);
+  await waitForText('#answer', 'Save custom properties.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()}/properties → 200`);
   expect(await textOf('#answer')).toContain('"map":null');
   const stored = await alice().request('GET', uri());
   expect(stored.json.properties.custom).toEqual({ mode: 'ranked' });
@@ -254,7 +263,8 @@ it('closes and locks the session', async () => {
   await page.click('#closed');
   await page.click('#locked');
   await page.click('#apply-joinability');
-  await waitForText('#answer', `PUT ${uri()}/properties → 200`);
+  await waitForText('#answer', 'Closed: true, locked: true.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()}/properties → 200`);
   const stored = await alice().request('GET', uri());
   expect([stored.json.properties.system.closed, stored.json.properties.system.locked]).toEqual([true, true]);
   // The page shows what the answer said.
@@ -266,7 +276,8 @@ it('ends the session: every member removed in one PUT, after a confirmation', as
   await page.click('#end-session');
   await page.waitForSelector('#end-dialog[open]', WAIT);
   await page.click('#end-dialog button[value="end"]');
-  await waitForText('#answer', `PUT ${uri()} → 204`);
+  await waitForText('#answer', 'End the session: every member removed.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()} → 204`);
   await waitForText('#changes', 'does not exist');
   const stored = await alice().request('GET', uri());
   expect(stored.status).toBe(204);
@@ -320,4 +331,33 @@ it('refreshes on a shoulder tap to its own connection, with polling off', async 
   } finally {
     await tapped.close();
   }
+});
+
+it('counts a reservation down to the instant its timer ends it', async () => {
+  const timersUri = sessionUri(SAMPLE_SCID, 'lobby', 'qa-timers');
+  const created = await alice().request('PUT', timersUri, {
+    body: {
+      members: {
+        me: { constants: { system: { initialize: true } }, properties: { system: { active: true } } },
+        reserve_0: { constants: { system: { xuid: '2533274790397003' } } },
+      },
+    },
+  });
+  expect(created.status).toBe(201);
+  const reservedAt = Date.parse(created.json.members['1'].joinTime);
+
+  await page.$eval('#open-template', (input) => {
+    (input as unknown as PageElement).value = 'lobby';
+  });
+  await page.$eval('#open-name', (input) => {
+    (input as unknown as PageElement).value = 'qa-timers';
+  });
+  await page.click('#open-form button[type="submit"]');
+  await waitForText('#timers', 'Member 1, reserved: reservedRemovalTimeout 30 s — removed in');
+  // The deadline the countdown ticks towards is the reservation's joinTime plus the session's 30 s, exactly.
+  const deadlines = await page.$$eval('#timers [data-deadline]', (elements) =>
+    elements.map((element) => Number(element.getAttribute('data-deadline'))),
+  );
+  expect(deadlines).toContain(reservedAt + 30_000);
+  expect(await textOf('#members')).toContain('reserved');
 });
