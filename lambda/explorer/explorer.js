@@ -97,7 +97,12 @@ let live;
 let settings;
 
 async function startLive() {
-  settings ??= await fetch(`${apiBase}/explorer/settings.json`, { cache: 'no-store' }).then((r) => r.json());
+  try {
+    settings ??= await fetch(`${apiBase}/explorer/settings.json`, { cache: 'no-store' }).then((r) => r.json());
+  } catch (error) {
+    $('live-status').textContent = `RTA not connected: the page's settings could not be read (${error.message})`;
+    return;
+  }
   live = new RealTimeLink({
     api,
     realTimeUrl: settings.realTimeUrl,
