@@ -6,9 +6,9 @@
 export type RouteMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 
 /**
- * What a route's path names: the request pipeline resolves a session, a handle, a nonce or a service config from the
- * request; a `page` is a static web page (the session explorer), served without the pipeline because it holds no data
- * of its own.
+ * What a route's path names: the request pipeline resolves a session, a handle, a nonce or a service config (the
+ * session queries) from the request; a `page` is a static web page (the session explorer), served without the
+ * pipeline because it holds no data of its own.
  */
 export type ResourceKind = 'session' | 'handle' | 'nonce' | 'serviceConfig' | 'page';
 

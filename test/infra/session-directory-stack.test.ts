@@ -16,7 +16,6 @@ import {
   routeKeyOf,
   SCHEDULED_FUNCTIONS,
 } from '../../lambda/http/routes';
-import { LIBRARY_VARIABLES, NODE_OPTIONS_VARIABLE } from '../../lambda/runtime/environment-variables';
 import { RATE_LIMIT_TABLE, SESSION_LIST_INDEX, SESSION_TABLE } from '../../lambda/store/table-schema';
 import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
@@ -407,11 +406,14 @@ describe('session explorer', () => {
 
   it('tells the page function where its files are and the WebSocket API’s URL, and nothing else', () => {
     const environment = environmentOf(functionResource(page()));
-    // Beside what every function gets for Node and Powertools (SessionFunction's defaults), only its own two.
-    const own = Object.keys(environment).filter(
-      (name) => name !== NODE_OPTIONS_VARIABLE && !(Object.values(LIBRARY_VARIABLES) as string[]).includes(name),
-    );
-    expect(own.sort()).toEqual(['EXPLORER_ASSETS_DIR', 'EXPLORER_REAL_TIME_URL']);
+    // Besides its own two, only what every function of the stage is given (Node's options, the Powertools settings).
+    expect(Object.keys(environment).sort()).toEqual([
+      'EXPLORER_ASSETS_DIR',
+      'EXPLORER_REAL_TIME_URL',
+      'NODE_OPTIONS',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+    ]);
     expect(environment.EXPLORER_ASSETS_DIR).toBe('/var/task/explorer');
     const webSocketApiId = stack.getLogicalId(stack.realTimeApi.webSocketApi.node.defaultChild as never);
     expect(JSON.stringify(environment.EXPLORER_REAL_TIME_URL)).toContain(`"${webSocketApiId}"`);
