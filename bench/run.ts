@@ -154,7 +154,7 @@ function printThroughput(t: ThroughputResult): void {
   }
   for (const r of RATIOS.filter((r) => r.baseline.startsWith('trivial'))) {
     const per = t.cpuMicrosPerOp[r.measured].map((v, i) => v / (t.cpuMicrosPerOp[r.baseline][i] as number));
-    print(row([`CPU ${r.name}`, spread(statsOf(per), 2)], w));
+    print(row([`CPU ${r.name}`, spread(statsOf(per), 2)], [28, 20]));
   }
   print('Ratios per round (median (min..max))');
   for (const r of RATIOS) {

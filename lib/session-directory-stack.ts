@@ -301,7 +301,7 @@ export class SessionDirectoryStack extends Stack {
     this.realTimeApi = realTime.api;
     this.tapDeadLetterQueue = realTime.deadLetterQueue;
 
-    const scheduled = this.addScheduledFunctions(table, this.connectionTable.table);
+    const scheduled = this.addScheduledFunctions(table, this.connectionTable.table, realTime.api);
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
 
@@ -432,10 +432,15 @@ export class SessionDirectoryStack extends Stack {
 
   /**
    * The timer sweeper (README, "Timers that fire on their own"): an EventBridge rule invokes it once a minute, and it
-   * commits due timers and disconnect checks. Least privilege: a Query on each table's due-time index, the read and
-   * conditional write of sessions (GetItem, PutItem), and the read and update of ConnectionIds (GetItem, UpdateItem).
+   * commits due timers and disconnect checks, and sends the real-time keepalives. Least privilege: a Query on each
+   * table's due-time index, the read and conditional write of sessions (GetItem, PutItem), the read and update of
+   * connection state (GetItem, BatchGetItem, UpdateItem, DeleteItem of a gone socket) and PostToConnection.
    */
-  private addScheduledFunctions(sessions: SessionTable['table'], connections: ConnectionTable['table']) {
+  private addScheduledFunctions(
+    sessions: SessionTable['table'],
+    connections: ConnectionTable['table'],
+    realTimeApi: RealTimeApi,
+  ) {
     const functions = {} as Record<ScheduledFunctionName, SessionFunction>;
     const rules = {} as Record<ScheduledFunctionName, Rule>;
     const entries = Object.entries(SCHEDULED_FUNCTIONS) as [
@@ -453,8 +458,17 @@ export class SessionDirectoryStack extends Stack {
         environment: {
           [VARIABLES.sessionTableName]: sessions.tableName,
           [VARIABLES.connectionTableName]: connections.tableName,
+          [VARIABLES.rtaCallbackUrl]: realTimeApi.callbackUrl,
           [VARIABLES.serviceName]: POWERTOOLS_SERVICE_NAME,
         },
+      });
+      // The keepalive pass each sweep runs (family spec §6.4, §6.10): it reads the due sockets (BatchGetItem), posts
+      // to them, and forgets the ones found gone (DeleteItem), as the tap function does.
+      realTimeApi.grantManageConnections(fn.function);
+      Grant.addToPrincipal({
+        grantee: fn.function,
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem'],
+        resourceArns: [connections.tableArn],
       });
       for (const [table, writeAction] of [
         [sessions, 'dynamodb:PutItem'],

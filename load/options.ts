@@ -94,8 +94,9 @@ Load:
 
 Results:
   --out <dir>             write <dir>/results.json and <dir>/report.html (one self-contained file)
-  --max-p99 <ms>          fail (exit 1) when an operation's p99 latency is above this
-  --max-error-rate <f>    fail (exit 1) when more than this fraction of requests failed (0..1)
+  --max-p99 <ms>          fail (exit 1) when an operation's p99 latency is above this (shoulder taps excluded)
+  --max-error-rate <f>    fail (exit 1) when more than this fraction of requests failed (0..1): no answer, a 5xx,
+                          or a 4xx the scenario does not expect; a 429 is counted but is not a failure
   --no-progress           no progress line
   --help                  this text
 

@@ -95,10 +95,12 @@ export class Player {
     body: unknown,
     meta: WriteMeta,
     expected: Expected = nothingElse,
+    /** A scenario's set-up (realtime's joins): sent once even when the run has ended, never repeated after it. */
+    setup = false,
   ): Promise<HttpAnswer | undefined> {
     const text = JSON.stringify(body);
     let mayBeNoop = false;
-    while (this.run.running()) {
+    for (let first = setup; first || this.run.running(); first = false) {
       const id = this.run.ledger.newId();
       const answer = await this.run.client.send({
         method: 'PUT',
@@ -163,6 +165,8 @@ export class Player {
       constants?: Record<string, unknown>;
       connection?: string;
       expected?: Expected;
+      /** Sent once even when the run has ended (see {@link Player.write}). */
+      setup?: boolean;
     } = {},
   ): Promise<HttpAnswer | undefined> {
     const system: Record<string, unknown> = { active: true };
@@ -174,7 +178,7 @@ export class Player {
       ...(options.constants === undefined ? {} : { constants: { system: options.constants } }),
       members: { me: { constants: { system: { xuid: this.xuid, initialize: true } }, properties: { system } } },
     };
-    return this.write(options.operation ?? 'join', session, body, { kind: 'join' }, options.expected);
+    return this.write(options.operation ?? 'join', session, body, { kind: 'join' }, options.expected, options.setup);
   }
 
   /** Writes one of the player's own custom member properties (XSAPI's memberCustomJson shape). */
@@ -223,7 +227,7 @@ export class Player {
       answer.answeredAt,
       !(answer.status === 200 || answer.status === 304 || answer.status === 204 || answer.status === 429),
     );
-    if (answer.status === 429 || answer.status === 503) await this.run.pause(retryAfterMs(answer));
+    await this.backOff(answer);
     return answer;
   }
 
@@ -248,8 +252,17 @@ export class Player {
       answer.answeredAt,
       !(answer.status === 200 || answer.status === 201 || answer.status === 429),
     );
-    if (answer.status === 429 || answer.status === 503) await this.run.pause(retryAfterMs(answer));
+    await this.backOff(answer);
     return answer;
+  }
+
+  /**
+   * After a read's 429 or 503, its Retry-After; after no answer at all, 1 s: a target that went away is not asked
+   * again as fast as it refuses.
+   */
+  private async backOff(answer: HttpAnswer): Promise<void> {
+    if (answer.status === 'error') await this.run.pause(1000);
+    else if (answer.status === 429 || answer.status === 503) await this.run.pause(retryAfterMs(answer));
   }
 
   /** The think time between two requests of this player. */

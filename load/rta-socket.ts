@@ -47,7 +47,8 @@ export class RtaSocket {
         reject(new Error(`the RTA upgrade was answered ${response.statusCode}`));
         ws.terminate();
       });
-      ws.once('error', (error) => {
+      // Kept for the socket's life: an error after the open (a reset) must not go unhandled; `close` follows it.
+      ws.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
       });

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KeepaliveReport } from '../lambda/rta/keepalive';
 import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
-import { makeRtaHandlersFor, makeTapHandlerFor } from '../lambda/runtime/wiring';
+import { makeKeepalivePassFor, makeRtaHandlersFor, makeTapHandlerFor } from '../lambda/runtime/wiring';
 import { ensureConnectionTable } from './create-table';
 import { startStreamPoller } from './stream-poller';
 import { attachRtaEndpoint, type RtaEndpoint } from './websocket-endpoint';
@@ -12,12 +13,19 @@ export interface RealTimeOptions {
   readonly startAt?: 'TRIM_HORIZON' | 'LATEST';
   /** Upgrade and poller lines; console.log when absent. */
   readonly log?: (line: string) => void;
+  /**
+   * How often the keepalive pass runs and sockets past their 2-hour lifetime are dropped (`npm start`: the sweeper's
+   * interval); absent: only on `keepAliveNow` and `endpoint.dropExpired` (tests, which move their own clock).
+   */
+  readonly intervalMs?: number;
 }
 
 /** The real-time activity side of a local run: the WebSocket endpoint and the tap pipeline behind it. */
 export interface RealTime {
   readonly endpoint: RtaEndpoint;
-  /** Stops the poller, then drops every socket. */
+  /** One keepalive pass now (keepalives and owed resyncs to the sockets due), as the deployed sweeper runs it. */
+  keepAliveNow(): Promise<KeepaliveReport>;
+  /** Stops the timer and the poller, then drops every socket. */
   close(): Promise<void>;
 }
 
@@ -37,11 +45,33 @@ export async function startRealTime(
     throw new Error('Real-time activity needs a connections table name and the DynamoDB endpoint.');
   }
   await ensureConnectionTable(admin, config.connectionTableName);
-  const endpoint = attachRtaEndpoint(
-    server,
-    makeRtaHandlersFor(config),
-    options.log === undefined ? {} : { log: options.log },
-  );
+  const endpoint = attachRtaEndpoint(server, makeRtaHandlersFor(config), {
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(config.clock === undefined ? {} : { clock: config.clock }),
+  });
+  const keepalive = makeKeepalivePassFor(config, endpoint.gateway);
+  // One pass at a time: a slow pass is never overlapped by the next.
+  let running: Promise<KeepaliveReport> | undefined;
+  const keepAliveNow = async (): Promise<KeepaliveReport> => {
+    while (running !== undefined) await running.catch(() => undefined);
+    const current = keepalive();
+    running = current;
+    try {
+      return await current;
+    } finally {
+      if (running === current) running = undefined;
+    }
+  };
+  const timer =
+    options.intervalMs === undefined
+      ? undefined
+      : setInterval(() => {
+          endpoint.dropExpired();
+          keepAliveNow().catch((error: unknown) =>
+            (options.log ?? console.log)(`keepalive pass failed: ${String(error)}`),
+          );
+        }, options.intervalMs);
+  timer?.unref();
   const poller = await startStreamPoller(admin, {
     endpoint: config.dynamoDbEndpoint,
     tableName: config.tableName,
@@ -51,7 +81,10 @@ export async function startRealTime(
   });
   return {
     endpoint,
+    keepAliveNow,
     async close() {
+      if (timer !== undefined) clearInterval(timer);
+      await running?.catch(() => undefined);
       await poller.stop();
       endpoint.close();
     },

@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   try {
     realTime = await startRealTime(server, config, realTimeAdmin, {
       startAt: dbPath === undefined && givenEndpoint === undefined ? 'TRIM_HORIZON' : 'LATEST',
+      // Keepalives, owed resyncs and the 2-hour lifetime, checked as often as the deployed sweeper runs its pass.
+      intervalMs: SWEEP_INTERVAL_MS,
     });
   } finally {
     realTimeAdmin.destroy();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { CONNECTION_LIFETIME_MS } from '../lambda/rta/connection-limits';
 import type { RtaHandlers } from '../lambda/rta/rta-handlers';
 import type { ConnectionGateway } from '../lambda/rta/tap-delivery';
 import type { WebSocketEvent, WebSocketResult } from '../lambda/rta/websocket-types';
@@ -14,6 +15,8 @@ export const RTA_PATH = '/connect';
 export interface RtaEndpointOptions {
   /** One line per upgrade and handler failure; console.log when absent. */
   readonly log?: (line: string) => void;
+  /** Epoch ms, for `connectedAt` and the connection lifetime; Date.now when absent (tests move their own). */
+  readonly clock?: () => number;
 }
 
 /** The local stand-in for the API Gateway WebSocket API: its sockets, and PostToConnection to them. */
@@ -22,6 +25,11 @@ export interface RtaEndpoint {
   readonly gateway: ConnectionGateway;
   /** How many sockets are open. */
   readonly openSockets: () => number;
+  /**
+   * Drops every socket that has lived CONNECTION_LIFETIME_MS (2 h, §6.4), as API Gateway ends them deployed: by
+   * dropping the TCP connection, never a clean close, since xbox-rta reconnects only on 1006. Answers how many.
+   */
+  dropExpired(): number;
   /** Drops every socket (as a dropped TCP connection: clients see 1006, never a clean close, §6.4). */
   close(): void;
 }
@@ -39,7 +47,9 @@ export function attachRtaEndpoint(
   options: RtaEndpointOptions = {},
 ): RtaEndpoint {
   const log = options.log ?? ((line: string) => console.log(line));
+  const clock = options.clock ?? Date.now;
   const sockets = new Map<string, WebSocket>();
+  const connectedAtOf = new Map<string, number>();
   const selectedProtocols = new WeakMap<IncomingMessage, string>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -63,7 +73,7 @@ export function attachRtaEndpoint(
       return;
     }
     const connectionId = newConnectionId();
-    const connectedAt = Date.now();
+    const connectedAt = clock();
     const h = await handlers;
     const context = { connectionId, connectedAt };
     const answer = await h.rtaConnect(
@@ -78,6 +88,7 @@ export function attachRtaEndpoint(
     if (protocol !== undefined) selectedProtocols.set(request, protocol);
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.set(connectionId, ws);
+      connectedAtOf.set(connectionId, connectedAt);
       let queue = Promise.resolve();
       ws.on('message', (data: RawData, isBinary: boolean) => {
         const body = isBinary ? toBuffer(data).toString('base64') : toBuffer(data).toString('utf8');
@@ -94,6 +105,7 @@ export function attachRtaEndpoint(
       });
       ws.on('close', (code: number, reason: Buffer) => {
         sockets.delete(connectionId);
+        connectedAtOf.delete(connectionId);
         queue = queue.then(async () => {
           try {
             await h.rtaDisconnect(disconnectEvent(context, code, reason.toString('utf8')));
@@ -116,6 +128,18 @@ export function attachRtaEndpoint(
       },
     },
     openSockets: () => sockets.size,
+    dropExpired() {
+      const now = clock();
+      let dropped = 0;
+      for (const [connectionId, connectedAt] of connectedAtOf) {
+        if (now - connectedAt < CONNECTION_LIFETIME_MS) continue;
+        // terminate() destroys the TCP socket without a close frame: the client sees 1006; $disconnect still runs.
+        sockets.get(connectionId)?.terminate();
+        connectedAtOf.delete(connectionId);
+        dropped += 1;
+      }
+      return dropped;
+    },
     close() {
       for (const ws of sockets.values()) ws.terminate();
       sockets.clear();

@@ -1,9 +1,10 @@
 import type { TokenVerifier } from '../auth/token-verifier';
-import { MpsdError } from '../domain/errors';
+import { MpsdError, serviceUnavailable } from '../domain/errors';
 import type { JsonValue } from '../domain/json';
 import type { Principal } from '../domain/principal';
 import { type ContractVersion, CURRENT_CONTRACT_VERSION } from '../domain/session/legacy-contract';
 import type { FairUseGate } from '../service/fair-use-gate';
+import { StoreUnavailableError } from '../store/versioned-store';
 import type { ApiEvent, ApiHandler, ApiResult } from './api-types';
 import { checkContentType } from './content-type';
 import { readContractVersion } from './contract-version';
@@ -152,15 +153,23 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   return handler.handle({ ...admitted, resource }, deps);
 }
 
+/** The 503 of a store fault no service turned into an answer of its own (a handle's read or write, say). */
+const STORE_UNAVAILABLE_MESSAGE =
+  'The session directory could not reach its store in time; nothing was half applied. Try again after Retry-After.';
+
 /**
- * Step 8: an MpsdError is its catalogued answer (a store that may recover is already the service's 503 with
- * Retry-After); anything else is a 500 that names only the request id. 5xx come back with what the log line needs.
+ * Step 8: an MpsdError is its catalogued answer (the write loop already answers its own store faults with 503);
+ * a store fault that reaches here is the same 503 with Retry-After, whichever service met it (one home for that
+ * rule, so a handler without its own retry loop cannot answer 500 for a throttle); anything else is a 500 that
+ * names only the request id. 5xx come back with what the log line needs.
  */
 function mapError(
   error: unknown,
   event: ApiEvent,
   now: number,
 ): { result: ApiResult; failure?: Record<string, unknown> } {
+  if (error instanceof StoreUnavailableError)
+    return mapError(serviceUnavailable(STORE_UNAVAILABLE_MESSAGE, error), event, now);
   if (error instanceof MpsdError) {
     const result = errorResponse(error, now);
     return error.status >= 500 ? { result, failure: { code: error.code, cause: error.cause } } : { result };

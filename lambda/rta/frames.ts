@@ -101,6 +101,15 @@ export function encodeShoulderTapEvent(subscriptionId: number, ncid: string, tap
   return JSON.stringify([MESSAGE_TYPE.event, subscriptionId, { ncid, shoulderTaps: taps }]);
 }
 
+/**
+ * `[3, subId, {"shoulderTaps": []}]`: the keepalive (§6.4, family-rta-event-keepalive.json), an event on the socket's
+ * live connections subscription with no tap and no `ncid`, the one server frame every client ignores (MCXboxBroadcast
+ * and bedrock-portal would re-read the session on an `ncid`).
+ */
+export function encodeKeepalive(subscriptionId: number): string {
+  return JSON.stringify([MESSAGE_TYPE.event, subscriptionId, { shoulderTaps: [] }]);
+}
+
 /** `[4]`: events may have been lost (§6.10). */
 export function encodeResync(): string {
   return JSON.stringify([MESSAGE_TYPE.resync]);

@@ -4,6 +4,7 @@ import { headerValue } from '../http/headers';
 import { errorResponse } from '../http/responses';
 import type { NonceService } from '../service/nonce-service';
 import type { ConnectionStore } from '../store/connection-store';
+import { CONNECTION_LIFETIME_MS, KEEPALIVE_INTERVAL_MS } from './connection-limits';
 import { readSubscribedResource } from './connections-resource';
 import {
   encodeSubscribeFailure,
@@ -16,7 +17,7 @@ import {
 import type { WebSocketEvent, WebSocketHandler, WebSocketResult } from './websocket-types';
 
 /** How long connection state is kept: the 2-hour connection limit (§6.4) plus an hour to reclaim the ConnectionId. */
-export const CONNECTION_STATE_LIFETIME_SECONDS = 3 * 60 * 60;
+export const CONNECTION_STATE_LIFETIME_SECONDS = CONNECTION_LIFETIME_MS / 1000 + 60 * 60;
 
 /** Where the handlers report what they dropped or failed at. */
 export interface RtaLog {
@@ -74,6 +75,8 @@ export function makeRtaConnectHandler(deps: RtaHandlerDeps): WebSocketHandler {
       owner,
       openedAt: now,
       expiresAt: Math.floor(now / 1000) + CONNECTION_STATE_LIFETIME_SECONDS,
+      // Server traffic against API Gateway's idle timeout (§6.4): lambda/rta/keepalive.ts.
+      keepaliveAt: now + KEEPALIVE_INTERVAL_MS,
     });
     const offered = firstOfferedSubprotocol(headerValue(event.headers, 'sec-websocket-protocol'));
     return offered === undefined ? OK : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': offered } };

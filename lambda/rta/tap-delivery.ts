@@ -1,8 +1,9 @@
 import { shoulderTapOf } from '../domain/notifications/shoulder-taps';
-import { connectionsWrittenInto } from '../domain/session/disconnect';
+import { connectionsLeaving, connectionsWrittenInto } from '../domain/session/disconnect';
 import type { SessionRecord } from '../domain/session/session-record';
 import type { ConnectionStore } from '../store/connection-store';
 import type { SessionChange } from '../store/session-stream';
+import { MAX_SESSIONS_PER_CONNECTION } from './connection-limits';
 import { encodeShoulderTapEvent, formatTapTimestamp, type ShoulderTap } from './frames';
 import type { RtaLog } from './rta-handlers';
 
@@ -40,7 +41,7 @@ const REMEMBERED_SESSIONS = 10_000;
  * other, so a socket gets one session's taps in `changeNumber` order.
  *
  * Failures: a socket found gone is forgotten (its state deleted) and the others still get theirs; a delivery that
- * fails otherwise is logged and lost (resync is not built yet, README). A change whose recipients cannot be looked
+ * fails otherwise is logged, and the socket is owed a resync `[4]` (sent by the keepalive pass, §6.10). A change whose recipients cannot be looked
  * up stops the batch there, and the batch reports it, so the event source retries from that change only: changes
  * already sent are never sent again, and a redelivered change with a `changeNumber` at or below one already tapped
  * for that session and branch is dropped, so a socket never sees a session's `changeNumber` go backwards.
@@ -66,7 +67,23 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
   // Disconnect detection (§6.9) finds a closed ConnectionId's sessions by key: recorded here, where every change
   // passes, only when a member wrote a connection (not on every write). Before any tap, so a retry repeats nothing.
   const written = connectionsWrittenInto(documentOf(change.before), documentOf(change.after));
-  if (written.length > 0) await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
+  if (written.length > 0) {
+    const counts = await deps.connections.recordSessions(written, change.sessionKey, change.changedAt);
+    // The documented limit is counted and logged, never enforced (§7 item 23): QA finds the line, no write fails.
+    for (const [connectionId, sessions] of counts) {
+      if (sessions > MAX_SESSIONS_PER_CONNECTION) {
+        deps.log.warn('ConnectionId in more sessions than documented', {
+          connectionId,
+          sessions,
+          limit: MAX_SESSIONS_PER_CONNECTION,
+          sessionKey: change.sessionKey,
+        });
+      }
+    }
+  }
+  // Sessions a ConnectionId left are forgotten, so its count is of the sessions it is in now.
+  const leaving = connectionsLeaving(documentOf(change.before), documentOf(change.after));
+  if (leaving.length > 0) await deps.connections.forgetSession(leaving, change.sessionKey);
   const tap = shoulderTapOf(change.sessionKey, documentOf(change.before), documentOf(change.after));
   if (tap === undefined) return;
   const guardKey = `${change.sessionKey} ${tap.branch}`;
@@ -105,7 +122,13 @@ async function deliver(deps: TapDeliveryDeps, change: SessionChange, highestTapp
         // A gone socket is a close: its ConnectionId's disconnect check is scheduled from this change's time.
         if (outcome === 'gone') await deps.connections.closeSocket(socketId, change.changedAt);
       } catch (error) {
+        // A known loss on a socket that is still there: `[4]` is owed, and the keepalive pass sends it at most once
+        // per 5 minutes (lambda/rta/keepalive.ts, §6.10). The tap itself is not retried: resending it would repeat
+        // the taps the other sockets already got.
         deps.log.error('shoulder tap not delivered', { socketId, sessionKey: change.sessionKey, error });
+        await deps.connections.oweResync(socketId, change.changedAt).catch((failure: unknown) => {
+          deps.log.error('resync not recorded', { socketId, error: failure });
+        });
       }
     }),
   );

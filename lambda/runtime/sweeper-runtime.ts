@@ -3,12 +3,13 @@ import type { Context } from 'aws-lambda';
 import type { ScheduledFunctionName } from '../http/routes';
 import type { SweepReport, TimerSweeper } from '../service/timer-sweeper';
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
+import { makeManagementApiGateway } from './management-api-gateway';
 import { type Environment, environmentReader } from './runtime-config';
-import { makeTimerSweeperFor } from './wiring';
+import { makeKeepalivePassFor, makeTimerSweeperFor } from './wiring';
 
 // The Lambda side of the timer sweeper (README, "Timers that fire on their own"): an EventBridge rule invokes it
 // once a minute (EventBridge's finest rate), and each invocation sweeps every SWEEP_INTERVAL_MS for that minute, so
-// due work waits about one interval, not a minute.
+// due work waits about one interval, not a minute. Each sweep also runs the real-time keepalive pass.
 
 /** Time between two sweeps of one invocation; also `npm start`'s interval (local/sweeper.ts). */
 export const SWEEP_INTERVAL_MS = 10_000;
@@ -26,23 +27,27 @@ export interface SweeperSettings {
   readonly tableName: string;
   readonly templatesDir: string;
   readonly connectionTableName: string;
+  /** The WebSocket API stage's management endpoint: the keepalive pass posts there. */
+  readonly callbackUrl: string;
   readonly region: string;
   readonly serviceName: string;
 }
 
 /**
  * Reads the sweeper's settings: the sessions table (due timers), the templates (a commit checks the size budgets
- * as a PUT does) and the connections table (disconnect checks), by the names of RUNTIME_VARIABLES.
+ * as a PUT does), the connections table (disconnect checks, keepalives) and the WebSocket API's management endpoint
+ * (keepalives), by the names of RUNTIME_VARIABLES.
  */
 export function readSweeperRuntimeConfig(env: Environment): SweeperSettings {
   const { optional, required, done } = environmentReader(env);
   const tableName = required(VARIABLES.sessionTableName);
   const templatesDir = required(VARIABLES.templatesDir);
   const connectionTableName = required(VARIABLES.connectionTableName);
+  const callbackUrl = required(VARIABLES.rtaCallbackUrl);
   const region = required(VARIABLES.region);
   const serviceName = optional(VARIABLES.serviceName) ?? DEFAULT_SERVICE_NAME;
   done();
-  return { tableName, templatesDir, connectionTableName, region, serviceName };
+  return { tableName, templatesDir, connectionTableName, callbackUrl, region, serviceName };
 }
 
 /** Which reader each scheduled function's configuration comes from (test/infra/function-environment.test.ts). */
@@ -90,14 +95,27 @@ export function sweeperLambdaHandler(): (event: unknown, context: Context) => Pr
     if (built === undefined) {
       const settings = readSweeperRuntimeConfig(process.env);
       const logger = new Logger({ serviceName: settings.serviceName });
-      const sweep = makeTimerSweeperFor({
+      const config = {
         tableName: settings.tableName,
         templatesDir: settings.templatesDir,
         connectionTableName: settings.connectionTableName,
         region: settings.region,
         environment: 'deployed',
-        log: { error: (message, details) => logger.error(message, details) },
-      });
+        log: { error: (message: string, details: Record<string, unknown>) => logger.error(message, details) },
+      } as const;
+      const timers = makeTimerSweeperFor(config);
+      const keepalive = makeKeepalivePassFor(config, makeManagementApiGateway(settings.callbackUrl, settings.region));
+      // Each sweep also sends the keepalives and owed resyncs that are due (family spec §6.4, §6.10); a failed pass
+      // loses nothing (what was due stays due) and does not hide the sweep's own report.
+      const sweep: TimerSweeper = async () => {
+        const report = await timers();
+        try {
+          return { ...report, ...(await keepalive()) };
+        } catch (error) {
+          logger.error('keepalive pass failed', { error });
+          return report;
+        }
+      };
       built = { sweep, logger };
     }
     const { sweep, logger } = built;

@@ -20,6 +20,7 @@ import type { FunctionName } from '../http/routes';
 import { querySessions, type SessionQueryDeps } from '../http/session-queries';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
 import { deleteSessionMember, deleteSessionServer, putSessionProperties } from '../http/session-sub-resources';
+import { type KeepalivePass, makeKeepalivePass } from '../rta/keepalive';
 import { makeRtaHandlers, type RtaHandlers, type RtaLog } from '../rta/rta-handlers';
 import { type ConnectionGateway, makeTapHandler, type TapHandler } from '../rta/tap-delivery';
 import { ConditionalWriter } from '../service/conditional-write';
@@ -306,6 +307,23 @@ export function makeTapHandlerFor(
     connections: connections ?? makeConnectionStore(config),
     gateway,
     newGuid: randomUUID,
+    log: rtaLogOf(config),
+  });
+}
+
+/**
+ * The keepalive pass (family spec §6.4, §6.10): server traffic to sockets due for it (the keepalive, or an owed `[4]`)
+ * through `gateway`, found on the connections table's due-time index.
+ */
+export function makeKeepalivePassFor(
+  config: RtaConfig,
+  gateway: ConnectionGateway,
+  connections?: ConnectionStore,
+): KeepalivePass {
+  return makeKeepalivePass({
+    connections: connections ?? makeConnectionStore(config),
+    gateway,
+    clock: config.clock ?? Date.now,
     log: rtaLogOf(config),
   });
 }

@@ -12,6 +12,27 @@ export interface OpenedSocket {
   readonly openedAt: number;
   /** Epoch seconds after which the state is garbage (DynamoDB TTL). */
   readonly expiresAt: number;
+  /** Epoch ms its first keepalive is due; absent: it gets none. */
+  readonly keepaliveAt?: number;
+}
+
+/** An open socket whose keepalive (or owed resync) is due, as the keepalive pass needs it. */
+export interface DueSocket {
+  readonly socketId: string;
+  /** Its subscriptions: id -> resource URI. */
+  readonly subscriptions: ReadonlyMap<number, string>;
+  /** A delivery to it failed since its last resync: `[4]` is owed (family spec §6.10). */
+  readonly resyncOwed: boolean;
+  /** Epoch ms the last `[4]` was sent to it. */
+  readonly resyncSentAt?: number;
+}
+
+/** What one keepalive pass did to a socket, for its state. */
+export interface KeepaliveDone {
+  /** Epoch ms its next keepalive (or owed resync) is due. */
+  readonly nextAt: number;
+  /** Epoch ms `[4]` was sent now (it is then no longer owed); absent when none was. */
+  readonly resyncSentAt?: number;
 }
 
 /** Where a ConnectionId's taps go: its socket and the id of that socket's subscription to the connections resource. */
@@ -60,9 +81,15 @@ export interface ConnectionStore {
    * Records that members wrote these ConnectionIds into the session with this key (the tap function, which sees every
    * change), so a disconnect check finds its sessions by key. Ids the service never issued are ignored. An id whose
    * socket is already gone and has no check pending gets one, as if it closed `at` (§6.9: a member that writes a
-   * closed ConnectionId is accepted and checked 30 s later).
+   * closed ConnectionId is accepted and checked 30 s later). Answers, per recorded id, how many sessions it is in now.
    */
-  recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void>;
+  recordSessions(
+    connectionIds: readonly string[],
+    sessionKey: string,
+    at: number,
+  ): Promise<ReadonlyMap<string, number>>;
+  /** Forgets the session on ConnectionIds no member of it holds any more (the tap function). */
+  forgetSession(connectionIds: readonly string[], sessionKey: string): Promise<void>;
   /** ConnectionIds whose disconnect check is due at or before `now` (a Query on the due-time index), at most `limit`. */
   findDueDisconnects(now: number, limit: number): Promise<readonly string[]>;
   /** What a due disconnect check needs to know about a ConnectionId; undefined once its state is gone. */
@@ -71,6 +98,15 @@ export interface ConnectionStore {
   finishDisconnect(connectionId: string, closedAt: number): Promise<void>;
   /** Where each ConnectionId's taps go now; ConnectionIds without an open socket and live subscription are absent. */
   findTapAddresses(connectionIds: readonly string[]): Promise<ReadonlyMap<string, TapAddress>>;
+  /** Open sockets whose keepalive or owed resync is due at or before `now` (a Query on the due-time index). */
+  findDueSockets(now: number, limit: number): Promise<readonly DueSocket[]>;
+  /** Records a keepalive pass over a socket that is still open (a gone one is left alone). */
+  recordKeepalive(socketId: string, done: KeepaliveDone): Promise<void>;
+  /**
+   * Records a known loss on a socket (a tap that could not be delivered, for a reason other than the socket being
+   * gone): `[4]` is owed, and the socket is due now, so the next keepalive pass sends it (§6.10).
+   */
+  oweResync(socketId: string, at: number): Promise<void>;
 }
 
 /** A ConnectionId as its disconnect check sees it (family spec §6.9). */

@@ -13,14 +13,18 @@ import type {
   ConnectionIdRequest,
   ConnectionStore,
   DisconnectState,
+  DueSocket,
+  KeepaliveDone,
   OpenedSocket,
   TapAddress,
 } from './connection-store';
 import { queryDueKeys } from './dynamodb-due-index';
-import { CONNECTION_ITEM_ATTRIBUTES as A, dueShardOf } from './table-schema';
+import { CONNECTION_ITEM_ATTRIBUTES as A, dueShardOf, KEEPALIVE_SHARD_PREFIX } from './table-schema';
 
 const CONNECTION_PREFIX = 'connection#';
-const socketKey = (socketId: string) => ({ [A.key]: { S: `socket#${socketId}` } });
+const SOCKET_PREFIX = 'socket#';
+const socketKey = (socketId: string) => ({ [A.key]: { S: `${SOCKET_PREFIX}${socketId}` } });
+const keepaliveShardOf = (socketId: string) => `${KEEPALIVE_SHARD_PREFIX}${dueShardOf(`${SOCKET_PREFIX}${socketId}`)}`;
 const connectionKey = (connectionId: string) => ({ [A.key]: { S: `${CONNECTION_PREFIX}${connectionId}` } });
 
 // The disconnect check (family spec §6.9) as update fragments: scheduling puts the ConnectionId in the due-time index
@@ -62,6 +66,12 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           [A.nextSubscriptionId]: { N: '0' },
           [A.subscriptions]: { M: {} },
           [A.ttl]: { N: String(socket.expiresAt) },
+          ...(socket.keepaliveAt === undefined
+            ? {}
+            : {
+                [A.dueShard]: { S: keepaliveShardOf(socket.socketId) },
+                [A.dueAt]: { N: String(socket.keepaliveAt) },
+              }),
         },
       }),
     );
@@ -295,7 +305,12 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     if (connectionId !== undefined) await this.detach(connectionId, socketId, at);
   }
 
-  async recordSessions(connectionIds: readonly string[], sessionKey: string, at: number): Promise<void> {
+  async recordSessions(
+    connectionIds: readonly string[],
+    sessionKey: string,
+    at: number,
+  ): Promise<ReadonlyMap<string, number>> {
+    const counts = new Map<string, number>();
     for (const connectionId of new Set(connectionIds)) {
       let after: Record<string, AttributeValue> | undefined;
       try {
@@ -316,8 +331,30 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         continue;
       }
+      counts.set(connectionId, after?.[A.sessions]?.SS?.length ?? 0);
       if (after?.[A.socket] === undefined && after?.[A.dueAt] === undefined) {
         await this.scheduleClosedCheck(connectionId, at);
+      }
+    }
+    return counts;
+  }
+
+  async forgetSession(connectionIds: readonly string[], sessionKey: string): Promise<void> {
+    for (const connectionId of new Set(connectionIds)) {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: 'DELETE #sessions :session',
+            // Only ids the service issued: no stub item for a stranger's GUID.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#sessions': A.sessions, '#pk': A.key },
+            ExpressionAttributeValues: { ':session': { SS: [sessionKey] } },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     }
   }
@@ -401,5 +438,88 @@ export class DynamoDbConnectionStore implements ConnectionStore {
       }
     }
     return found;
+  }
+
+  async findDueSockets(now: number, limit: number): Promise<readonly DueSocket[]> {
+    const keys = await queryDueKeys(this.client, this.tableName, A.key, now, limit, KEEPALIVE_SHARD_PREFIX);
+    const due: DueSocket[] = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+      let batch: Record<string, AttributeValue>[] = keys
+        .slice(start, start + BATCH_GET_KEYS)
+        .map((key) => ({ [A.key]: { S: key } }));
+      while (batch.length > 0) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          // The index lags the table: a socket rescheduled since is not due after all.
+          if (Number(item[A.dueAt]?.N ?? Number.POSITIVE_INFINITY) > now) continue;
+          const subscriptions = new Map<number, string>();
+          for (const [id, resource] of Object.entries(item[A.subscriptions]?.M ?? {})) {
+            if (resource.S !== undefined) subscriptions.set(Number(id), resource.S);
+          }
+          const resyncSentAt = item[A.resyncSentAt]?.N;
+          due.push({
+            socketId: String(item[A.key]?.S).slice(SOCKET_PREFIX.length),
+            subscriptions,
+            resyncOwed: item[A.resyncOwed]?.BOOL === true,
+            ...(resyncSentAt === undefined ? {} : { resyncSentAt: Number(resyncSentAt) }),
+          });
+        }
+        batch = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, AttributeValue>[];
+      }
+    }
+    return due;
+  }
+
+  async recordKeepalive(socketId: string, done: KeepaliveDone): Promise<void> {
+    const resync = done.resyncSentAt !== undefined;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: socketKey(socketId),
+          UpdateExpression: resync
+            ? 'SET #dueShard = :shard, #dueAt = :next, #resyncAt = :sentAt REMOVE #owed'
+            : 'SET #dueShard = :shard, #dueAt = :next',
+          // Only a socket still open: a closed one's item is gone and must not come back as a stub.
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: {
+            '#pk': A.key,
+            '#dueShard': A.dueShard,
+            '#dueAt': A.dueAt,
+            ...(resync ? { '#resyncAt': A.resyncSentAt, '#owed': A.resyncOwed } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':shard': { S: keepaliveShardOf(socketId) },
+            ':next': { N: String(done.nextAt) },
+            ...(resync ? { ':sentAt': { N: String(done.resyncSentAt) } } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async oweResync(socketId: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: socketKey(socketId),
+          UpdateExpression: 'SET #owed = :true, #dueShard = :shard, #dueAt = :at',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': A.key, '#owed': A.resyncOwed, '#dueShard': A.dueShard, '#dueAt': A.dueAt },
+          ExpressionAttributeValues: {
+            ':true': { BOOL: true },
+            ':shard': { S: keepaliveShardOf(socketId) },
+            ':at': { N: String(at) },
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 }

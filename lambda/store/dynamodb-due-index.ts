@@ -6,6 +6,7 @@ import { DUE_INDEX, DUE_INDEX_SHARDS } from './table-schema';
 /**
  * Keys (the table's partition key values) of the items of `tableName` due at or before `now`: one Query per shard of
  * DUE_INDEX, paged, at most `limit` in all. Each Query reads only keys (KEYS_ONLY): 0.5 read units per 4 KB page.
+ * `shardPrefix` names a kind of due work sharing the index under shards of its own (`keepalive#0`…, dueShardOf).
  */
 export async function queryDueKeys(
   client: DynamoDBClient,
@@ -13,6 +14,7 @@ export async function queryDueKeys(
   keyName: string,
   now: number,
   limit: number,
+  shardPrefix = '',
 ): Promise<string[]> {
   const keys: string[] = [];
   for (let shard = 0; shard < DUE_INDEX_SHARDS && keys.length < limit; shard += 1) {
@@ -24,7 +26,7 @@ export async function queryDueKeys(
           IndexName: DUE_INDEX.name,
           KeyConditionExpression: '#shard = :shard AND #due <= :now',
           ExpressionAttributeNames: { '#shard': DUE_INDEX.partitionKey.name, '#due': DUE_INDEX.sortKey.name },
-          ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':now': { N: String(now) } },
+          ExpressionAttributeValues: { ':shard': { S: `${shardPrefix}${shard}` }, ':now': { N: String(now) } },
           Limit: limit - keys.length,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),

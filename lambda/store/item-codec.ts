@@ -81,6 +81,7 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
   if (record.kind === 'deleted') {
     item[ATTR.deleted] = { BOOL: true };
     item[ATTR.correlationId] = { S: record.correlationId };
+    if (record.changeNumber !== undefined) item[ATTR.changeNumber] = { N: String(record.changeNumber) };
     return item;
   }
   if (record.timersDueAt !== undefined) {
@@ -119,8 +120,16 @@ export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
   const written = item[ATTR.writtenAt]?.N;
   const writtenAt = written === undefined ? {} : { writtenAt: Number(written) };
   if (item[ATTR.deleted]?.BOOL === true) {
-    const correlationId = item[ATTR.correlationId]?.S ?? '';
-    return { kind: 'deleted', version, correlationId, recentWriteIds, ...expiresAt, ...writtenAt };
+    const changeNumber = item[ATTR.changeNumber]?.N;
+    return {
+      kind: 'deleted',
+      version,
+      correlationId: item[ATTR.correlationId]?.S ?? '',
+      ...(changeNumber === undefined ? {} : { changeNumber: Number(changeNumber) }),
+      recentWriteIds,
+      ...expiresAt,
+      ...writtenAt,
+    };
   }
   const document = parseDocument(item) as unknown as SessionDocument;
   return { kind: 'session', document, version, recentWriteIds, ...expiresAt, ...writtenAt };

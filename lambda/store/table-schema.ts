@@ -102,6 +102,12 @@ export function listShardName(scid: string, shard: number): string {
 }
 
 /**
+ * Shards of the connections table's due-time index that hold open sockets by when their next keepalive (or owed
+ * resync) is due: apart from the disconnect checks' shards, so neither kind of work ever crowds out the other.
+ */
+export const KEEPALIVE_SHARD_PREFIX = 'keepalive#';
+
+/**
  * The sessions table: one item per session, partition key `<scid>#<template>#<name>` (DESIGN.md, "Decisions").
  * TTL is only garbage collection; reads treat an expired item as absent, because deletion lags by up to days.
  * A deployed table is retained and its key cannot change in place: renaming `pk` means a new table.
@@ -148,6 +154,8 @@ export const SESSION_ITEM_ATTRIBUTES = {
   encoding: 'enc',
   deleted: 'deleted',
   correlationId: 'correlationId',
+  /** A tombstone's change number: the one its deletion took (a re-creation continues after it). */
+  changeNumber: 'changeNumber',
   recentWriteIds: 'writes',
   /** The due-time index shard (DUE_INDEX), present exactly when `dueAt` is. */
   dueShard: DUE_INDEX.partitionKey.name,
@@ -175,7 +183,7 @@ export const RATE_LIMIT_TABLE = {
  * The real-time activity connections table (family spec §6.5; README, "Real-time activity"): two kinds of item, both
  * garbage once their TTL passes.
  * - `socket#<socket id>`: one per open WebSocket (the API Gateway connection id): its user, its subscriptions by id,
- *   the next subscription id, and the MPSD ConnectionId once one was issued on it.
+ *   the next subscription id, the MPSD ConnectionId once one was issued on it, and when its next keepalive is due.
  * - `connection#<ConnectionId>`: one per MPSD ConnectionId: the socket it is bound to (absent once that socket
  *   closed), the user it was issued to, and the ids of the socket's subscriptions to the connections resource.
  * - `nonce#<SHA-256 of the nonce>`: one per nonce `GET /nonce` issued (§6.1), until it is used or expires: the user
@@ -187,7 +195,8 @@ export const CONNECTION_TABLE = {
   partitionKey: { name: 'pk', type: 'S' },
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
-  // Closed ConnectionIds whose disconnect check is pending, by when it is due (family spec §6.9).
+  // Closed ConnectionIds whose disconnect check is pending, by when it is due (family spec §6.9); open sockets by when
+  // their next keepalive is due, under shards of their own (KEEPALIVE_SHARD_PREFIX).
   indexes: [DUE_INDEX],
 } as const satisfies TableSchema;
 
@@ -213,10 +222,20 @@ export const CONNECTION_ITEM_ATTRIBUTES = {
   sessions: 'sessions',
   /** connection item: epoch ms its socket closed or its last connections subscription went; absent while live. */
   closedAt: 'closedAt',
-  /** connection item: the due-time index shard, present exactly while a disconnect check is pending. */
+  /**
+   * connection item: the due-time index shard, present exactly while a disconnect check is pending; socket item: its
+   * keepalive shard (KEEPALIVE_SHARD_PREFIX), present while the socket is open.
+   */
   dueShard: DUE_INDEX.partitionKey.name,
-  /** connection item: epoch ms the disconnect check is due (closedAt + 30 s). */
+  /**
+   * connection item: epoch ms the disconnect check is due (closedAt + 30 s); socket item: epoch ms its next keepalive
+   * (or an owed resync) is due.
+   */
   dueAt: DUE_INDEX.sortKey.name,
+  /** socket item: a delivery to it failed (a known loss): `[4]` is owed at its next keepalive (family spec §6.10). */
+  resyncOwed: 'resyncOwed',
+  /** socket item: epoch ms the last `[4]` was sent to it (at most one per 5 minutes). */
+  resyncSentAt: 'resyncAt',
   /** nonce item: epoch ms after which it no longer opens a socket (TTL deletion lags, so it is checked on use). */
   nonceExpiresAt: 'expiresAt',
 } as const;

@@ -25,7 +25,7 @@ export function arrivalsBy(t: number, rate: number, ramp: number): number {
 
 export const gamedayScenario: Scenario = async (run, options) => {
   const startedAt = run.now();
-  const { sessions, writers } = await startReadSessions(run, options.sessions, 0);
+  const { sessions, writers } = startReadSessions(run, options.sessions, 0);
   let nextPlayer = sessions.length;
   const hotSession = { template: HOT_TEMPLATE, name: `load-${run.runId}-hot` };
   const weights = options.mix;

@@ -12,28 +12,28 @@ export const READ_TEMPLATE = 'lobby';
 export const READ_WRITE_INTERVAL_MS = 1000;
 
 /** The sessions pollers read, each created and then changed by its own writer until the run ends. */
-export async function startReadSessions(
+export function startReadSessions(
   run: RunContext,
   count: number,
   firstPlayer: number,
-): Promise<{ sessions: SessionRef[]; writers: Promise<void> }> {
+): { sessions: SessionRef[]; writers: Promise<void> } {
   const sessions = Array.from({ length: count }, (_, i) => ({
     template: READ_TEMPLATE,
     name: `load-${run.runId}-read-${i}`,
   }));
-  const writers = await Promise.all(sessions.map((_, i) => Player.create(run, run.playerXuid(firstPlayer + i))));
-  const created = await Promise.all(sessions.map((session, i) => writers[i]?.join(session, { operation: 'create' })));
-  const writing = Promise.all(
+  // Created and then written by their writers while the pollers start: a poll before the create answers 204.
+  const writers = Promise.all(
     sessions.map(async (session, i) => {
-      const writer = writers[i] as Player;
-      if (created[i]?.status !== 201 && created[i]?.status !== 200) return;
+      const writer = await Player.create(run, run.playerXuid(firstPlayer + i));
+      const created = await writer.join(session, { operation: 'create' });
+      if (created?.status !== 201 && created?.status !== 200) return;
       while (run.running()) {
         await run.pause(READ_WRITE_INTERVAL_MS);
         await writer.setSessionProperty(session, 'tick');
       }
     }),
   ).then(() => undefined);
-  return { sessions, writers: writing };
+  return { sessions, writers };
 }
 
 /** One poller: GET with If-None-Match on its session until the run ends (or `polls` times). */
@@ -50,7 +50,7 @@ export async function pollSession(
 }
 
 export const readScenario: Scenario = async (run, options) => {
-  const { sessions, writers } = await startReadSessions(run, options.sessions, 0);
+  const { sessions, writers } = startReadSessions(run, options.sessions, 0);
   const pollers = await Promise.all(
     Array.from({ length: Math.max(1, options.players - sessions.length) }, (_, index) =>
       Player.create(run, run.playerXuid(sessions.length + index)),

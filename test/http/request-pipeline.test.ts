@@ -19,6 +19,7 @@ import { sessionPath } from '../../lambda/http/session-from-path';
 import { HTTP_HANDLERS } from '../../lambda/runtime/wiring';
 import { makeFairUseGate } from '../../lambda/service/fair-use-gate';
 import type { CounterIncrement, RateLimitStore } from '../../lambda/store/rate-limit-store';
+import { StoreUnavailableError } from '../../lambda/store/versioned-store';
 import { createLocalServer } from '../../local/http-server';
 import { SAMPLE_SCID } from '../../local/start-banner';
 
@@ -68,6 +69,7 @@ const ECHO: HttpHandler<HandleDeps, HandleResource, 'json'> = {
     if (fail === 'unavailable') {
       throw new MpsdError('ServiceUnavailable', 'Try again.', { retryAfterSeconds: 1, cause: new Error('throttled') });
     }
+    if (fail === 'store') throw new StoreUnavailableError('store call timed out', { cause: new Error('TimeoutError') });
     if (fail === 'bug') throw new TypeError('Cannot read properties of undefined (reading table-secret)');
     const { principal, contractVersion, body, resource } = request;
     return { statusCode: 200, body: JSON.stringify({ principal, contractVersion, body, resource }) };
@@ -289,6 +291,17 @@ describe('error mapping', () => {
         }),
       },
     ]);
+  });
+
+  it('answers a store fault that no service answered itself with 503 and Retry-After, never 500', async () => {
+    const { handler, lines } = setUp();
+    const authorization = await tokenFor('2533274790395911');
+    const result = await handler(eventFor({ authorization, body: '{"fail":"store"}' }));
+    const answer = answerOf(result);
+    expect(answer).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
+    expect(answer.json.message).toContain('Try again after Retry-After');
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(lines.map((l) => [l.level, l.details.code])).toEqual([['error', 'ServiceUnavailable']]);
   });
 
   it('answers anything else with a 500 that says nothing internal, logged with its cause and the request id', async () => {

@@ -117,7 +117,7 @@ describe('the tap function', () => {
 });
 
 describe('grants', () => {
-  it('execute-api:ManageConnections goes to the tap function only, on this API’s stage only', () => {
+  it('execute-api:ManageConnections goes to the tap function only of the real-time functions, on this API’s stage only', () => {
     for (const name of Object.keys(REAL_TIME_FUNCTIONS) as RealTimeFunctionName[]) {
       const manage = statementsOf(functionId(name)).filter((s) =>
         actionsOf(s).includes('execute-api:ManageConnections'),

@@ -66,7 +66,7 @@ it('the sweeper may run a minute of sweeps (not held to the API limit), with lit
   expect(properties.MemorySize).toBe(256);
 });
 
-it('the sweeper is granted a Query on each due index, GetItem and PutItem on sessions, GetItem and UpdateItem on ConnectionIds, and nothing else', () => {
+it('the sweeper is granted a Query on each due index, GetItem and PutItem on sessions, GetItem, UpdateItem, BatchGetItem and DeleteItem on connection state, PostToConnection on this API’s stage, and nothing else', () => {
   const statements = statementsOf(sweeperId).map((statement) => ({
     actions: [statement.Action].flat().sort(),
     resources: JSON.stringify(statement.Resource),
@@ -83,12 +83,17 @@ it('the sweeper is granted a Query on each due index, GetItem and PutItem on ses
   expect(find(['dynamodb:GetItem', 'dynamodb:PutItem'], sessions, false)).toHaveLength(1);
   expect(find(['dynamodb:Query'], sessions, true)).toHaveLength(1);
   expect(find(['dynamodb:GetItem', 'dynamodb:UpdateItem'], connections, false)).toHaveLength(1);
+  // The keepalive pass (family spec §6.4): the due sockets' items, and forgetting a socket found gone.
+  expect(find(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], connections, false)).toHaveLength(1);
   expect(find(['dynamodb:Query'], connections, true)).toHaveLength(1);
   const dynamoDb = statements.filter((s) => s.actions.some((action) => String(action).startsWith('dynamodb:')));
-  expect(dynamoDb).toHaveLength(4);
-  // No Scan, no DeleteItem, no stream, no secret, no posting to sockets.
+  expect(dynamoDb).toHaveLength(5);
+  // No Scan, no DeleteItem of sessions, no stream, no secret; posting to sockets only on this API's stage.
   const all = statements.flatMap((s) => s.actions);
   expect(all).not.toEqual(expect.arrayContaining(['dynamodb:Scan']));
-  // Besides DynamoDB only what every function has: its own log group and X-Ray (test/infra/least-privilege.test.ts).
-  expect(all.filter((action) => !/^(dynamodb|logs|xray):/.test(String(action)))).toEqual([]);
+  // Besides DynamoDB only what every function has (its own log group and X-Ray: test/infra/least-privilege.test.ts),
+  // and posting to sockets on this API's stage only.
+  const others = statements.filter((s) => s.actions.some((action) => !/^(dynamodb|logs|xray):/.test(String(action))));
+  expect(others.map((s) => s.actions)).toEqual([['execute-api:ManageConnections']]);
+  expect(others[0]?.resources).toContain('/rta/POST/@connections/*');
 });

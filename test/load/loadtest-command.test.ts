@@ -4,8 +4,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SessionStore } from '../../lambda/store/session-store';
 import { CHROMIUM_PATH, launchChromium } from '../../load/browser';
 import type { LoadResults } from '../../load/results';
+import { FaultInjectingSessionStore } from '../../local/fault-injection';
 import { startTestService, type TestService } from '../support/local-service';
 
 // `npm run loadtest` as QA runs it (the command itself, in a child process) against the local service on a free
@@ -83,9 +85,8 @@ it('runs lobby until time runs out, passes every invariant, and writes results.j
   ]);
   const joins = results.invariants[0];
   expect(joins?.checked).toBeGreaterThan(0);
-  expect(Object.keys(results.operations)).toEqual(
-    expect.arrayContaining(['create', 'join', 'activity-handle', 'member-property', 'session-property', 'poll']),
-  );
+  // Each party's create is sent at the start, so however slow the machine, it is answered (awaited after the end).
+  // Which later operations a 4 s run reaches depends on the machine's speed, so they are not asserted.
   expect(results.operations.create?.statuses).toMatchObject({ '201': expect.any(Number) });
   expect(results.readBack.sessions).toBeGreaterThan(0);
 });
@@ -163,6 +164,93 @@ it('runs realtime: taps counted and timed from the writes that caused them, in o
   expect(results.figures).toMatchObject({ sockets: 4, socketsRefused: 0 });
   expect(results.figures.tapsAttributed).toBeGreaterThan(0);
   expect(results.operations['shoulder-tap']?.count).toBe(results.figures.tapsAttributed);
+});
+
+it('runs hot with more players than seats: the refused get SessionFull (expected, not failures), no session over its capacity', async () => {
+  const dir = path.join(out, 'hot');
+  const run = await loadtest([
+    'hot',
+    '--target',
+    service.baseUrl,
+    '--duration',
+    '3',
+    '--players',
+    '12',
+    '--max-members',
+    '4',
+    '--out',
+    dir,
+    '--no-progress',
+  ]);
+  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  const results = await resultsIn(dir);
+  expect(results).toMatchObject({ passed: true, totals: { failures: 0 } });
+  // 12 players went for 4 seats at once: at least 8 joins were refused.
+  expect(results.operations.join?.statuses['400']).toBeGreaterThanOrEqual(8);
+  expect(
+    results.invariants.find((check) => check.name === 'no session holds more than maxMembersCount')?.checked,
+  ).toBeGreaterThan(0);
+});
+
+it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players together, invariants passed', async () => {
+  const dir = path.join(out, 'gameday');
+  const run = await loadtest([
+    'gameday',
+    '--target',
+    service.baseUrl,
+    '--duration',
+    '3',
+    '--rate',
+    '10',
+    '--ramp',
+    '0',
+    '--sessions',
+    '2',
+    '--out',
+    dir,
+    '--no-progress',
+  ]);
+  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  const results = await resultsIn(dir);
+  expect(results.passed).toBe(true);
+  // How many arrive in 3 s depends on the machine's speed; that each is accounted for does not.
+  const { arrivals, lobbyParties, pollers, hotPlayers, droppedArrivals } = results.figures;
+  expect(arrivals).toBe((lobbyParties ?? 0) + (pollers ?? 0) + (hotPlayers ?? 0) + (droppedArrivals ?? 0));
+  expect(results.settings).toMatchObject({ rate: 10, ramp: 0, sessions: 2, mix: '60,30,10' });
+});
+
+it('passes its invariant check against a service whose store throttles, times out and loses write answers', async () => {
+  // Faults the service must absorb (README, "Fault injection"): the check must not mistake them for lost writes.
+  const injectors: FaultInjectingSessionStore[] = [];
+  const faulty = await startTestService({
+    decorateStore: (store: SessionStore) => {
+      const injector = new FaultInjectingSessionStore(store, { throttle: 0.2, timeout: 0.05, lostWrite: 0.1, seed: 7 });
+      injectors.push(injector);
+      return injector;
+    },
+  });
+  try {
+    const dir = path.join(out, 'faults');
+    const run = await loadtest([
+      'lobby',
+      '--target',
+      faulty.baseUrl,
+      '--duration',
+      '4',
+      '--players',
+      '8',
+      '--out',
+      dir,
+      '--no-progress',
+    ]);
+    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+    const results = await resultsIn(dir);
+    expect(results.invariants.filter((check) => !check.passed)).toEqual([]);
+    const injected = injectors.reduce((n, i) => n + i.counts.throttle + i.counts.timeout + i.counts.lostWrite, 0);
+    expect(injected).toBeGreaterThan(0);
+  } finally {
+    await faulty.close();
+  }
 });
 
 it('exits 2 with the usage for a mistake, and 2 without loading when the target does not answer', async () => {

@@ -65,9 +65,9 @@ it('a failed sweep is reported and the next one still runs', async () => {
   expect(seen.slice(1)).toEqual(Array(SWEEPS_PER_INVOCATION - 1).fill(EMPTY));
 });
 
-it('reads the sessions table, the templates and the connections table, naming every missing one', () => {
+it('reads the sessions table, the templates, the connections table and the WebSocket management endpoint, naming every missing one', () => {
   expect(() => readSweeperRuntimeConfig({ AWS_REGION: 'eu-west-1' })).toThrow(
-    'SESSION_TABLE_NAME, SESSION_TEMPLATES_DIR, CONNECTION_TABLE_NAME',
+    'SESSION_TABLE_NAME, SESSION_TEMPLATES_DIR, CONNECTION_TABLE_NAME, RTA_CALLBACK_URL',
   );
   expect(
     readSweeperRuntimeConfig({
@@ -75,12 +75,14 @@ it('reads the sessions table, the templates and the connections table, naming ev
       SESSION_TABLE_NAME: 's',
       SESSION_TEMPLATES_DIR: '/var/task/templates',
       CONNECTION_TABLE_NAME: 'c',
+      RTA_CALLBACK_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com/rta',
     }),
   ).toEqual({
     region: 'eu-west-1',
     tableName: 's',
     templatesDir: '/var/task/templates',
     connectionTableName: 'c',
+    callbackUrl: 'https://abc.execute-api.eu-west-1.amazonaws.com/rta',
     serviceName: 'session-directory',
   });
 });

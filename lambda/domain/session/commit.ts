@@ -5,7 +5,7 @@ import type { Principal } from '../principal';
 import type { SessionDocument } from '../session-document';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
 import type { SessionTemplate } from '../templates';
-import { applySessionRequest, type PutOutcome } from './apply-request';
+import { applySessionRequest } from './apply-request';
 import type { ContractVersion } from './legacy-contract';
 import { viewAt } from './live-view';
 import { checkPreconditions, type WritePreconditions } from './preconditions';
@@ -93,7 +93,11 @@ export function decideSessionWrite(
   if (outcome.kind === 'deleted') {
     if (request.noCommit) return { answer: { kind: 'gone' } };
     return {
-      write: recordToWrite(outcome, view.previousCorrelationId, view.session?.correlationId, now),
+      write: tombstoneOf(
+        view.session?.correlationId ?? view.previousCorrelationId ?? '',
+        now,
+        (view.session?.changeNumber ?? view.previousChangeNumber ?? 0) + 1,
+      ),
       answer: { kind: 'gone' },
     };
   }
@@ -113,8 +117,10 @@ export function decideSessionWrite(
       },
     };
   }
+  // A session created again continues after the number its deletion took (family spec §6.8), never from 1.
+  const committedBefore = view.session?.changeNumber ?? view.previousChangeNumber ?? 0;
   if (request.noCommit) {
-    outcome.session.changeNumber += 1;
+    outcome.session.changeNumber = committedBefore + 1;
     // Nothing was stored: the ETag must match no commit, or an If-Match with it would pass against whatever the
     // next real write stores under the same change number.
     const etag = etagOf(`${outcome.session.branch}:nocommit`, outcome.session.changeNumber);
@@ -125,7 +131,7 @@ export function decideSessionWrite(
       },
     };
   }
-  outcome.session.changeNumber = (view.session?.changeNumber ?? 0) + 1;
+  outcome.session.changeNumber = committedBefore + 1;
   // The text the backstop measured is the text stored: the document is not changed after this point.
   const documentJson = checkSessionSize(outcome.session);
   return {
@@ -142,20 +148,17 @@ export function decideSessionWrite(
   };
 }
 
-/** The record a committed outcome leaves: the session with the TTL its timers allow, or a 24 h tombstone. */
-function recordToWrite(
-  outcome: Exclude<PutOutcome, { kind: 'not-created' }>,
-  previousCorrelationId: string | undefined,
-  correlationOf: string | undefined,
-  now: number,
-): SessionRecordToWrite {
-  if (outcome.kind === 'deleted') return tombstoneOf(correlationOf ?? previousCorrelationId ?? '', now);
-  return sessionRecordOf(outcome.session);
-}
-
-/** The tombstone a deleted session leaves: its correlation id, for 24 h (DESIGN.md, "Decisions"). */
-export function tombstoneOf(correlationId: string, now: number): SessionRecordToWrite {
-  return { kind: 'deleted', correlationId, expiresAt: Math.ceil(now / 1000) + TOMBSTONE_LIFETIME_SECONDS };
+/**
+ * The tombstone a deleted session leaves: its correlation id and the change number the deletion took, for 24 h
+ * (DESIGN.md, "Decisions"; family spec §6.8).
+ */
+export function tombstoneOf(correlationId: string, now: number, changeNumber: number): SessionRecordToWrite {
+  return {
+    kind: 'deleted',
+    correlationId,
+    changeNumber,
+    expiresAt: Math.ceil(now / 1000) + TOMBSTONE_LIFETIME_SECONDS,
+  };
 }
 
 /**

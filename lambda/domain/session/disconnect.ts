@@ -38,6 +38,28 @@ export function connectionsWrittenInto(
   return [...written];
 }
 
+/**
+ * The ConnectionIds a change took out of a session: held by some member before and by none after (members who left
+ * or wrote another connection, or the session ended). The tap function forgets the session on each, so a
+ * ConnectionId's sessions are the ones it is in now (family spec §6.4: at most 10 per connection are documented).
+ */
+export function connectionsLeaving(before: SessionDocument | undefined, after: SessionDocument | undefined): string[] {
+  if (!detectsDisconnects(before)) return [];
+  const remaining = new Set<string>();
+  if (detectsDisconnects(after)) {
+    for (const index of Object.keys(after.members)) {
+      const connection = connectionOf(after, index);
+      if (connection !== undefined) remaining.add(connection);
+    }
+  }
+  const leaving = new Set<string>();
+  for (const index of Object.keys(before.members)) {
+    const connection = connectionOf(before, index);
+    if (connection !== undefined && !remaining.has(connection)) leaving.add(connection);
+  }
+  return [...leaving];
+}
+
 /** What a disconnect check did to one session. */
 export type DisconnectAnswer = { readonly kind: 'set-inactive'; readonly members: number } | { readonly kind: 'none' };
 

@@ -9,11 +9,16 @@ export type LiveView = {
   readonly changedByTimers: boolean;
   /** The correlation id to keep when the session is created again (spec §2.2). */
   readonly previousCorrelationId: string | undefined;
+  /**
+   * With no session: the last change number the deleted or ended one took, after which a re-creation continues
+   * (family spec §6.8); undefined when none is known.
+   */
+  readonly previousChangeNumber?: number;
 } & (
   | {
       /**
-       * The session as of `now`. When no timer fired it is the record's own document: change a copy (cloneJson),
-       * never the view in place.
+       * The session as of `now`. When no timer fired it is the record's own document: change a copy
+       * (copySessionForChange), never the view in place.
        */
       readonly session: SessionDocument;
       /** The view's ETag (spec §7.1): the stored commit's, or one naming this timer view of it. */
@@ -31,11 +36,25 @@ export function viewAt(record: SessionRecord | undefined, now: number): LiveView
   if (record === undefined)
     return { session: undefined, etag: undefined, changedByTimers: false, previousCorrelationId: undefined };
   if (record.kind === 'deleted') {
-    return { session: undefined, etag: undefined, changedByTimers: false, previousCorrelationId: record.correlationId };
+    return {
+      session: undefined,
+      etag: undefined,
+      changedByTimers: false,
+      previousCorrelationId: record.correlationId,
+      ...(record.changeNumber === undefined ? {} : { previousChangeNumber: record.changeNumber }),
+    };
   }
   const correlationId = record.document.correlationId;
+  // An ended session's last change number: what it had, plus the change that ended it.
+  const previousChangeNumber = record.document.changeNumber + 1;
   if (record.expiresAt !== undefined && record.expiresAt * 1000 <= now) {
-    return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+    return {
+      session: undefined,
+      etag: undefined,
+      changedByTimers: true,
+      previousCorrelationId: correlationId,
+      previousChangeNumber,
+    };
   }
   // Timers change the session in place, so they run on a copy; when none is due (nothing can fire: every timer is
   // later than `now`) the view is the record's own document, spared a deep copy on every read and write.
@@ -43,7 +62,13 @@ export function viewAt(record: SessionRecord | undefined, now: number): LiveView
   const session = due !== undefined && due <= now ? copySessionForChange(record.document) : record.document;
   const outcome = applyDueTimers(session, now);
   if (outcome.deleted)
-    return { session: undefined, etag: undefined, changedByTimers: true, previousCorrelationId: correlationId };
+    return {
+      session: undefined,
+      etag: undefined,
+      changedByTimers: true,
+      previousCorrelationId: correlationId,
+      previousChangeNumber: session.changeNumber + 1,
+    };
   // Each fired timer is a change (spec §2.2): the view counts it in changeNumber, and a write then commits the next
   // number after it. The view's ETag names the commit plus the fired timers, never a commit's own ETag: a write
   // that read before these timers were due may commit that very change number with other content.

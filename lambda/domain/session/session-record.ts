@@ -30,6 +30,12 @@ export type SessionRecord =
        */
       readonly kind: 'deleted';
       readonly correlationId: string;
+      /**
+       * The change number the deletion took (the session's last + 1, as its shoulder tap says): a re-creation
+       * continues after it, so a session's changeNumber never goes backwards, even on a new branch (family spec
+       * §6.8: Multiplayer Manager compares change numbers without the branch). Absent on tombstones written before.
+       */
+      readonly changeNumber?: number;
       readonly expiresAt?: number;
     };
 

@@ -36,7 +36,14 @@ export function decideDueTimers(
   const view = viewAt(record, now);
   if (!view.changedByTimers) return { answer: 'nothing-due' };
   if (view.session === undefined) {
-    return { write: tombstoneOf(view.previousCorrelationId ?? record.document.correlationId, now), answer: 'ended' };
+    return {
+      write: tombstoneOf(
+        view.previousCorrelationId ?? record.document.correlationId,
+        now,
+        view.previousChangeNumber ?? record.document.changeNumber + 1,
+      ),
+      answer: 'ended',
+    };
   }
   const decision = decideSessionWrite(
     record,

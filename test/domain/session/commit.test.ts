@@ -200,12 +200,13 @@ describe('decideSessionWrite: what is written', () => {
     expect(answer.session.etag).not.toBe(etagOfAnswer(real));
   });
 
-  it('the last member leaving writes a tombstone that keeps the correlation id for 24 h', () => {
+  it('the last member leaving writes a tombstone that keeps the correlation id and the deletion’s change number for 24 h', () => {
     const decision = decide(session, request(OWNER, { members: { me: null } }), T0 + 5_000);
     expect(decision.answer).toEqual({ kind: 'gone' });
     expect(stored(decision)).toEqual({
       kind: 'deleted',
       correlationId: session.kind === 'session' ? session.document.correlationId : '',
+      changeNumber: (session.kind === 'session' ? session.document.changeNumber : 0) + 1,
       expiresAt: Math.ceil((T0 + 5_000) / 1000) + 24 * 60 * 60,
     });
     const preview = decide(session, request(OWNER, { members: { me: null } }, { noCommit: true }));
@@ -218,6 +219,27 @@ describe('decideSessionWrite: what is written', () => {
     expect(again.kind === 'session' && again.document.correlationId).toBe(
       tombstone.kind === 'deleted' && tombstone.correlationId,
     );
+  });
+
+  it('a re-created session continues after the change number its deletion took, on a new branch (family spec §6.8)', () => {
+    const tombstone = stored(decide(session, request(OWNER, { members: { me: null } })));
+    const deletedAt = tombstone.kind === 'deleted' ? tombstone.changeNumber : undefined;
+    expect(deletedAt).toBe((session.kind === 'session' ? session.document.changeNumber : 0) + 1);
+    const again = decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+    const written = stored(again);
+    if (written.kind !== 'session' || session.kind !== 'session') throw new Error('expected sessions');
+    expect(written.document.changeNumber).toBe((deletedAt ?? 0) + 1);
+    expect(written.document.branch).not.toBe(session.document.branch);
+    // A preview of the re-creation numbers it the same way.
+    const preview = decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? ''), { noCommit: true }));
+    expect(preview.answer.kind === 'created' && preview.answer.session.rendered.changeNumber).toBe(
+      (deletedAt ?? 0) + 1,
+    );
+  });
+
+  it('a tombstone written before tombstones kept a change number re-creates at 1, as before', () => {
+    const again = stored(decide({ kind: 'deleted', correlationId: 'c' }, request(OWNER, activeJoin(OWNER.xuid ?? ''))));
+    expect(again.kind === 'session' && again.document.changeNumber).toBe(1);
   });
 
   it('a PUT that would create a session with no members writes nothing and is gone', () => {

@@ -1,6 +1,7 @@
 import { parseExactJson } from '../../../lambda/domain/json';
 import { decideSessionWrite } from '../../../lambda/domain/session/commit';
 import {
+  connectionsLeaving,
   connectionsWrittenInto,
   DISCONNECT_DETECTION_DELAY_MS,
   decideDisconnect,
@@ -173,5 +174,22 @@ describe('connectionsWrittenInto (what the tap function records on a ConnectionI
     ],
   ])('%s', (_name, before, after, expected) => {
     expect(connectionsWrittenInto(documentOf(before), documentOf(after))).toEqual(expected);
+  });
+});
+
+describe('connectionsLeaving (what the tap function forgets on a ConnectionId)', () => {
+  const base = created({ me: member('2001', CID_A) });
+  const shared = withPeer(base, CID_A);
+
+  it.each([
+    ['a creation', undefined, base, []],
+    ['a write that changes no connection', base, base, []],
+    ['a member that joins', base, withPeer(base, CID_B), []],
+    ['the last member with the connection leaving', withPeer(base, CID_B), base, [CID_B]],
+    ['one of two members sharing a connection leaving', shared, base, []],
+    ['the session ending', base, undefined, [CID_A]],
+    ['a member writing another connection', base, created({ me: member('2001', CID_B) }), [CID_A]],
+  ])('%s', (_name, before, after, expected) => {
+    expect(connectionsLeaving(documentOf(before), documentOf(after))).toEqual(expected);
   });
 });
