@@ -3,7 +3,7 @@
 // this page's memory only.
 
 import { Api, listingPath, sessionPath } from './api.js';
-import { changedPaths } from './json-diff.js';
+import { changedPaths, touches } from './json-diff.js';
 import { Poller, RealTimeLink, tapResourceOf } from './live.js';
 import {
   countdown,
@@ -97,7 +97,12 @@ let live;
 let settings;
 
 async function startLive() {
-  settings ??= await fetch(`${apiBase}/explorer/settings.json`, { cache: 'no-store' }).then((r) => r.json());
+  try {
+    settings ??= await fetch(`${apiBase}/explorer/settings.json`, { cache: 'no-store' }).then((r) => r.json());
+  } catch (error) {
+    $('live-status').textContent = `RTA not connected: the page's settings could not be read (${error.message})`;
+    return;
+  }
   live = new RealTimeLink({
     api,
     realTimeUrl: settings.realTimeUrl,
@@ -264,6 +269,15 @@ function applySessionAnswer(answer, why) {
     return;
   }
   const before = state.doc;
+  // An answer can arrive after a newer one (a poll sent before an action, answered after it): a session never goes
+  // back in its changeNumber (family spec §6.8), so an older document of the same session is stale and dropped.
+  if (
+    before !== undefined &&
+    answer.body?.correlationId === before.correlationId &&
+    Number(answer.body?.changeNumber) < Number(before.changeNumber)
+  ) {
+    return;
+  }
   state.doc = answer.body;
   state.etag = answer.headers.etag;
   const changed = before === undefined ? [] : changedPaths(before, state.doc);
@@ -273,11 +287,12 @@ function applySessionAnswer(answer, why) {
   } else if (before === undefined) {
     $('changes').textContent = '';
   }
-  drawSession(changed);
+  drawSession(changed, before === undefined);
   if (changed.some((path) => path.startsWith('members'))) void loadHandles();
 }
 
-function drawSession(changed) {
+/** Draws the open session; `first`: it was just opened, so the editors take its values whatever they hold. */
+function drawSession(changed, first = true) {
   const ref = state.ref;
   $('session-ref').textContent = `${ref.scid} / ${ref.templateName} / ${ref.name}`;
   const doc = state.doc;
@@ -295,10 +310,14 @@ function drawSession(changed) {
   $('servers').replaceChildren(renderJson(doc.servers, changed, 'servers'));
   $('raw').replaceChildren(renderJson(doc, [], ''));
   $('handles').replaceChildren(renderHandles(state.handles, state.handlesNote));
-  // The editor keeps what the tester is typing; it follows the session only while untouched.
-  if (document.activeElement !== $('custom')) $('custom').value = JSON.stringify(doc.properties?.custom ?? {}, null, 2);
-  $('closed').checked = doc.properties?.system?.closed === true;
-  $('locked').checked = doc.properties?.system?.locked === true;
+  // The editors keep what the tester is typing or ticking: they follow the session when it is opened and when the
+  // value they edit changes, not on every redraw.
+  const follows = (path) => first || touches(changed, path);
+  if (follows('properties.custom') && document.activeElement !== $('custom')) {
+    $('custom').value = JSON.stringify(doc.properties?.custom ?? {}, null, 2);
+  }
+  if (follows('properties.system.closed')) $('closed').checked = doc.properties?.system?.closed === true;
+  if (follows('properties.system.locked')) $('locked').checked = doc.properties?.system?.locked === true;
 }
 
 /** The members' live activity handles on this session: POST /handles/query by their xuids. */
@@ -357,9 +376,11 @@ $('custom-form').addEventListener('submit', async (event) => {
   $('custom').blur();
 });
 
-$('apply-joinability').addEventListener('click', () =>
-  writeProperties({ system: { closed: $('closed').checked, locked: $('locked').checked } }, 'Closed and locked.'),
-);
+$('apply-joinability').addEventListener('click', () => {
+  const closed = $('closed').checked;
+  const locked = $('locked').checked;
+  void writeProperties({ system: { closed, locked } }, `Closed: ${closed}, locked: ${locked}.`);
+});
 
 async function writeProperties(body, note) {
   const headers = state.etag ? { 'If-Match': state.etag } : {};

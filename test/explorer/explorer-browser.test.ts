@@ -41,6 +41,7 @@ let profile: string;
 const alice = () => new SessionClient(service.baseUrl, { xuid: '2533274790397001', gamertag: 'Alice' });
 const bob = () => new SessionClient(service.baseUrl, { xuid: '2533274790397002', gamertag: 'Bob' });
 const SESSION = 'qa-lobby';
+let activityHandleId: string;
 const uri = () => sessionUri(SAMPLE_SCID, 'lobby', SESSION);
 
 beforeAll(async () => {
@@ -117,6 +118,12 @@ it('signs itself in with the local development server token', async () => {
     },
   });
   expect(created.status).toBe(201);
+  // Alice's activity handle on it, which the page lists among the session's handles.
+  const activity = await alice().request('POST', '/handles', {
+    body: { version: 1, type: 'activity', sessionRef: { scid: SAMPLE_SCID, templateName: 'lobby', name: SESSION } },
+  });
+  expect(activity.status).toBe(201);
+  activityHandleId = activity.json.id;
 
   await page.goto(`${service.baseUrl}/explorer?scid=${SAMPLE_SCID}`);
   await waitForText('#token-status', 'Signed in with the local development server token');
@@ -126,11 +133,59 @@ it('signs itself in with the local development server token', async () => {
   expect(await page.$eval('#scid', (input) => (input as unknown as PageElement).value)).toBe(SAMPLE_SCID);
 });
 
-it('opens one session in full: members with their states, timers, properties and the raw document', async () => {
-  await page.type('#open-template', 'lobby');
-  await page.type('#open-name', SESSION);
-  await page.keyboard.press('Enter');
+it('lists the sessions the test created, paged and filtered by template, and opens one from the list', async () => {
+  const game = await bob().request('PUT', sessionUri(SAMPLE_SCID, 'game', 'qa-game'), {
+    body: {
+      members: { me: { constants: { system: { initialize: true } }, properties: { system: { active: true } } } },
+    },
+  });
+  expect(game.status).toBe(201);
+  const rows = () => page.$$eval('#listing tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+
+  // The QA listing of the whole SCID (the server principal's): both sessions, newest first, with their facts.
+  await page.click('#filter-form button[type="submit"]');
+  await waitForText('#listing', 'qa-game');
+  const listed = await rows();
+  expect(listed).toHaveLength(2);
+  expect(listed[0]).toMatch(/^qa-gamegame1 \/ 8open/);
+  expect(listed[1]).toMatch(/^qa-lobbylobby1 \/ 8openno/);
+
+  // One per page: Next page follows the continuation token, Previous page goes back.
+  await page.$eval('#take', (input) => {
+    (input as unknown as PageElement).value = '1';
+  });
+  await page.click('#filter-form button[type="submit"]');
+  await page.waitForFunction(
+    () => document.querySelector('#listing')?.textContent?.includes('qa-lobby') === false,
+    WAIT,
+  );
+  expect(await rows()).toHaveLength(1);
+  await page.click('#next-page');
+  await waitForText('#listing', 'qa-lobby');
+  expect(await rows()).toHaveLength(1);
+  expect(await textOf('#page-number')).toBe('Page 2');
+  await page.click('#previous-page');
+  await waitForText('#listing', 'qa-game');
+
+  // Filtered by template: only the lobby.
+  await page.$eval('#take', (input) => {
+    (input as unknown as PageElement).value = '20';
+  });
+  await page.type('#template', 'lobby');
+  await page.click('#filter-form button[type="submit"]');
+  await page.waitForFunction(
+    () => document.querySelector('#listing')?.textContent?.includes('qa-game') === false,
+    WAIT,
+  );
+  expect((await rows()).map((row) => row.slice(0, 8))).toEqual(['qa-lobby']);
+
+  await page.click('#listing tbody button');
   await waitForText('#members', 'Alice');
+});
+
+it('shows one session in full: members with their states, timers, handles, properties and the raw document', async () => {
+  await waitForText('#members', 'Alice');
+  await waitForText('#handles', `activity ${activityHandleId}, owner 2533274790397001`);
   expect(await textOf('#members')).toContain('active');
   expect(await textOf('#summary')).toContain('1 of 8');
   expect(await textOf('#timers')).toContain('Session empty');
@@ -197,7 +252,8 @@ it('edits the session’s custom properties (a key deleted in the editor is sent
     (t as unknown as PageElement).value = '{"mode": "ranked"}';
   });
   await page.click('#custom-form button[type="submit"]');
-  await waitForText('#answer', `PUT ${uri()}/properties → 200`);
+  await waitForText('#answer', 'Save custom properties.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()}/properties → 200`);
   expect(await textOf('#answer')).toContain('"map":null');
   const stored = await alice().request('GET', uri());
   expect(stored.json.properties.custom).toEqual({ mode: 'ranked' });
@@ -207,17 +263,21 @@ it('closes and locks the session', async () => {
   await page.click('#closed');
   await page.click('#locked');
   await page.click('#apply-joinability');
-  await waitForText('#answer', `PUT ${uri()}/properties → 200`);
+  await waitForText('#answer', 'Closed: true, locked: true.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()}/properties → 200`);
   const stored = await alice().request('GET', uri());
   expect([stored.json.properties.system.closed, stored.json.properties.system.locked]).toEqual([true, true]);
-  await waitForText('#summary', 'Closed');
+  // The page shows what the answer said.
+  await waitForText('#summary', 'Closedyes');
+  await waitForText('#summary', 'Lockedyes');
 });
 
 it('ends the session: every member removed in one PUT, after a confirmation', async () => {
   await page.click('#end-session');
   await page.waitForSelector('#end-dialog[open]', WAIT);
   await page.click('#end-dialog button[value="end"]');
-  await waitForText('#answer', `PUT ${uri()} → 204`);
+  await waitForText('#answer', 'End the session: every member removed.');
+  expect(await textOf('#answer')).toContain(`PUT ${uri()} → 204`);
   await waitForText('#changes', 'does not exist');
   const stored = await alice().request('GET', uri());
   expect(stored.status).toBe(204);
@@ -271,4 +331,33 @@ it('refreshes on a shoulder tap to its own connection, with polling off', async 
   } finally {
     await tapped.close();
   }
+});
+
+it('counts a reservation down to the instant its timer ends it', async () => {
+  const timersUri = sessionUri(SAMPLE_SCID, 'lobby', 'qa-timers');
+  const created = await alice().request('PUT', timersUri, {
+    body: {
+      members: {
+        me: { constants: { system: { initialize: true } }, properties: { system: { active: true } } },
+        reserve_0: { constants: { system: { xuid: '2533274790397003' } } },
+      },
+    },
+  });
+  expect(created.status).toBe(201);
+  const reservedAt = Date.parse(created.json.members['1'].joinTime);
+
+  await page.$eval('#open-template', (input) => {
+    (input as unknown as PageElement).value = 'lobby';
+  });
+  await page.$eval('#open-name', (input) => {
+    (input as unknown as PageElement).value = 'qa-timers';
+  });
+  await page.click('#open-form button[type="submit"]');
+  await waitForText('#timers', 'Member 1, reserved: reservedRemovalTimeout 30 s — removed in');
+  // The deadline the countdown ticks towards is the reservation's joinTime plus the session's 30 s, exactly.
+  const deadlines = await page.$$eval('#timers [data-deadline]', (elements) =>
+    elements.map((element) => Number(element.getAttribute('data-deadline'))),
+  );
+  expect(deadlines).toContain(reservedAt + 30_000);
+  expect(await textOf('#members')).toContain('reserved');
 });
