@@ -14,6 +14,7 @@ import {
   queryHandles,
 } from '../http/handle-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
+import { noteWrite } from '../http/request-facts';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
 import { getSession, putSession, type SessionResourceDeps } from '../http/session-resource';
@@ -81,7 +82,7 @@ export const HTTP_HANDLERS = {
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
 function makeHandler(name: FunctionName, deps: HandlerDeps): ApiHandler {
   const handler: HttpHandler<HandlerDeps, unknown> = HTTP_HANDLERS[name];
-  return makePipelineHandler(handler, deps);
+  return makePipelineHandler(handler, deps, name);
 }
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
@@ -139,7 +140,11 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
     newGuid: randomUUID,
     retry: config.retry ?? DEFAULT_RETRY_POLICY,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
+    // Each write's report goes to its request's line and metrics (request-facts.ts), and to the config's observer.
+    observeWrite: (report) => {
+      noteWrite(report);
+      config.observeWrite?.(report);
+    },
   });
   const handles = new HandleService({
     handles: stores.handles,
@@ -150,7 +155,15 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   });
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
-  return { service, handles, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return {
+    service,
+    handles,
+    verifier,
+    clock,
+    log,
+    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
+    ...(fairUse === undefined ? {} : { fairUse }),
+  };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */
