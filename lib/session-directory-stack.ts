@@ -28,6 +28,7 @@ import { acknowledgeFindings } from './constructs/acknowledge';
 import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
+import { ServiceMonitoring } from './constructs/service-monitoring';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
@@ -54,6 +55,9 @@ const SWEEPER_TIMEOUT = Duration.seconds(90);
 
 /** The sweeper mostly waits between sweeps: little memory (and so little cost per second) is enough. */
 const SWEEPER_MEMORY_MB = 256;
+
+/** CloudWatch namespace of the functions' EMF metrics; each stage's is `<this>/<stage>`. */
+const METRICS_NAMESPACE = 'SessionDirectory';
 
 /** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
 const POWERTOOLS_SERVICE_NAME = 'session-directory';
@@ -120,8 +124,11 @@ export class SessionDirectoryStack extends Stack {
   /** The stage's defaults for every function (logs, tracing), spread into each SessionFunction's props. */
   private readonly functionDefaults: Pick<
     SessionFunctionProps,
-    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing'
+    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing' | 'metricsNamespace'
   >;
+
+  /** The stage's alarms, notification topic and dashboard. */
+  public readonly monitoring: ServiceMonitoring;
 
   /** The session table construct. */
   public readonly sessionTable: SessionTable;
@@ -181,6 +188,8 @@ export class SessionDirectoryStack extends Stack {
       logRemovalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       logLevel: settings.logLevel,
       tracing: settings.tracing,
+      // One namespace per stage: two stages in one account never mix their figures.
+      metricsNamespace: `${METRICS_NAMESPACE}/${settings.stage}`,
     };
     this.sessionTable = new SessionTable(this, 'Sessions', {
       removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -260,6 +269,23 @@ export class SessionDirectoryStack extends Stack {
     this.scheduledFunctions = scheduled.functions;
     this.schedules = scheduled.rules;
 
+    // Alarms and the dashboard over every function the route table made, whatever their number.
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      httpApi: this.api.httpApi,
+      functions: { ...this.functions, ...this.realTimeFunctions, ...this.scheduledFunctions },
+      tables: {
+        sessions: table,
+        rateLimits: this.rateLimitTable.table,
+        connections: this.connectionTable.table,
+      },
+      tapDeadLetterQueue: this.tapDeadLetterQueue,
+      otherAlarms: realTime.alarms,
+      metricsNamespace: `${METRICS_NAMESPACE}/${settings.stage}`,
+      serviceName: POWERTOOLS_SERVICE_NAME,
+      ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
       value: this.api.url,
@@ -329,6 +355,7 @@ export class SessionDirectoryStack extends Stack {
       'This queue is itself the dead-letter target (of the tap function’s stream event source, which cdk-nag does ' +
         'not follow); nothing consumes it, an operator reads it (docs/operations.md).',
     );
+    const alarms: Alarm[] = [];
     for (const [name, definition] of entries) {
       const fn = functions[name].function;
       if (definition.managesConnections === true) {
@@ -355,27 +382,29 @@ export class SessionDirectoryStack extends Stack {
           onFailure: new SqsDlq(deadLetterQueue),
         }),
       );
-      new Alarm(this, 'TapIteratorAgeAlarm', {
-        alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
-        metric: new Metric({
-          namespace: 'AWS/Lambda',
-          metricName: 'IteratorAge',
-          dimensionsMap: { FunctionName: fn.functionName },
-          statistic: 'Maximum',
-          period: Duration.minutes(1),
+      alarms.push(
+        new Alarm(this, 'TapIteratorAgeAlarm', {
+          alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
+          metric: new Metric({
+            namespace: 'AWS/Lambda',
+            metricName: 'IteratorAge',
+            dimensionsMap: { FunctionName: fn.functionName },
+            statistic: 'Maximum',
+            period: Duration.minutes(1),
+          }),
+          threshold: TAP_ITERATOR_AGE_ALARM_MS,
+          evaluationPeriods: 3,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
-        threshold: TAP_ITERATOR_AGE_ALARM_MS,
-        evaluationPeriods: 3,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+      );
     }
 
     new CfnOutput(this, 'RealTimeUrl', {
       description: 'Real-time activity (RTA) WebSocket URL: what clients use instead of wss://rta.xboxlive.com/connect',
       value: api.url,
     });
-    return { connectionTable, functions, api, deadLetterQueue };
+    return { connectionTable, functions, api, deadLetterQueue, alarms };
   }
 
   /**

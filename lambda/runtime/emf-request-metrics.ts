@@ -1,29 +1,7 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RequestLine } from '../http/request-log';
 import type { RequestMetrics } from '../http/request-metrics';
-
-/**
- * The metric names the functions emit (namespace `POWERTOOLS_METRICS_NAMESPACE`, dimension `service`): the one home
- * the stack's alarms and dashboard read them from (lib/constructs/operations-dashboard.ts), so a renamed metric
- * cannot leave an alarm watching nothing.
- */
-export const REQUEST_METRICS = {
-  /** Per operation (dimension `operation`): every request, and its answer's class. */
-  requests: 'Requests',
-  clientErrors: 'Status4xx',
-  serverErrors: 'Status5xx',
-  latency: 'Latency',
-  /** Per service: the write loop's report and the answers worth an alarm of their own. */
-  writeAttempts: 'WriteAttempts',
-  writeConflicts: 'WriteConflicts',
-  preconditionFailed: 'Status412',
-  tooManyRequests: 'Status429',
-  unavailable: 'Status503',
-  tokenFailures: 'TokenFailures',
-  storeLatency: 'StoreLatency',
-  /** Powertools' own name for the first invocation of a container (dimension `function_name`). */
-  coldStart: 'ColdStart',
-} as const;
+import { METRIC_DIMENSIONS, REQUEST_METRICS } from './metric-names';
 
 /**
  * Request figures in CloudWatch's embedded metric format through Powertools Metrics: one EMF line per request with
@@ -35,7 +13,7 @@ export function makeEmfRequestMetrics(metrics: Metrics): RequestMetrics {
   return {
     observe(line: RequestLine) {
       const status = line.status;
-      if (line.operation !== undefined) metrics.addDimension('operation', line.operation);
+      if (line.operation !== undefined) metrics.addDimension(METRIC_DIMENSIONS.operation, line.operation);
       metrics.addMetric(REQUEST_METRICS.requests, MetricUnit.Count, 1);
       if (status >= 400 && status < 500) metrics.addMetric(REQUEST_METRICS.clientErrors, MetricUnit.Count, 1);
       if (status >= 500) metrics.addMetric(REQUEST_METRICS.serverErrors, MetricUnit.Count, 1);

@@ -1,6 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RequestLine } from '../../lambda/http/request-log';
-import { makeEmfRequestMetrics, REQUEST_METRICS } from '../../lambda/runtime/emf-request-metrics';
+import { makeEmfRequestMetrics } from '../../lambda/runtime/emf-request-metrics';
+import { REQUEST_METRICS } from '../../lambda/runtime/metric-names';
 
 // Request figures as CloudWatch embedded metric format (issue 15 item 5), written by a real Powertools Metrics to
 // stdout as a deployed function writes them: per operation the request, its status class and its latency; across
