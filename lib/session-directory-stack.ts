@@ -32,6 +32,7 @@ import { ServiceMonitoring } from './constructs/service-monitoring';
 import { SessionApi } from './constructs/session-api';
 import { SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+import { StableHostnames } from './constructs/stable-hostnames';
 import {
   CONNECTION_TABLE_ACTIONS,
   grantTableAccess,
@@ -126,6 +127,9 @@ export class SessionDirectoryStack extends Stack {
     SessionFunctionProps,
     'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing' | 'metricsNamespace'
   >;
+
+  /** The stable host names, when the stage has a custom domain. */
+  public readonly hostnames: StableHostnames | undefined;
 
   /** The stage's alarms, notification topic and dashboard. */
   public readonly monitoring: ServiceMonitoring;
@@ -251,7 +255,11 @@ export class SessionDirectoryStack extends Stack {
     this.getSession = functions.getSession;
     this.putSession = functions.putSession;
 
+    this.hostnames =
+      settings.customDomain === undefined ? undefined : new StableHostnames(this, 'Hostnames', settings.customDomain);
+    const disableExecuteApiEndpoint = settings.customDomain?.disableExecuteApiEndpoint ?? false;
     this.api = new SessionApi(this, 'Api', {
+      ...(this.hostnames === undefined ? {} : { domainName: this.hostnames.httpDomain, disableExecuteApiEndpoint }),
       accessLogs: this.accessLogProps(),
       throttlingRateLimit: settings.throttleRatePerSecond,
       throttlingBurstLimit: settings.throttleBurst,
@@ -337,6 +345,12 @@ export class SessionDirectoryStack extends Stack {
       functions[name] = fn;
     }
     const api = new RealTimeApi(this, 'RealTimeApi', {
+      ...(this.hostnames === undefined
+        ? {}
+        : {
+            domainName: this.hostnames.realTimeDomain,
+            disableExecuteApiEndpoint: this.settings.customDomain?.disableExecuteApiEndpoint ?? false,
+          }),
       ...(this.settings.realTimeAccessLogs ? { accessLogs: this.accessLogProps() } : {}),
       throttlingRateLimit: this.settings.throttleRatePerSecond,
       throttlingBurstLimit: this.settings.throttleBurst,
