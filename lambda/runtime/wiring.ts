@@ -234,11 +234,18 @@ const consoleRtaLog: RtaLog = {
   error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
 };
 
-/** The RTA log: the configuration's log when it has one (warnings go there as errors' siblings), else the console. */
+/**
+ * The RTA log: the configuration's log when it has one (warnings at WARN where it has a warn, as Powertools does;
+ * else with the errors, marked WARN), else the console.
+ */
 function rtaLogOf(config: RtaConfig): RtaLog {
   const log = config.log;
   if (log === undefined) return consoleRtaLog;
-  return { warn: (message, details) => log.error(message, { level: 'WARN', ...details }), error: log.error };
+  const warn = log.warn?.bind(log);
+  return {
+    warn: warn ?? ((message, details) => log.error(message, { level: 'WARN', ...details })),
+    error: log.error.bind(log),
+  };
 }
 
 /**
