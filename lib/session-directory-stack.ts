@@ -35,9 +35,11 @@ import { acknowledgeFindings } from './constructs/acknowledge';
 import { ConnectionTable } from './constructs/connection-table';
 import { RateLimitTable } from './constructs/rate-limit-table';
 import { RealTimeApi } from './constructs/real-time-api';
+import { ServiceMonitoring } from './constructs/service-monitoring';
 import { SessionApi } from './constructs/session-api';
 import { BUNDLED_PACKAGE_ROOT, SessionFunction, type SessionFunctionProps } from './constructs/session-function';
 import { SessionTable } from './constructs/session-table';
+import { StableHostnames } from './constructs/stable-hostnames';
 import {
   CONNECTION_TABLE_ACTIONS,
   grantTableAccess,
@@ -65,6 +67,9 @@ const SWEEPER_MEMORY_MB = 256;
 
 /** The page functions serve a few small files from memory. */
 const PAGE_MEMORY_MB = 256;
+
+/** CloudWatch namespace of the functions' EMF metrics; each stage's is `<this>/<stage>`. */
+const METRICS_NAMESPACE = 'SessionDirectory';
 
 /** Service name in Powertools logs and metrics, the same for both functions so their logs read as one service. */
 const POWERTOOLS_SERVICE_NAME = 'session-directory';
@@ -131,8 +136,14 @@ export class SessionDirectoryStack extends Stack {
   /** The stage's defaults for every function (logs, tracing), spread into each SessionFunction's props. */
   private readonly functionDefaults: Pick<
     SessionFunctionProps,
-    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing'
+    'logRetention' | 'logRemovalPolicy' | 'logLevel' | 'tracing' | 'metricsNamespace'
   >;
+
+  /** The stable host names, when the stage has a custom domain. */
+  public readonly hostnames: StableHostnames | undefined;
+
+  /** The stage's alarms, notification topic and dashboard. */
+  public readonly monitoring: ServiceMonitoring;
 
   /** The session table construct. */
   public readonly sessionTable: SessionTable;
@@ -201,6 +212,8 @@ export class SessionDirectoryStack extends Stack {
       logRemovalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       logLevel: settings.logLevel,
       tracing: settings.tracing,
+      // One namespace per stage: two stages in one account never mix their figures.
+      metricsNamespace: `${METRICS_NAMESPACE}/${settings.stage}`,
     };
     this.sessionTable = new SessionTable(this, 'Sessions', {
       removalPolicy: retained ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -270,6 +283,10 @@ export class SessionDirectoryStack extends Stack {
     this.getSession = functions.getSession;
     this.putSession = functions.putSession;
 
+    this.hostnames =
+      settings.customDomain === undefined ? undefined : new StableHostnames(this, 'Hostnames', settings.customDomain);
+    const disableExecuteApiEndpoint = settings.customDomain?.disableExecuteApiEndpoint ?? false;
+
     // The session explorer (README, "Session explorer"): static files on the same API, no table, no secret.
     const pageFunctions = {} as Record<PageFunctionName, SessionFunction>;
     for (const [name, definition] of Object.entries(PAGE_FUNCTIONS) as [
@@ -291,6 +308,7 @@ export class SessionDirectoryStack extends Stack {
     this.pageFunctions = pageFunctions;
 
     this.api = new SessionApi(this, 'Api', {
+      ...(this.hostnames === undefined ? {} : { domainName: this.hostnames.httpDomain, disableExecuteApiEndpoint }),
       accessLogs: this.accessLogProps(),
       throttlingRateLimit: settings.throttleRatePerSecond,
       throttlingBurstLimit: settings.throttleBurst,
@@ -321,6 +339,36 @@ export class SessionDirectoryStack extends Stack {
       description: 'The session explorer for QA: open it in a browser and paste a token (README, "Session explorer")',
       value: `${this.api.url}${EXPLORER_PATH}`,
     });
+
+    // Alarms and the dashboard over every function the route table made, whatever their number.
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      httpApi: this.api.httpApi,
+      functions: {
+        ...this.functions,
+        ...this.pageFunctions,
+        ...this.realTimeFunctions,
+        ...this.scheduledFunctions,
+        ...this.streamFunctions,
+      },
+      tables: {
+        sessions: table,
+        rateLimits: this.rateLimitTable.table,
+        connections: this.connectionTable.table,
+      },
+      deadLetterQueues: {
+        Tap: { queue: this.tapDeadLetterQueue, holds: 'Shoulder-tap batches' },
+        Stream: {
+          queue: this.streamDeadLetterQueue,
+          holds: 'Finder batches (the index of sessions by xuid and keyword)',
+        },
+      },
+      otherAlarms: [...realTime.alarms, ...stream.alarms],
+      metricsNamespace: `${METRICS_NAMESPACE}/${settings.stage}`,
+      serviceName: POWERTOOLS_SERVICE_NAME,
+      ...(settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail }),
+    });
+
     new CfnOutput(this, 'ApiUrl', {
       description: `Base URL of the session directory; append ${toSessionPath(SESSION_TEMPLATES_SEGMENTS[0])}`,
       value: this.api.url,
@@ -345,6 +393,7 @@ export class SessionDirectoryStack extends Stack {
   private addStreamFunctions(sessions: SessionTable['table']) {
     const deadLetterQueue = this.streamDeadLetterQueueFor('StreamDeadLetters', 'the stream functions’');
     const functions = {} as Record<StreamFunctionName, SessionFunction>;
+    const alarms: Alarm[] = [];
     for (const [name, definition] of Object.entries(STREAM_FUNCTIONS) as [
       StreamFunctionName,
       (typeof STREAM_FUNCTIONS)[StreamFunctionName],
@@ -361,13 +410,15 @@ export class SessionDirectoryStack extends Stack {
       });
       // It only writes and deletes finder items, in batches (lambda/store/dynamodb-session-finder.ts).
       grantTableAccess(sessions, fn.function, { itemActions: ['dynamodb:BatchWriteItem'], indexQueries: [] });
-      this.readSessionStream(fn, sessions, deadLetterQueue, {
-        alarmId: `${id}IteratorAgeAlarm`,
-        alarmDescription: `The ${name} stream function is running more than a minute behind the session writes`,
-      });
+      alarms.push(
+        this.readSessionStream(fn, sessions, deadLetterQueue, {
+          alarmId: `${id}IteratorAgeAlarm`,
+          alarmDescription: `The ${name} stream function is running more than a minute behind the session writes`,
+        }),
+      );
       functions[name] = fn;
     }
-    return { functions, deadLetterQueue };
+    return { functions, deadLetterQueue, alarms };
   }
 
   /**
@@ -408,6 +459,12 @@ export class SessionDirectoryStack extends Stack {
       functions[name] = fn;
     }
     const api = new RealTimeApi(this, 'RealTimeApi', {
+      ...(this.hostnames === undefined
+        ? {}
+        : {
+            domainName: this.hostnames.realTimeDomain,
+            disableExecuteApiEndpoint: this.settings.customDomain?.disableExecuteApiEndpoint ?? false,
+          }),
       ...(this.settings.realTimeAccessLogs ? { accessLogs: this.accessLogProps() } : {}),
       throttlingRateLimit: this.settings.throttleRatePerSecond,
       throttlingBurstLimit: this.settings.throttleBurst,
@@ -416,6 +473,7 @@ export class SessionDirectoryStack extends Stack {
     });
 
     const deadLetterQueue = this.streamDeadLetterQueueFor('TapDeadLetters', 'the tap function’s');
+    const alarms: Alarm[] = [];
     for (const [name, definition] of entries) {
       const fn = functions[name].function;
       if (definition.managesConnections === true) {
@@ -423,17 +481,19 @@ export class SessionDirectoryStack extends Stack {
         api.grantManageConnections(fn);
       }
       if (definition.readsSessionStream !== true) continue;
-      this.readSessionStream(functions[name], sessions, deadLetterQueue, {
-        alarmId: 'TapIteratorAgeAlarm',
-        alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
-      });
+      alarms.push(
+        this.readSessionStream(functions[name], sessions, deadLetterQueue, {
+          alarmId: 'TapIteratorAgeAlarm',
+          alarmDescription: 'Shoulder taps are running more than a minute behind the session writes',
+        }),
+      );
     }
 
     new CfnOutput(this, 'RealTimeUrl', {
       description: 'Real-time activity (RTA) WebSocket URL: what clients use instead of wss://rta.xboxlive.com/connect',
       value: api.url,
     });
-    return { functions, api, deadLetterQueue };
+    return { functions, api, deadLetterQueue, alarms };
   }
 
   /** A queue that is itself the dead-letter target of stream event sources: nothing consumes it, an operator reads it. */
@@ -462,7 +522,7 @@ export class SessionDirectoryStack extends Stack {
     sessions: SessionTable['table'],
     deadLetterQueue: Queue,
     alarm: { readonly alarmId: string; readonly alarmDescription: string },
-  ): void {
+  ): Alarm {
     acknowledgeFindings(
       fn,
       ['AwsSolutions::AwsSolutions-IAM5[Resource::*]'],
@@ -480,7 +540,7 @@ export class SessionDirectoryStack extends Stack {
         onFailure: new SqsDlq(deadLetterQueue),
       }),
     );
-    new Alarm(this, alarm.alarmId, {
+    return new Alarm(this, alarm.alarmId, {
       alarmDescription: alarm.alarmDescription,
       metric: new Metric({
         namespace: 'AWS/Lambda',

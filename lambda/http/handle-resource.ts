@@ -6,7 +6,7 @@ import type { HandleService } from '../service/handle-service';
 import type { ApiResult } from './api-types';
 import type { HttpHandler, ResourceResolver } from './pipeline';
 import { noContent } from './responses';
-import { sessionPath } from './session-from-path';
+import { sessionLogKeys } from './session-from-path';
 import { getSession, putSession, type SessionResourceDeps, type SessionTarget } from './session-resource';
 
 // The handle routes (spec/mpsd-family.md §3): `POST /handles`, `POST /handles/query`, `GET|DELETE /handles/{id}` and
@@ -44,7 +44,7 @@ const fromBody: ResourceResolver<unknown, undefined> = {
 /** `{handleId}` to its live handle (404 HandleNotFound otherwise). */
 const handleFromPath: ResourceResolver<HandleResourceDeps, ResolvedHandle> = {
   resolve: ({ event }, deps) => deps.handles.resolve(event.pathParameters?.handleId),
-  logKeys: ({ handle }) => ({ handle: handle.id, session: sessionPath(handle.sessionRef) }),
+  logKeys: ({ handle }) => ({ handle: handle.id, ...sessionLogKeys(handle.sessionRef) }),
 };
 
 /**
@@ -53,7 +53,7 @@ const handleFromPath: ResourceResolver<HandleResourceDeps, ResolvedHandle> = {
  */
 const sessionOfHandle: ResourceResolver<HandleResourceDeps, SessionTarget> = {
   resolve: ({ event, principal }, deps) => deps.handles.sessionTarget(event.pathParameters?.handleId, principal),
-  logKeys: (ref) => ({ session: sessionPath(ref) }),
+  logKeys: (ref) => sessionLogKeys(ref),
 };
 
 /** `POST /handles` (§3.2): 201 with the new handle, 200 with the same live activity re-posted; never 204. */

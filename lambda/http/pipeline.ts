@@ -11,7 +11,9 @@ import { readContractVersion } from './contract-version';
 import { tooManyRequests } from './fair-use-response';
 import { headerValue } from './headers';
 import { readRequestBody } from './request-body';
-import type { RequestLog } from './request-log';
+import { gatherRequestFacts, type RequestFacts } from './request-facts';
+import type { RequestLine, RequestLog } from './request-log';
+import type { RequestMetrics } from './request-metrics';
 import { errorResponse } from './responses';
 import type { RouteMethod } from './routes';
 
@@ -35,6 +37,8 @@ export interface PipelineDeps {
   /** Epoch ms. */
   readonly clock: () => number;
   readonly log: RequestLog;
+  /** Each request's figures (EMF in a deployed function); absent locally. */
+  readonly metrics?: RequestMetrics;
 }
 
 /** Whether a handler takes a JSON body (`json`: steps 4 and 5 read it) or none (`none`: any body is ignored). */
@@ -92,36 +96,69 @@ function scidInPath(event: ApiEvent): string | undefined {
   return event.pathParameters?.scid;
 }
 
+/** What the steps learn that the request's line names: the caller, then the resource's keys. */
+interface Seen {
+  principal?: Principal;
+  resourceKeys?: Record<string, string>;
+}
+
 /**
  * The Lambda (or local server) handler of one HttpHandler: runs the pipeline's steps in order, then the handler, maps
- * every failure to its answer and logs one line. Built once per container, by the wiring.
+ * every failure to its answer, logs one line and reports its figures. `operation` names the function in the line
+ * (the wiring passes its name in the route table). Built once per container, by the wiring.
  */
 export function makePipelineHandler<Deps, Resource, Body extends BodyPolicy>(
   handler: HttpHandler<Deps, Resource, Body>,
   deps: PipelineDeps & Deps,
+  operation?: string,
 ): ApiHandler {
   return async (event, context) => {
     if (context !== undefined) deps.log.addContext?.(context);
     const started = performance.now();
-    // Filled as soon as the resource is resolved, so the line of a request the handler fails still names it.
-    const resourceKeys: { value?: Record<string, string> } = {};
-    let result: ApiResult;
-    let failure: Record<string, unknown> | undefined;
-    try {
-      result = await runSteps(handler, deps, event, resourceKeys);
-    } catch (error) {
-      ({ result, failure } = mapError(error, event, deps.clock()));
-    }
-    const line = {
-      requestId: event.requestContext?.requestId,
-      route: event.routeKey,
-      status: result.statusCode,
-      durationMs: Math.round(performance.now() - started),
-      ...resourceKeys.value,
-    };
+    // Filled as the steps go, so the line of a request that fails later still names the caller and the resource.
+    const seen: Seen = {};
+    const { result: answered, facts } = await gatherRequestFacts(
+      async (): Promise<{ result: ApiResult; code?: string; failure?: Record<string, unknown> }> => {
+        try {
+          return { result: await runSteps(handler, deps, event, seen) };
+        } catch (error) {
+          return mapError(error, event, deps.clock());
+        }
+      },
+    );
+    const { result, code, failure } = answered;
+    const line = requestLine(event, operation, result.statusCode ?? 200, code, started, seen, facts);
+    // 5xx at ERROR with the cause; everything else (a 4xx with its code) at INFO: a refusal is the service working.
     if (failure === undefined) deps.log.info?.('request', line);
     else deps.log.error('request failed', { ...line, ...failure });
+    deps.metrics?.observe(line);
     return result;
+  };
+}
+
+/** The request's one line: who, what, how it ended, and what it cost (RequestLine); only the keys that apply. */
+function requestLine(
+  event: ApiEvent,
+  operation: string | undefined,
+  status: number,
+  code: string | undefined,
+  started: number,
+  seen: Seen,
+  facts: RequestFacts,
+): RequestLine {
+  const caller = seen.principal;
+  return {
+    requestId: event.requestContext?.requestId,
+    route: event.routeKey,
+    ...(operation === undefined ? {} : { operation }),
+    status,
+    ...(code === undefined ? {} : { code }),
+    durationMs: Math.round(performance.now() - started),
+    ...(caller === undefined ? {} : { xuid: caller.xuid ?? (caller.isServer ? 'server' : 'unknown') }),
+    ...seen.resourceKeys,
+    ...(facts.attempts === 0 ? {} : { attempts: facts.attempts, conflicts: facts.conflicts, faults: facts.faults }),
+    ...(facts.storeCalls === 0 ? {} : { storeCalls: facts.storeCalls, storeMs: Math.round(facts.storeMs) }),
+    ...(facts.changeNumber === undefined ? {} : { changeNumber: facts.changeNumber }),
   };
 }
 
@@ -130,9 +167,10 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   handler: HttpHandler<Deps, Resource, Body>,
   deps: PipelineDeps & Deps,
   event: ApiEvent,
-  resourceKeys: { value?: Record<string, string> },
+  seen: Seen,
 ): Promise<ApiResult> {
   const principal = await deps.verifier(headerValue(event.headers, 'authorization'));
+  seen.principal = principal;
   // Counted before anything else is checked, so refused requests count too. The gate counts per user per title
   // (spec §1.6); the path's SCID picks the policy. A path without one (`/handles`) is counted by the token's user and
   // title alone, under the default policy.
@@ -149,7 +187,7 @@ async function runSteps<Deps, Resource, Body extends BodyPolicy>(
   const body = (takesBody ? readRequestBody(event.body, event.isBase64Encoded) : undefined) as BodyOf<Body>;
   const admitted = { event, principal, contractVersion, body };
   const resource = await handler.resolver.resolve(admitted, deps);
-  resourceKeys.value = handler.resolver.logKeys(resource);
+  seen.resourceKeys = handler.resolver.logKeys(resource);
   return handler.handle({ ...admitted, resource }, deps);
 }
 
@@ -167,17 +205,20 @@ function mapError(
   error: unknown,
   event: ApiEvent,
   now: number,
-): { result: ApiResult; failure?: Record<string, unknown> } {
-  if (error instanceof StoreUnavailableError)
+): { result: ApiResult; code: string; failure?: Record<string, unknown> } {
+  if (error instanceof StoreUnavailableError) {
     return mapError(serviceUnavailable(STORE_UNAVAILABLE_MESSAGE, error), event, now);
+  }
   if (error instanceof MpsdError) {
     const result = errorResponse(error, now);
-    return error.status >= 500 ? { result, failure: { code: error.code, cause: error.cause } } : { result };
+    return error.status >= 500
+      ? { result, code: error.code, failure: { cause: error.cause } }
+      : { result, code: error.code };
   }
   const requestId = event.requestContext?.requestId;
   const refusal = new MpsdError(
     'InternalError',
     `The service failed to handle the request (request id ${requestId ?? 'unknown'}).`,
   );
-  return { result: errorResponse(refusal, now), failure: { code: refusal.code, error } };
+  return { result: errorResponse(refusal, now), code: refusal.code, failure: { error } };
 }

@@ -1,6 +1,7 @@
 import { type MpsdError, STATUS_BY_CODE } from '../domain/errors';
 import { type JsonObject, stringifyExactJson } from '../domain/json';
 import type { ApiResult } from './api-types';
+import { noteChangeNumber } from './request-facts';
 
 /** Headers every session rendering carries (spec §1.5). */
 export interface SessionHeaders {
@@ -18,6 +19,8 @@ function baseHeaders(now: number): Record<string, string> {
 
 /** A response whose body is the session (200, 201, and the documented 412 with the current session). */
 export function sessionResponse(statusCode: number, rendered: JsonObject, headers: SessionHeaders): ApiResult {
+  // The request's line names the changeNumber it answered (request-facts.ts).
+  noteChangeNumber(rendered.changeNumber);
   return {
     statusCode,
     headers: {

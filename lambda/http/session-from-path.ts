@@ -12,8 +12,21 @@ export const sessionFromPath: ResourceResolver<unknown, SessionReference> = {
     const p = event.pathParameters ?? {};
     return parseSessionReference(p.scid, p.sessionTemplateName, p.sessionName);
   },
-  logKeys: (ref) => ({ session: sessionPath(ref) }),
+  logKeys: (ref) => sessionLogKeys(ref),
 };
+
+/**
+ * How a request's line names its session: scid, template and name apart (Logs Insights filters on them,
+ * docs/operations.md) and the session's path (what Content-Location says), each lower-cased as the key is.
+ */
+export function sessionLogKeys(ref: SessionReference): Record<string, string> {
+  return {
+    scid: ref.scid.toLowerCase(),
+    template: ref.templateName.toLowerCase(),
+    sessionName: ref.name.toLowerCase(),
+    session: sessionPath(ref),
+  };
+}
 
 /**
  * The session's path, as `Content-Location` reports it and the log names it (a path, not a URL: XSAPI splits it on

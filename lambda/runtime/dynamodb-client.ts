@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { noteStoreCall } from '../http/request-facts';
 import type { RuntimeConfig } from './runtime-config';
 
 /**
@@ -8,7 +9,7 @@ import type { RuntimeConfig } from './runtime-config';
  * (RetryPolicy.timeBudgetMs, 7 s) aborts any call still running when it ends, the SDK's retry delays included.
  */
 export function makeDynamoDbClient(config: Pick<RuntimeConfig, 'region' | 'dynamoDbEndpoint'>): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: config.region,
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
@@ -16,4 +17,18 @@ export function makeDynamoDbClient(config: Pick<RuntimeConfig, 'region' | 'dynam
       ? {}
       : { endpoint: config.dynamoDbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   });
+  // Each call's time as the caller waits for it (the SDK's own retries included), for the request's line and its
+  // StoreLatency metric (lambda/http/request-facts.ts). The initialize step wraps every later step.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const started = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        noteStoreCall(performance.now() - started);
+      }
+    },
+    { step: 'initialize', name: 'storeLatency' },
+  );
+  return client;
 }

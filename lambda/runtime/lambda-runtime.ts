@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiHandler } from '../http/api-types';
 import type { FunctionName } from '../http/routes';
+import { makeEmfRequestMetrics } from './emf-request-metrics';
 import { type RuntimeConfig, type RuntimeSettings, readRuntimeConfig } from './runtime-config';
 import { makeFunctionHandler } from './wiring';
 
@@ -12,7 +14,17 @@ export async function readTokenSecret(secretId: string): Promise<string> {
   return SecretString;
 }
 
-/** The RuntimeConfig of a deployed function: its settings, the secret they name, and Powertools for the logs. */
+/**
+ * The container's metrics: Powertools reads its namespace from POWERTOOLS_METRICS_NAMESPACE (set by the stack,
+ * lib/constructs/session-function.ts) and writes EMF lines to stdout, which Lambda sends to the function's log group
+ * and CloudWatch turns into metrics: no API call, no extra permission.
+ */
+const metrics = new Metrics();
+
+/**
+ * The RuntimeConfig of a deployed function: its settings, the secret they name, and Powertools for the logs (level
+ * from POWERTOOLS_LOG_LEVEL, per stage) and the metrics.
+ */
 async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig> {
   const tokenSecret =
     settings.tokenSecretArn === undefined ? undefined : await readTokenSecret(settings.tokenSecretArn);
@@ -32,6 +44,7 @@ async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig>
     ...(settings.rateLimitTableName === undefined ? {} : { rateLimitTableName: settings.rateLimitTableName }),
     ...(settings.connectionTableName === undefined ? {} : { connectionTableName: settings.connectionTableName }),
     log: logger,
+    metrics: makeEmfRequestMetrics(metrics),
   };
 }
 
@@ -44,6 +57,8 @@ export function lambdaHandler(name: FunctionName): ApiHandler {
   let started: Promise<ApiHandler> | undefined;
   return async (event, context) => {
     if (started === undefined) {
+      // Once per container: a ColdStart count with the function's name (Powertools keeps it to the first call).
+      metrics.captureColdStartMetric(context?.functionName);
       const starting = Promise.resolve()
         .then(() => deployedConfig(readRuntimeConfig(process.env)))
         .then((config) => makeFunctionHandler(name, config));

@@ -80,7 +80,14 @@ export const REAL_TIME_READERS = {
 
 function loggerOf(serviceName: string): Pick<RtaConfig, 'log'> & { logger: Logger } {
   const logger = new Logger({ serviceName });
-  return { logger, log: { error: (message, details) => logger.error(message, details) } };
+  // Degraded paths (an ignored frame, a gone socket) at WARN, failures at ERROR (DESIGN.md, "Logs").
+  return {
+    logger,
+    log: {
+      error: (message, details) => logger.error(message, details),
+      warn: (message, details) => logger.warn(message, details),
+    },
+  };
 }
 
 /** Builds once per container, and again after a failed start. */

@@ -1,4 +1,5 @@
 import type { RequestLog } from '../http/request-log';
+import type { RequestMetrics } from '../http/request-metrics';
 import type { RetryPolicy } from '../service/retry-policy';
 import type { WriteReport } from '../service/session-service';
 import { RUNTIME_VARIABLES as VARIABLES } from './environment-variables';
@@ -29,6 +30,8 @@ export interface RuntimeConfig {
   readonly observeWrite?: (report: WriteReport) => void;
   /** The request pipeline's log (one line per request, 5xx causes); errors to the console when absent. */
   readonly log?: RequestLog;
+  /** Each request's figures (CloudWatch EMF, deployed); none when absent. */
+  readonly metrics?: RequestMetrics;
   /** DynamoDB table of the fair-use counters (spec §1.6); without it no limits are enforced. */
   readonly rateLimitTableName?: string;
   /** `off` switches the fair-use limits off everywhere (load tests); default `on`. */

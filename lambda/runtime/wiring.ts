@@ -15,6 +15,7 @@ import {
 } from '../http/handle-resource';
 import { getNonce, type NonceResourceDeps } from '../http/nonce-resource';
 import { type HttpHandler, makePipelineHandler, type PipelineDeps } from '../http/pipeline';
+import { noteWrite } from '../http/request-facts';
 import type { RequestLog } from '../http/request-log';
 import type { FunctionName } from '../http/routes';
 import { batchQuerySessions, getSessionTemplates, querySessions, type SessionQueryDeps } from '../http/session-queries';
@@ -109,7 +110,7 @@ export const HTTP_HANDLERS = {
 /** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
 function makeHandler(name: FunctionName, deps: HandlerDeps): ApiHandler {
   const handler: HttpHandler<HandlerDeps, unknown> = HTTP_HANDLERS[name];
-  return makePipelineHandler(handler, deps);
+  return makePipelineHandler(handler, deps, name);
 }
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
@@ -187,7 +188,11 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
     newGuid: randomUUID,
     retry: config.retry ?? DEFAULT_RETRY_POLICY,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    ...(config.observeWrite === undefined ? {} : { observeWrite: config.observeWrite }),
+    // Each write's report goes to its request's line and metrics (request-facts.ts), and to the config's observer.
+    observeWrite: (report) => {
+      noteWrite(report);
+      config.observeWrite?.(report);
+    },
   });
   const handles = new HandleService({
     handles: stores.handles,
@@ -205,7 +210,17 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
   const log = config.log ?? consoleLog;
   const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
   const nonces = stores.nonces === undefined ? undefined : nonceServiceOf(stores.nonces, clock);
-  return { service, handles, nonces, queries, verifier, clock, log, ...(fairUse === undefined ? {} : { fairUse }) };
+  return {
+    service,
+    handles,
+    nonces,
+    queries,
+    verifier,
+    clock,
+    log,
+    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
+    ...(fairUse === undefined ? {} : { fairUse }),
+  };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */
@@ -276,11 +291,18 @@ const consoleRtaLog: RtaLog = {
   error: (message, details) => console.error(JSON.stringify({ level: 'ERROR', message, ...details }, errorReplacer)),
 };
 
-/** The RTA log: the configuration's log when it has one (warnings go there as errors' siblings), else the console. */
+/**
+ * The RTA log: the configuration's log when it has one (warnings at WARN where it has a warn, as Powertools does;
+ * else with the errors, marked WARN), else the console.
+ */
 function rtaLogOf(config: RtaConfig): RtaLog {
   const log = config.log;
   if (log === undefined) return consoleRtaLog;
-  return { warn: (message, details) => log.error(message, { level: 'WARN', ...details }), error: log.error };
+  const warn = log.warn?.bind(log);
+  return {
+    warn: warn ?? ((message, details) => log.error(message, { level: 'WARN', ...details })),
+    error: log.error.bind(log),
+  };
 }
 
 /**

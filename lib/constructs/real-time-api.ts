@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { CfnApi, CfnStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { ApiMapping, type IDomainName, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -40,6 +40,22 @@ export interface RealTimeApiProps {
    * @default - no access logs (the functions' own lines remain)
    */
   readonly accessLogs?: AccessLogProps;
+
+  /**
+   * A custom domain (lib/constructs/stable-hostnames.ts) the stage is mapped to, at its root: clients connect to
+   * `wss://<domain>` and the tap function posts frames through `https://<domain>/@connections`.
+   *
+   * @default - only the execute-api URL
+   */
+  readonly domainName?: IDomainName;
+
+  /**
+   * Turn the execute-api endpoint off (clients and the tap function then use the custom domain only). Needs
+   * `domainName`.
+   *
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
 
 /**
@@ -85,8 +101,24 @@ export class RealTimeApi extends Construct {
       autoDeploy: true,
       throttle: { rateLimit: props.throttlingRateLimit ?? 1000, burstLimit: props.throttlingBurstLimit ?? 2000 },
     });
-    this.url = this.stage.url;
-    this.callbackUrl = this.stage.callbackUrl;
+    if (props.domainName === undefined) {
+      if (props.disableExecuteApiEndpoint === true) {
+        throw new Error(`RealTimeApi ${id}: the execute-api endpoint can only be turned off with a custom domain`);
+      }
+      this.url = this.stage.url;
+      this.callbackUrl = this.stage.callbackUrl;
+    } else {
+      new ApiMapping(this, 'DomainMapping', {
+        api: this.webSocketApi,
+        domainName: props.domainName,
+        stage: this.stage,
+      });
+      (this.webSocketApi.node.defaultChild as CfnApi).disableExecuteApiEndpoint =
+        props.disableExecuteApiEndpoint ?? false;
+      this.url = `wss://${props.domainName.name}`;
+      // The management API answers on the custom domain too, so frames still reach sockets with execute-api off.
+      this.callbackUrl = `https://${props.domainName.name}`;
+    }
 
     if (props.accessLogs === undefined) {
       this.accessLogs = undefined;

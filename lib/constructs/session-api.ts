@@ -1,4 +1,10 @@
-import { type CfnStage, HttpApi, HttpMethod, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  type IDomainName,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -36,6 +42,20 @@ export interface SessionApiProps {
    * @default - a month, deleted with the stack
    */
   readonly accessLogs?: AccessLogProps;
+
+  /**
+   * A custom domain (lib/constructs/stable-hostnames.ts) the default stage is mapped to, at its root.
+   *
+   * @default - only the execute-api URL
+   */
+  readonly domainName?: IDomainName;
+
+  /**
+   * Turn the execute-api endpoint off, so callers can only use the custom domain. Needs `domainName`.
+   *
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
 
 /**
@@ -46,7 +66,10 @@ export class SessionApi extends Construct {
   /** The HTTP API. */
   public readonly httpApi: HttpApi;
 
-  /** Base URL of the API's default stage, without a trailing slash; session paths are appended to it. */
+  /**
+   * Base URL of the API's default stage, without a trailing slash; session paths are appended to it. The custom
+   * domain's when there is one.
+   */
   public readonly url: string;
 
   /** The stage's access logs: one JSON line per request (lib/constructs/access-log.ts). */
@@ -56,8 +79,13 @@ export class SessionApi extends Construct {
     super(scope, id);
 
     // No CORS: callers are game builds and QA tools, not browsers. No physical name, as for every resource here.
+    if (props.disableExecuteApiEndpoint === true && props.domainName === undefined) {
+      throw new Error(`SessionApi ${id}: the execute-api endpoint can only be turned off with a custom domain`);
+    }
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Xbox Live MPSD-compatible session directory (staging)',
+      ...(props.domainName === undefined ? {} : { defaultDomainMapping: { domainName: props.domainName } }),
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
     });
     // The L2 default stage has no throttle setting, so it is set on the CloudFormation stage underneath.
     const stage = this.httpApi.defaultStage?.node.defaultChild as CfnStage | undefined;
@@ -95,7 +123,7 @@ export class SessionApi extends Construct {
       });
     }
 
-    this.url = this.httpApi.apiEndpoint;
+    this.url = props.domainName === undefined ? this.httpApi.apiEndpoint : `https://${props.domainName.name}`;
 
     acknowledgeFindings(
       this.httpApi,

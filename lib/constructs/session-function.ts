@@ -150,12 +150,16 @@ export class SessionFunction extends Construct {
   /** The function's log group (the only one its role may write to). */
   public readonly logGroup: LogGroup;
 
+  /** How long one invocation may run (the duration alarm fires at 80 % of it). */
+  public readonly timeout: Duration;
+
   public constructor(scope: Construct, id: string, props: SessionFunctionProps) {
     super(scope, id);
 
     const projectRoot = props.projectRoot ?? DEFAULT_PROJECT_ROOT;
     const templatesDir = props.templatesDir ?? 'lambda/templates';
     const timeout = props.timeout ?? Duration.seconds(15);
+    this.timeout = timeout;
     if (
       (props.behindApi ?? true) &&
       !Token.isUnresolved(timeout.toSeconds()) &&

@@ -357,9 +357,14 @@ describe('logs', () => {
       route: 'POST /handles/{handleId}/echo',
       status: 200,
       durationMs: expect.any(Number),
+      xuid: '2533274790395911',
       handle: 'h1',
       session: `/serviceconfigs/${SCID}/sessiontemplates/lobby/sessions/one`,
     });
+    // A refusal names its code; a request without a token names no caller.
+    expect(lines[1]?.details).toEqual(expect.objectContaining({ status: 415, code: expect.any(String) }));
+    expect(lines[3]?.details).toEqual(expect.objectContaining({ status: 401, code: expect.any(String) }));
+    expect(lines[3]?.details).not.toHaveProperty('xuid');
     const logged = JSON.stringify(lines, (_key, value) => (value instanceof Error ? value.message : value));
     expect(logged).not.toContain(authorization.split(';')[1]);
     expect(logged).not.toContain(BODY_MARKER);
