@@ -4,6 +4,7 @@ import type { KeepaliveReport } from '../lambda/rta/keepalive';
 import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
 import { makeKeepalivePassFor, makeRtaHandlersFor, makeTapHandlerFor } from '../lambda/runtime/wiring';
 import { ensureConnectionTable } from './create-table';
+import { oneAtATime } from './one-at-a-time';
 import { startStreamPoller } from './stream-poller';
 import { attachRtaEndpoint, type RtaEndpoint } from './websocket-endpoint';
 
@@ -51,17 +52,7 @@ export async function startRealTime(
   });
   const keepalive = makeKeepalivePassFor(config, endpoint.gateway);
   // One pass at a time: a slow pass is never overlapped by the next.
-  let running: Promise<KeepaliveReport> | undefined;
-  const keepAliveNow = async (): Promise<KeepaliveReport> => {
-    while (running !== undefined) await running.catch(() => undefined);
-    const current = keepalive();
-    running = current;
-    try {
-      return await current;
-    } finally {
-      if (running === current) running = undefined;
-    }
-  };
+  const keepAliveNow = oneAtATime(keepalive);
   const timer =
     options.intervalMs === undefined
       ? undefined
@@ -84,7 +75,7 @@ export async function startRealTime(
     keepAliveNow,
     async close() {
       if (timer !== undefined) clearInterval(timer);
-      await running?.catch(() => undefined);
+      await keepAliveNow.settled();
       await poller.stop();
       endpoint.close();
     },

@@ -1,4 +1,5 @@
 import type { SweepReport, TimerSweeper } from '../lambda/service/timer-sweeper';
+import { oneAtATime } from './one-at-a-time';
 
 /** The sweeper on a timer, as `npm start` runs it; `sweepNow` for the tests, which move their own clock. */
 export interface LocalSweeper {
@@ -16,17 +17,7 @@ export function startLocalSweeper(
   sweep: TimerSweeper,
   options: { readonly intervalMs?: number; readonly log?: (line: string) => void } = {},
 ): LocalSweeper {
-  let running: Promise<SweepReport> | undefined;
-  const sweepNow = async (): Promise<SweepReport> => {
-    while (running !== undefined) await running.catch(() => undefined);
-    const current = sweep();
-    running = current;
-    try {
-      return await current;
-    } finally {
-      if (running === current) running = undefined;
-    }
-  };
+  const sweepNow = oneAtATime(sweep);
   const timer =
     options.intervalMs === undefined
       ? undefined
@@ -44,7 +35,7 @@ export function startLocalSweeper(
     sweepNow,
     async stop() {
       if (timer !== undefined) clearInterval(timer);
-      await running?.catch(() => undefined);
+      await sweepNow.settled();
     },
   };
 }

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { CHROMIUM_PATH, type HeadlessChromium, launchChromium } from '../../load/browser';
 import { startTestService, type TestService } from '../support/local-service';
 import { SAMPLE_SCID, SessionClient, sessionUri } from '../support/session-client';
 
@@ -12,7 +12,7 @@ import { SAMPLE_SCID, SessionClient, sessionUri } from '../support/session-clien
 // labels and roles, and a screenshot is saved to test/artifacts/ (git-ignored).
 
 /** Debian's chromium package; CHROMIUM_PATH for another install. .ci/run installs the package when it is missing. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts');
 /** A deadline for what the page shows next, never a measure of speed (DESIGN.md): the machine may be busy. */
 const WAIT = { timeout: 60_000 };
@@ -37,7 +37,7 @@ declare const window: Record<string, unknown>;
 let service: TestService;
 let browser: Browser;
 let page: Page;
-let profile: string;
+let chromium: HeadlessChromium | undefined;
 const alice = () => new SessionClient(service.baseUrl, { xuid: '2533274790397001', gamertag: 'Alice' });
 const bob = () => new SessionClient(service.baseUrl, { xuid: '2533274790397002', gamertag: 'Bob' });
 const SESSION = 'qa-lobby';
@@ -51,20 +51,8 @@ beforeAll(async () => {
     );
   }
   service = await startTestService({ realTime: true });
-  profile = mkdtempSync(path.join(tmpdir(), 'explorer-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-data-dir=${profile}`,
-    ],
-  });
+  chromium = await launchChromium();
+  browser = chromium.browser;
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 1400 });
   // axe-core is injected as a script: let it past the page's own Content-Security-Policy (script-src 'self').
@@ -72,8 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
   await service?.close();
 });
 
