@@ -113,7 +113,7 @@ export const HTTP_HANDLERS = {
 
 /**
  * What one function's dependencies are built from: its configuration, the stores when they are given (the local
- * server's, perhaps wrapped with faults), and the parts built so far. Every part is built once per Parts and shared
+ * server's, perhaps wrapped with faults), and the parts built so far. Every part is built once per WiringParts and shared
  * by every handler built over it: the local server's handlers share one SessionService (and its write queue), one
  * DynamoDB client (one connection pool), one template catalogue.
  */
