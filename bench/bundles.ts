@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { FUNCTIONS, REAL_TIME_FUNCTIONS, STREAM_FUNCTIONS } from '../lambda/http/routes';
 import { stats } from './bench-kit';
 
@@ -21,6 +21,28 @@ export interface BundleFigure {
   readonly mapBytes: number;
   /** Milliseconds to import the bundle in a fresh process: median and spread. */
   readonly loadMs: { median: number; min: number; max: number };
+}
+
+/**
+ * esbuild's options for one function's bundle, as the CDK construct sets them (lib/constructs/session-function.ts
+ * cannot be imported here: it builds through NodejsFunction). Also what test/infra/function-bundles.test.ts bundles.
+ */
+export function lambdaBundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [path.join(ROOT, entry)],
+    absWorkingDir: ROOT,
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'error',
+  };
 }
 
 /** Milliseconds a fresh Node process takes to import `file` (measured inside it, so Node's own start is left out). */
@@ -40,21 +62,7 @@ export async function measureBundles(loads: number): Promise<BundleFigure[]> {
     const figures: BundleFigure[] = [];
     for (const [name, { entry }] of Object.entries(functions)) {
       const outfile = path.join(dir, name, 'index.mjs');
-      await build({
-        entryPoints: [path.join(ROOT, entry)],
-        absWorkingDir: ROOT,
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        logLevel: 'error',
-      });
+      await build(lambdaBundleOptions(entry, outfile));
       const times = Array.from({ length: loads }, () => loadTimeMs(outfile));
       figures.push({
         name,

@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiHandler } from '../http/api-types';
+import type { HttpHandler, PipelineDeps } from '../http/pipeline';
 import type { FunctionName } from '../http/routes';
 import { makeEmfRequestMetrics } from './emf-request-metrics';
 import { type RuntimeConfig, type RuntimeSettings, readRuntimeConfig } from './runtime-config';
-import { makeFunctionHandler } from './wiring';
+import { type DepsBuilder, makeFunctionHandler } from './wiring';
 
 /** Fetches the token-signing secret from Secrets Manager: it is never in plain configuration. */
 export async function readTokenSecret(secretId: string): Promise<string> {
@@ -49,11 +50,16 @@ async function deployedConfig(settings: RuntimeSettings): Promise<RuntimeConfig>
 }
 
 /**
- * The Lambda handler of one function: on first use it reads the container's environment (every missing variable
+ * The Lambda handler of one function (its entry names its handler and the builder of what that handler runs on,
+ * lambda/runtime/wiring.ts, so its bundle holds nothing else): on first use it reads the container's environment (every missing variable
  * named at once), fetches the token secret and builds that function's handler only, then keeps it for the
  * container's life. A failed start is not kept: the next invocation tries again.
  */
-export function lambdaHandler(name: FunctionName): ApiHandler {
+export function lambdaHandler<Deps>(
+  name: FunctionName,
+  handler: HttpHandler<Deps, unknown>,
+  deps: DepsBuilder<PipelineDeps & Deps>,
+): ApiHandler {
   let started: Promise<ApiHandler> | undefined;
   return async (event, context) => {
     if (started === undefined) {
@@ -61,7 +67,7 @@ export function lambdaHandler(name: FunctionName): ApiHandler {
       metrics.captureColdStartMetric(context?.functionName);
       const starting = Promise.resolve()
         .then(() => deployedConfig(readRuntimeConfig(process.env)))
-        .then((config) => makeFunctionHandler(name, config));
+        .then((config) => makeFunctionHandler(name, handler, deps, config));
       started = starting;
       starting.catch(() => {
         if (started === starting) started = undefined;

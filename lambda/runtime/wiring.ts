@@ -52,9 +52,12 @@ import { SESSION_ITEM_ATTRIBUTES } from '../store/table-schema';
 import { makeDynamoDbClient } from './dynamodb-client';
 import type { RuntimeConfig } from './runtime-config';
 
-// The one place that picks the DynamoDB adapters and builds handlers from a RuntimeConfig: a Lambda function builds
-// only its own handler (makeFunctionHandler); the local server builds every one over shared stores
-// (makeSessionHandlers).
+// The one place that picks the DynamoDB adapters and builds handlers from a RuntimeConfig. A Lambda function's entry
+// (lambda/functions/*.ts) names its handler and the builder of that handler's dependencies below
+// (sessionResourceDeps, handleResourceDeps, handleSessionDeps, nonceResourceDeps,
+// sessionQueryDeps); each builder reaches only the parts
+// its handler runs, so esbuild's tree shaking leaves every other handler, service and store out of that function's
+// bundle. The local server builds every handler over one shared set of parts (makeSessionHandlers).
 
 /** The handler of every function the route table names, keyed as in `FUNCTIONS` (lambda/http/routes.ts). */
 export type SessionHandlers = Readonly<Record<FunctionName, ApiHandler>>;
@@ -74,7 +77,7 @@ export interface Stores {
   readonly finder?: SessionFinder;
 }
 
-/** What the handlers are built from: the request pipeline's dependencies and those of the handlers in it. */
+/** What every handler is built from: the request pipeline's dependencies and those of all handlers in it. */
 export type HandlerDeps = PipelineDeps &
   SessionResourceDeps &
   HandleResourceDeps &
@@ -82,8 +85,10 @@ export type HandlerDeps = PipelineDeps &
   SessionQueryDeps;
 
 /**
- * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs: a new handler is
- * one line here. Each declares its method, whether it takes a body and how it resolves its resource.
+ * The handler module of each function, which the request pipeline (lambda/http/pipeline.ts) runs and the local server
+ * serves: a new handler is one line here, and its Lambda entry names it with its dependencies' builder. Each declares
+ * its method, whether it takes a body and how it resolves its resource. No Lambda bundle keeps this table: an entry
+ * imports its handler module directly.
  */
 export const HTTP_HANDLERS = {
   getSession,
@@ -107,10 +112,133 @@ export const HTTP_HANDLERS = {
   getSessionTemplates,
 } as const satisfies Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
 
-/** One function's handler: its HttpHandler in the request pipeline, over the shared dependencies. */
-function makeHandler(name: FunctionName, deps: HandlerDeps): ApiHandler {
-  const handler: HttpHandler<HandlerDeps, unknown> = HTTP_HANDLERS[name];
-  return makePipelineHandler(handler, deps, name);
+/**
+ * What one function's dependencies are built from: its configuration, the stores when they are given (the local
+ * server's, perhaps wrapped with faults), and the parts built so far. Every part is built once per WiringParts and shared
+ * by every handler built over it: the local server's handlers share one SessionService (and its write queue), one
+ * DynamoDB client (one connection pool), one template catalogue.
+ */
+export interface WiringParts {
+  readonly config: RuntimeConfig;
+  readonly given: Stores | undefined;
+  readonly built: Map<(parts: WiringParts) => unknown, unknown>;
+}
+
+/** Builds the dependencies of one kind of handler (the pipeline's own included) from the parts. */
+export type DepsBuilder<Deps> = (parts: WiringParts) => Deps;
+
+/** Refuses a configuration that must never run, before anything is built. */
+function wiringParts(config: RuntimeConfig, given: Stores | undefined): WiringParts {
+  if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
+    throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
+  }
+  return { config, given, built: new Map() };
+}
+
+/**
+ * The part `make` builds, built on first use and kept in `parts`. Keyed by the builder function itself, so a part
+ * that no handler of a bundle asks for is never referenced there (a keyed table of every part would keep them all).
+ */
+function part<T>(parts: WiringParts, make: (parts: WiringParts) => T): T {
+  if (!parts.built.has(make)) parts.built.set(make, make(parts));
+  return parts.built.get(make) as T;
+}
+
+const clientPart = (parts: WiringParts) => makeDynamoDbClient(parts.config);
+const clockPart = (parts: WiringParts) => parts.config.clock ?? Date.now;
+const templatesPart = (parts: WiringParts) => loadTemplateCatalogue(parts.config.templatesDir);
+const sessionStorePart = (parts: WiringParts): SessionStore =>
+  parts.given?.sessions ?? new DynamoDbSessionStore(part(parts, clientPart), parts.config.tableName);
+
+/** The request pipeline's own dependencies: token verification, the fair-use gate, the clock and the log. */
+function pipelineDepsPart(parts: WiringParts): PipelineDeps {
+  const { config } = parts;
+  const verifier = makeVerifier(config);
+  const clock = part(parts, clockPart);
+  const log = config.log ?? consoleLog;
+  const fairUseOn = config.rateLimits !== 'off' && config.rateLimitTableName !== undefined;
+  const store =
+    parts.given === undefined
+      ? fairUseOn
+        ? new DynamoDbRateLimitStore(part(parts, clientPart), config.rateLimitTableName as string)
+        : undefined
+      : parts.given.rateLimits;
+  const fairUse = makeFairUse(config, store, clock, log);
+  return {
+    verifier,
+    clock,
+    log,
+    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
+    ...(fairUse === undefined ? {} : { fairUse }),
+  };
+}
+
+/** The session rules over the sessions table: one per container (it holds the per-process write queue). */
+function sessionServicePart(parts: WiringParts): SessionService {
+  const { config } = parts;
+  return new SessionService({
+    store: part(parts, sessionStorePart),
+    templates: part(parts, templatesPart),
+    clock: part(parts, clockPart),
+    newGuid: randomUUID,
+    retry: config.retry ?? DEFAULT_RETRY_POLICY,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    // Each write's report goes to its request's line and metrics (request-facts.ts), and to the config's observer.
+    observeWrite: (report) => {
+      noteWrite(report);
+      config.observeWrite?.(report);
+    },
+  });
+}
+
+/** The session resource and its sub-resources (getSession, putSession, putSessionProperties, delete...). */
+export function sessionResourceDeps(parts: WiringParts): PipelineDeps & SessionResourceDeps {
+  return { ...part(parts, pipelineDepsPart), service: part(parts, sessionServicePart) };
+}
+
+/** The handles (family spec §3): create, query, read and delete them. */
+export function handleResourceDeps(parts: WiringParts): PipelineDeps & HandleResourceDeps {
+  return { ...part(parts, pipelineDepsPart), handles: part(parts, handleServicePart) };
+}
+
+/** The session a handle names (GET and PUT on it, family spec §3.9, §3.10): the handles and the session rules. */
+export function handleSessionDeps(parts: WiringParts): PipelineDeps & HandleResourceDeps & SessionResourceDeps {
+  return { ...sessionResourceDeps(parts), handles: part(parts, handleServicePart) };
+}
+
+function handleServicePart(parts: WiringParts): HandleService {
+  return new HandleService({
+    handles: parts.given?.handles ?? new DynamoDbHandleStore(part(parts, clientPart), parts.config.tableName),
+    sessions: part(parts, sessionStorePart),
+    templates: part(parts, templatesPart),
+    clock: part(parts, clockPart),
+    newGuid: randomUUID,
+  });
+}
+
+/** Real-time activity's nonce (family spec §6.1): none where no connections table is configured. */
+export function nonceResourceDeps(parts: WiringParts): PipelineDeps & NonceResourceDeps {
+  const { config, given } = parts;
+  const store =
+    given === undefined
+      ? hasConnectionTable(config)
+        ? new DynamoDbNonceStore(part(parts, clientPart), config.connectionTableName)
+        : undefined
+      : given.nonces;
+  const nonces = store === undefined ? undefined : nonceServiceOf(store, part(parts, clockPart));
+  return { ...part(parts, pipelineDepsPart), nonces };
+}
+
+/** Session queries, batch queries and template reads (family spec §5) over the listing and finder indexes. */
+export function sessionQueryDeps(parts: WiringParts): PipelineDeps & SessionQueryDeps {
+  const { config, given } = parts;
+  const queries = new SessionQueryService({
+    listing: given?.listing ?? new DynamoDbSessionListing(part(parts, clientPart), config.tableName),
+    finder: given?.finder ?? new DynamoDbSessionFinder(part(parts, clientPart), config.tableName),
+    templates: part(parts, templatesPart),
+    clock: part(parts, clockPart),
+  });
+  return { ...part(parts, pipelineDepsPart), queries };
 }
 
 /** The DynamoDB stores a configuration names, over one client (one connection pool) for both tables. */
@@ -145,22 +273,39 @@ function nonceServiceOf(store: NonceStore, clock: () => number): NonceService {
 }
 
 /**
- * The handler of one function, and nothing another function needs, over the DynamoDB stores the configuration
- * names: what a Lambda container builds (lambda/runtime/lambda-runtime.ts).
+ * One function's handler, and nothing another function needs, over the DynamoDB stores the configuration names:
+ * what a Lambda container builds (lambda/runtime/lambda-runtime.ts) from its entry's handler and builder.
  */
-export function makeFunctionHandler(name: FunctionName, config: RuntimeConfig): ApiHandler {
-  return makeHandler(name, makeHandlerDeps(config, undefined));
+export function makeFunctionHandler<Deps>(
+  name: FunctionName,
+  handler: HttpHandler<Deps, unknown>,
+  deps: DepsBuilder<PipelineDeps & Deps>,
+  config: RuntimeConfig,
+): ApiHandler {
+  return makePipelineHandler(handler, deps(wiringParts(config, undefined)), name);
+}
+
+/** Every handler's dependencies: what the local server gives each handler it serves. */
+function allHandlerDeps(parts: WiringParts): HandlerDeps {
+  return {
+    ...handleSessionDeps(parts),
+    ...nonceResourceDeps(parts),
+    ...sessionQueryDeps(parts),
+  };
 }
 
 /**
- * Every function's handler from one configuration, sharing one set of stores: what the local server and the tests
+ * Every function's handler from one configuration, sharing one set of parts: what the local server and the tests
  * build (local/local-handlers.ts). `stores` defaults to the DynamoDB stores the configuration names; the local
  * server passes them wrapped when it injects faults.
  */
 export function makeSessionHandlers(config: RuntimeConfig, stores?: Stores): SessionHandlers {
-  const deps = makeHandlerDeps(config, stores);
+  const deps = allHandlerDeps(wiringParts(config, stores));
   const names = Object.keys(HTTP_HANDLERS) as FunctionName[];
-  return Object.fromEntries(names.map((name) => [name, makeHandler(name, deps)])) as SessionHandlers;
+  const handlers = HTTP_HANDLERS as Record<FunctionName, HttpHandler<HandlerDeps, unknown>>;
+  return Object.fromEntries(
+    names.map((name) => [name, makePipelineHandler(handlers[name], deps, name)]),
+  ) as SessionHandlers;
 }
 
 /** Errors only: the local server prints its own line per request. */
@@ -170,57 +315,6 @@ const consoleLog: RequestLog = {
 
 function errorReplacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
-}
-
-/** What every handler is built from; refuses a configuration that must never run before building anything. */
-function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): HandlerDeps {
-  if (config.environment !== 'local' && config.tokenSecret === DEVELOPMENT_TOKEN_SECRET) {
-    throw new Error('The development token secret is public and may only be used locally; configure a real secret.');
-  }
-  const verifier = makeVerifier(config);
-  const clock = config.clock ?? Date.now;
-  const stores = given ?? makeStores(config);
-  const templates = loadTemplateCatalogue(config.templatesDir);
-  const service = new SessionService({
-    store: stores.sessions,
-    templates,
-    clock,
-    newGuid: randomUUID,
-    retry: config.retry ?? DEFAULT_RETRY_POLICY,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    // Each write's report goes to its request's line and metrics (request-facts.ts), and to the config's observer.
-    observeWrite: (report) => {
-      noteWrite(report);
-      config.observeWrite?.(report);
-    },
-  });
-  const handles = new HandleService({
-    handles: stores.handles,
-    sessions: stores.sessions,
-    templates,
-    clock,
-    newGuid: randomUUID,
-  });
-  const queries = new SessionQueryService({
-    listing: stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName),
-    finder: stores.finder ?? new DynamoDbSessionFinder(makeDynamoDbClient(config), config.tableName),
-    templates,
-    clock,
-  });
-  const log = config.log ?? consoleLog;
-  const fairUse = makeFairUse(config, stores.rateLimits, clock, log);
-  const nonces = stores.nonces === undefined ? undefined : nonceServiceOf(stores.nonces, clock);
-  return {
-    service,
-    handles,
-    nonces,
-    queries,
-    verifier,
-    clock,
-    log,
-    ...(config.metrics === undefined ? {} : { metrics: config.metrics }),
-    ...(fairUse === undefined ? {} : { fairUse }),
-  };
 }
 
 /** What the real-time activity functions are built from: a part of RuntimeConfig. */

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { getSession } from '../../lambda/http/session-resource';
 import { RUNTIME_VARIABLES } from '../../lambda/runtime/environment-variables';
 import { lambdaHandler } from '../../lambda/runtime/lambda-runtime';
 import { MissingEnvironmentError, readRuntimeConfig } from '../../lambda/runtime/runtime-config';
+import { sessionResourceDeps } from '../../lambda/runtime/wiring';
 
 // What a deployed function reads from its environment, and what it says when something is missing. Which variables
 // the stack gives each function is test/infra/function-environment.test.ts.
@@ -106,7 +108,7 @@ describe('a Lambda function whose environment is incomplete', () => {
     for (const name of Object.values(RUNTIME_VARIABLES)) delete process.env[name];
     process.env.AWS_REGION = 'eu-west-1';
     process.env.SESSION_TEMPLATES_DIR = '/var/task/templates';
-    const handler = lambdaHandler('getSession');
+    const handler = lambdaHandler('getSession', getSession, sessionResourceDeps);
     const event = {} as APIGatewayProxyEventV2;
     const expected = 'SESSION_TABLE_NAME, TOKEN_SECRET_ARN, RATE_LIMIT_TABLE_NAME are not set';
     await expect(handler(event)).rejects.toThrow(expected);
