@@ -5,7 +5,7 @@
 
 /** The plain-data modules the CDK app may read from the handler tree: they import nothing themselves. */
 const PLAIN_DATA_MODULES =
-  '^lambda/(http/routes|store/table-schema|runtime/environment-variables|runtime/metric-names)[.]ts$';
+  '^lambda/(http/routes|store/table-schema|runtime/environment-variables|runtime/metric-names|runtime/bundle-aliases)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { FUNCTIONS, REAL_TIME_FUNCTIONS, STREAM_FUNCTIONS } from '../lambda/http/routes';
+import { BUNDLE_ALIASES } from '../lambda/runtime/bundle-aliases';
 import { stats } from './bench-kit';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -41,6 +42,7 @@ export function lambdaBundleOptions(entry: string, outfile: string): BuildOption
     minify: true,
     sourcemap: true,
     sourcesContent: false,
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'error',
   };
 }

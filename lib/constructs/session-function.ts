@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_ALIASES } from '../../lambda/runtime/bundle-aliases';
 import {
   LIBRARY_VARIABLES,
   NODE_OPTIONS_VARIABLE,
@@ -250,6 +251,11 @@ export class SessionFunction extends Construct {
         // A pinned SDK from package-lock.json, not whatever the runtime ships: measured at about 345 KB and 30 ms to
         // load (DESIGN.md), and behaviour does not change under us when AWS updates the runtime.
         bundleAwsSDK: true,
+        // Packages replaced in every bundle (lambda/runtime/bundle-aliases.ts): the SDK's credential chain, reduced
+        // to the environment, where Lambda puts the role's credentials.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_ALIASES).map(([name, replacement]) => [`--alias:${name}`, replacement]),
+        ),
         commandHooks,
       },
     });
