@@ -194,15 +194,17 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
       config.observeWrite?.(report);
     },
   });
+  const listing = stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName);
   const handles = new HandleService({
     handles: stores.handles,
     sessions: stores.sessions,
     templates,
     clock,
     newGuid: randomUUID,
+    sessionsByKey: listing,
   });
   const queries = new SessionQueryService({
-    listing: stores.listing ?? new DynamoDbSessionListing(makeDynamoDbClient(config), config.tableName),
+    listing,
     finder: stores.finder ?? new DynamoDbSessionFinder(makeDynamoDbClient(config), config.tableName),
     templates,
     clock,

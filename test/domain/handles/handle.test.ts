@@ -128,7 +128,7 @@ describe('grants and deletes (§3.8, §3.10)', () => {
     ['a server', SERVER, true],
     ['anyone else', user('9'), false],
   ])('an invite may be deleted by %s: %s', (_what, principal, allowed) => {
-    const attempt = () => assertMayDelete(base, principal);
+    const attempt = () => assertMayDelete(base, principal, undefined);
     if (allowed) expect(attempt).not.toThrow();
     else expect(attempt).toThrow(expect.objectContaining({ code: 'Forbidden' }));
   });
