@@ -202,6 +202,7 @@ function makeHandlerDeps(config: RuntimeConfig, given: Stores | undefined): Hand
     clock,
     newGuid: randomUUID,
     sessionsByKey: listing,
+    changeSearchHandle: (ref, change) => service.changeSearchHandle(ref, change),
   });
   const queries = new SessionQueryService({
     listing,

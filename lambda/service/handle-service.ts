@@ -31,6 +31,7 @@ import { type AccessGrant, assertCanRead } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
 import { viewAt } from '../domain/session/live-view';
 import { hasOwners, isOwner } from '../domain/session/ownership';
+import type { SearchHandleAnswer, SearchHandleChange } from '../domain/session/search-handle-field';
 import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
@@ -51,6 +52,11 @@ export interface HandleServiceDeps {
   /** Epoch ms. */
   readonly clock: () => number;
   readonly newGuid: () => string;
+  /**
+   * Writes the session's `searchHandle` through the session's conditional write (SessionService): the commit point
+   * of a search handle's POST and DELETE.
+   */
+  readonly changeSearchHandle: (ref: SessionReference, change: SearchHandleChange) => Promise<SearchHandleAnswer>;
   /** Sessions read many at a time (BatchGetItem): what a search confirms its matches with. */
   readonly sessionsByKey?: Pick<SessionListing, 'readMany'>;
 }
@@ -140,8 +146,11 @@ export class HandleService {
   }
 
   /**
-   * One search handle per session (§3.6, §7 item 13): a second POST replaces the first atomically (its id is then
-   * 404), so the session never has two.
+   * One search handle per session (§3.6, §7 item 13). The handle item and the session's pointer (its index entry) are
+   * written first, in one transaction that also deletes the pointer's previous handle; then the session's
+   * `searchHandle` is set through the session's conditional write. That write is the commit point: a handle the
+   * session does not name is not live (isHandleLive), so a POST that fails between the two (503) left nothing
+   * visible, only items DynamoDB's TTL collects, and the client's retry replaces them.
    */
   private async createSearch(
     request: HandleRequest,
@@ -152,12 +161,19 @@ export class HandleService {
     for (let attempt = 0; attempt < ACTIVITY_ATTEMPTS; attempt += 1) {
       const current = await this.deps.handles.currentSearch(key);
       const handle = newHandle(request, { id: this.deps.newGuid(), principal, nowMs: this.deps.clock(), session });
-      if ((await this.deps.handles.replaceSearch(handle, current)) === 'written') {
-        return {
-          status: 201,
-          handle: { ...renderHandle(handle), ...searchRelatedBlocks(session as SessionDocument, ALL_INCLUDES) },
-        };
+      if ((await this.deps.handles.replaceSearch(handle, current)) !== 'written') continue;
+      const answer = await this.deps.changeSearchHandle(request.sessionRef, { set: handle.id });
+      if (answer === 'gone') {
+        throw new MpsdError('Forbidden', 'The session ended while its search handle was created; nothing was kept.');
       }
+      const after = await this.sessionNow(request.sessionRef);
+      return {
+        status: 201,
+        handle: {
+          ...renderHandle(handle),
+          ...searchRelatedBlocks(after ?? (session as SessionDocument), ALL_INCLUDES),
+        },
+      };
     }
     throw new MpsdError(
       'ServiceUnavailable',
@@ -185,10 +201,6 @@ export class HandleService {
       const current = await this.deps.handles.currentActivity(handle.sessionRef.scid, handle.ownerXuid as string);
       if (current?.id !== handle.id) throw notFound(normalized);
     }
-    if (handle.type === 'search') {
-      const current = await this.deps.handles.currentSearch(sessionKey(handle.sessionRef));
-      if (current?.id !== handle.id) throw notFound(normalized);
-    }
     const session = await this.sessionNow(handle.sessionRef);
     if (!isHandleLive(handle, session, this.deps.clock())) throw notFound(normalized);
     return { handle, session };
@@ -213,6 +225,9 @@ export class HandleService {
   /** `DELETE /handles/{id}` (§3.8): by its owner, sender, invitee or creator, or a server. */
   async delete(handle: Handle, principal: Principal, session: SessionDocument | undefined): Promise<void> {
     assertMayDelete(handle, principal, session);
+    // The session forgets it first (the commit point, §3.8: a session change); the items go after. If their delete
+    // fails, the handle is already not live, and TTL collects them.
+    if (handle.type === 'search') await this.deps.changeSearchHandle(handle.sessionRef, { clear: handle.id });
     await this.deps.handles.delete(handle);
   }
 

@@ -203,8 +203,10 @@ export function isActiveMember(session: SessionDocument | undefined, xuid: strin
 export function isHandleLive(handle: Handle, session: SessionDocument | undefined, nowMs: number): boolean {
   if (handle.expiresAt * 1000 <= nowMs) return false;
   if (handle.type === 'activity') return isActiveMember(session, handle.ownerXuid, handle.createdAt);
-  // A search handle goes with its session (§3.12, §4.6): the session's end ends it, whether or not its item is gone yet.
-  if (handle.type === 'transfer' || handle.type === 'search') return session !== undefined;
+  if (handle.type === 'transfer') return session !== undefined;
+  // A search handle is live exactly while its session names it (§3.6, §4.6): the session's end, a newer search handle
+  // or a DELETE ends it, whether or not its items are gone yet.
+  if (handle.type === 'search') return session?.searchHandle === handle.id;
   return true;
 }
 

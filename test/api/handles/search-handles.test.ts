@@ -251,6 +251,31 @@ describe('POST /handles/query with type search (spec §4)', () => {
   });
 });
 
+describe("the session's searchHandle field (spec §4.6, §3.8)", () => {
+  it('names the current search handle: set by the POST, replaced by the next, kept by a join, cleared by the DELETE', async () => {
+    const host = newXuid();
+    const name = await createSession(host);
+    const get = async () => (await as(host).get(SAMPLE_SCID, TEMPLATE, name)).json;
+    const before = await get();
+    expect(before).not.toHaveProperty('searchHandle');
+    const first = await postSearch(host, name, { tags: ['a'] });
+    const afterFirst = await get();
+    expect(afterFirst.searchHandle).toBe(first.json.id);
+    // Setting it is a session change (§3.8): the change number moves on.
+    expect(afterFirst.changeNumber).toBe(before.changeNumber + 1);
+    const second = await postSearch(host, name, { tags: ['b'] });
+    expect((await get()).searchHandle).toBe(second.json.id);
+    const friend = newXuid();
+    expect((await as(friend).put(SAMPLE_SCID, TEMPLATE, name, joinBody(friend))).json.searchHandle).toBe(
+      second.json.id,
+    );
+    expect((await as(host).request('DELETE', `/handles/${second.json.id}`)).status).toBe(204);
+    const afterDelete = await get();
+    expect(afterDelete).not.toHaveProperty('searchHandle');
+    expect(afterDelete.changeNumber).toBeGreaterThan(afterFirst.changeNumber);
+  });
+});
+
 describe('search handle lifecycle (spec §3.8, §3.12)', () => {
   it('DELETE /handles/{id} by a member removes it from searches; a stranger gets 403', async () => {
     const host = newXuid();
