@@ -14,8 +14,14 @@
  * Also prints the write units of a session PUT that creates a session and of one that updates it, with the indexes'
  * share (ReturnConsumedCapacity INDEXES): what the listing index adds to a PUT.
  *
- * Search queries (`POST /handles/query` type search) are not built, so not measured.
- * Environment: DYNAMODB_ENDPOINT (else a DynamoDB Local is started), BENCH_ROUNDS (default 3), BENCH_OPS (default 400).
+ * Every session also has a search handle (template `open`, the session's `searchHandle` naming it) with one tag of 10,
+ * a string `mode` of 5 values and a number `skill` 0-99, seeded through the handle store's own adapter. Measured too:
+ *   - a search (`POST /handles/query` type search, all three includes) with a filter over tags, strings and numbers
+ *     and an orderBy (500 of the 10,000 handles match; the first 100 are answered): the search index read in full
+ *     (projection ALL), then the matches' sessions a batch of 100 at a time until 100 are confirmed;
+ *   - a search whose filter reads the session (`session/membersCount`): every candidate's session is read.
+ * Environment: DYNAMODB_ENDPOINT (else a DynamoDB Local is started), BENCH_ROUNDS (default 3), BENCH_OPS (default 400),
+ * BENCH_SEARCH_OPS (default 20) and BENCH_SEARCH_CALLERS (default 4: one search reads the whole template's index).
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -23,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { type ConsumedCapacity, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../lambda/auth/development-token';
+import { newHandle } from '../lambda/domain/handles/handle';
 import { keywordTerm, xuidTerm } from '../lambda/domain/queries/finder-terms';
 import type { ApiHandler } from '../lambda/http/api-types';
 import { sessionPathOf } from '../lambda/http/routes';
@@ -47,6 +54,9 @@ const SESSIONS = 10_000;
 const USERS = 2_500;
 const MEMBERS_PER_SESSION = 4;
 const KEYWORDS = 50;
+const SEARCH_OPS = Number(process.env.BENCH_SEARCH_OPS ?? 20);
+/** Concurrent searchers: each search reads the template's whole index, so 32 at once would measure queueing only. */
+const SEARCH_CALLERS = Number(process.env.BENCH_SEARCH_CALLERS ?? 4);
 
 const userXuid = (i: number) => String(2533274790000000n + BigInt(i));
 
@@ -121,9 +131,10 @@ async function main(): Promise<void> {
   const sessions = new DynamoDbSessionStore(client, tableName);
   const listing = new DynamoDbSessionListing(client, tableName);
   const finder = new DynamoDbSessionFinder(client, tableName);
+  const handleStore = new DynamoDbHandleStore(client, tableName);
   const handlers = makeSessionHandlers(config, {
     sessions,
-    handles: new DynamoDbHandleStore(client, tableName),
+    handles: handleStore,
     listing,
     finder,
     rateLimits: undefined,
@@ -146,6 +157,7 @@ async function main(): Promise<void> {
 
   const seedStart = performance.now();
   const base = Date.parse('2026-01-01T00:00:00Z');
+  const seedNow = Date.now();
   for (let i = 0; i < SESSIONS; i += 100) {
     await Promise.all(
       Array.from({ length: 100 }, async (_, j) => {
@@ -161,15 +173,32 @@ async function main(): Promise<void> {
         const keyword = `kw${n % KEYWORDS}`;
         terms.push(keywordTerm(keyword));
         const startTime = new Date(base + n * 1000).toISOString().replace(/Z$/, '0000Z');
+        const sessionRef = { scid: SAMPLE_SCID, templateName: 'open', name: `bench-${n}` };
+        const searchHandle = newHandle(
+          {
+            type: 'search',
+            sessionRef,
+            searchAttributes: { tags: [`tag${n % 10}`], strings: { mode: `m${n % 5}` }, numbers: { skill: n % 100 } },
+          },
+          // Posted in the last SESSIONS seconds (a handle is garbage 30 days after its POST), one a second.
+          {
+            id: randomUUID(),
+            principal: { isServer: true },
+            nowMs: seedNow - (SESSIONS - n) * 1000,
+            session: undefined,
+          },
+        );
         const document = {
           ...model.document,
           startTime,
           members,
           nextMemberIndex: MEMBERS_PER_SESSION,
           properties: { ...model.document.properties, system: { keywords: [keyword] } },
+          searchHandle: searchHandle.id,
         };
         await sessions.write(key, { kind: 'session', document, recentWriteIds: [] }, { absent: true });
         await finder.apply(key, { startTime, put: terms, delete: [] });
+        await handleStore.replaceSearch(searchHandle, undefined);
       }),
     );
   }
@@ -187,13 +216,48 @@ async function main(): Promise<void> {
     'query by keyword, take=100': (c, n) =>
       event('GET', queryPath, scidOnly, tokens[c] as string, { keyword: `kw${n % KEYWORDS}`, take: '100' }),
     'QA listing page, take=100': () => event('GET', queryPath, scidOnly, server, { take: '100' }),
+    'search: tags+strings+numbers, orderBy': (c, n) =>
+      event(
+        'POST',
+        '/handles/query',
+        {},
+        tokens[c] as string,
+        { include: 'relatedInfo,roleInfo,customProperties' },
+        {
+          type: 'search',
+          scid: SAMPLE_SCID,
+          templateName: 'open',
+          global: true,
+          filter: `tags/any(d:tolower(d) eq 'tag${n % 10}') and strings/mode eq 'm${n % 5}' and numbers/skill gt 50`,
+          orderBy: 'numbers/skill desc',
+        },
+      ),
+    'search reading the session': (c, n) =>
+      event(
+        'POST',
+        '/handles/query',
+        {},
+        tokens[c] as string,
+        { include: 'relatedInfo' },
+        {
+          type: 'search',
+          scid: SAMPLE_SCID,
+          templateName: 'open',
+          global: true,
+          filter: `numbers/skill ge ${90 + (n % 10)} and session/membersCount eq ${MEMBERS_PER_SESSION}`,
+        },
+      ),
   };
   const handlerOf: Record<string, ApiHandler> = {
     'session GET (baseline)': handlers.getSession,
     'query by xuid': handlers.querySessions,
     'query by keyword, take=100': handlers.querySessions,
     'QA listing page, take=100': handlers.querySessions,
+    'search: tags+strings+numbers, orderBy': handlers.queryHandles,
+    'search reading the session': handlers.queryHandles,
   };
+  const opsOf = (name: string) => (name.startsWith('search') ? SEARCH_OPS : OPS);
+  const callersOf = (name: string) => (name.startsWith('search') ? SEARCH_CALLERS : CALLERS);
 
   const perRound: Record<string, { p50: number[]; p99: number[]; units: number[]; results: number[] }> = {};
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -202,8 +266,8 @@ async function main(): Promise<void> {
       let results = 0;
       let next = 0;
       await Promise.all(
-        Array.from({ length: CALLERS }, async (_, caller) => {
-          for (let n = next++; n < OPS; n = next++) {
+        Array.from({ length: callersOf(name) }, async (_, caller) => {
+          for (let n = next++; n < opsOf(name); n = next++) {
             const bucket = { units: 0 };
             const started = performance.now();
             const answer = await meter.run(bucket, () => (handlerOf[name] as ApiHandler)(make(caller, n)));
@@ -226,7 +290,9 @@ async function main(): Promise<void> {
   }
 
   const baseline = stats(perRound['session GET (baseline)']?.p50 ?? []).median;
-  console.log(`\n${SESSIONS} sessions, ${OPS} requests per case and round, ${CALLERS} callers, ${ROUNDS} rounds`);
+  console.log(
+    `\n${SESSIONS} sessions, ${OPS} requests per case and round (searches ${SEARCH_OPS}), ${CALLERS} callers (searches ${SEARCH_CALLERS}), ${ROUNDS} rounds`,
+  );
   console.log(
     'case | p50 ms median (min..max) | p99 ms median (min..max) | read units/request | results/request | p50 / GET p50',
   );

@@ -23,6 +23,32 @@ export const DEFAULT_FAIR_USE_POLICY: FairUsePolicy = {
   ],
 };
 
+/**
+ * Which limits a request counts against. Every request counts against its SCID's policy (`mpsd`); a search-handle
+ * read (a search query) or write (a search handle's POST or DELETE) also counts against the search-handle limits
+ * (spec §1.4, [D-FGRL]), in counters of its own.
+ */
+export type FairUseRule = 'mpsd' | 'search-read' | 'search-write';
+
+/** Search handles' own limits (family spec §1.4): 1 read and 1 write per 15 s burst, 20 of each per 300 s sustained. */
+export const SEARCH_FAIR_USE_LIMITS: readonly FairUseLimit[] = [
+  { maxRequests: 1, periodInSeconds: 15 },
+  { maxRequests: 20, periodInSeconds: 300 },
+];
+
+/**
+ * The policy a rule applies under a SCID's policy: the SCID's own for `mpsd`; the search limits for the search rules,
+ * switched off with the SCID's (a load test of a title switches off all of its limits).
+ */
+export function policyForRule(rule: FairUseRule, scidPolicy: FairUsePolicy): FairUsePolicy {
+  return rule === 'mpsd' ? scidPolicy : { enabled: scidPolicy.enabled, limits: SEARCH_FAIR_USE_LIMITS };
+}
+
+/** The counted subject of a rule: the search rules count apart from each other and from MPSD's own limits. */
+export function subjectForRule(rule: FairUseRule, subject: string): string {
+  return rule === 'mpsd' ? subject : `${subject}#${rule}`;
+}
+
 /** Counters outlive their window by this much before DynamoDB's TTL may collect them (TTL deletion lags anyway). */
 export const COUNTER_EXPIRY_SLACK_SECONDS = 60;
 

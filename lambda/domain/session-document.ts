@@ -61,6 +61,8 @@ export interface SessionDocument {
    * these users back in (spec §2.6: "members who leave can come back but nobody else can take their spot").
    */
   formerMembers?: string[];
+  /** The id of the session's current search handle (family spec §4.6); set and cleared only by the handle routes. */
+  searchHandle?: string;
 }
 
 /** The session's capability flags (spec §2.3.1); an absent or malformed `capabilities` has none. */

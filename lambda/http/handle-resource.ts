@@ -1,9 +1,12 @@
+import type { FairUseRule } from '../domain/fair-use';
 import { type Handle, renderHandle } from '../domain/handles/handle';
 import { parseIncludes } from '../domain/handles/handle-query';
-import { type JsonObject, stringifyExactJson } from '../domain/json';
+import { isJsonObject, type JsonObject, type JsonValue, stringifyExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
+import type { FairUseGate } from '../service/fair-use-gate';
 import type { HandleService } from '../service/handle-service';
 import type { ApiResult } from './api-types';
+import { tooManyRequests } from './fair-use-response';
 import type { HttpHandler, ResourceResolver } from './pipeline';
 import { noContent } from './responses';
 import { sessionLogKeys } from './session-from-path';
@@ -19,6 +22,33 @@ export interface HandleResourceDeps {
   readonly handles: HandleService;
   /** Epoch ms, for the `Date` header. */
   readonly clock: () => number;
+  /** The pipeline's fair-use gate: search reads and writes also count against the search limits (spec §1.4). */
+  readonly fairUse?: FairUseGate;
+}
+
+/**
+ * Counts a search-handle read or write against the search limits (family spec §1.4), with the same gate and counters
+ * store as every request; the 429 it answers is the pipeline's. Counted before the body is judged, as the pipeline
+ * counts refused requests too. Undefined to go on.
+ */
+async function searchLimit(
+  deps: HandleResourceDeps,
+  principal: Parameters<FairUseGate>[0],
+  scid: JsonValue | undefined,
+  rule: FairUseRule,
+): Promise<ApiResult | undefined> {
+  const exceeded = await deps.fairUse?.(principal, typeof scid === 'string' ? scid : undefined, rule);
+  return exceeded === undefined ? undefined : tooManyRequests(exceeded, deps.clock());
+}
+
+/** The SCID a handle body names (`sessionRef.scid` on a POST, `scid` on a query), for the fair-use policy. */
+function scidOfBody(body: JsonValue): JsonValue | undefined {
+  if (!isJsonObject(body)) return undefined;
+  return isJsonObject(body.sessionRef) ? body.sessionRef.scid : body.scid;
+}
+
+function isSearch(body: JsonValue): boolean {
+  return isJsonObject(body) && body.type === 'search';
 }
 
 /** A live handle named by the path's `{handleId}`, with its session as it is now. */
@@ -63,17 +93,25 @@ export const postHandle: HttpHandler<HandleResourceDeps, undefined, 'json'> = {
   untypedBody: 'json',
   resolver: fromBody,
   async handle({ principal, body }, deps) {
+    if (isSearch(body)) {
+      const limited = await searchLimit(deps, principal, scidOfBody(body), 'search-write');
+      if (limited !== undefined) return limited;
+    }
     const created = await deps.handles.create(body, principal);
     return jsonResponse(created.status, created.handle, deps.clock());
   },
 };
 
-/** `POST /handles/query` (§3.11): 200 `{"results": [...]}`, `[]` when none. */
+/** `POST /handles/query` (§3.11, §4.2 for `type: "search"`): 200 `{"results": [...]}`, `[]` when none. */
 export const queryHandles: HttpHandler<HandleResourceDeps, undefined, 'json'> = {
   method: 'POST',
   body: 'json',
   resolver: fromBody,
   async handle({ event, principal, body }, deps) {
+    if (isSearch(body)) {
+      const limited = await searchLimit(deps, principal, scidOfBody(body), 'search-read');
+      if (limited !== undefined) return limited;
+    }
     const includes = parseIncludes(event.queryStringParameters?.include);
     const results = await deps.handles.query(body, includes, principal);
     return jsonResponse(200, { results }, deps.clock());
@@ -96,7 +134,11 @@ export const deleteHandle: HttpHandler<HandleResourceDeps, ResolvedHandle, 'none
   body: 'none',
   resolver: handleFromPath,
   async handle({ principal, resource }, deps) {
-    await deps.handles.delete(resource.handle, principal);
+    if (resource.handle.type === 'search') {
+      const limited = await searchLimit(deps, principal, resource.handle.sessionRef.scid, 'search-write');
+      if (limited !== undefined) return limited;
+    }
+    await deps.handles.delete(resource.handle, principal, resource.session);
     return noContent(deps.clock());
   },
 };

@@ -147,6 +147,8 @@ function part<T>(parts: WiringParts, make: (parts: WiringParts) => T): T {
 const clientPart = (parts: WiringParts) => makeDynamoDbClient(parts.config);
 const clockPart = (parts: WiringParts) => parts.config.clock ?? Date.now;
 const templatesPart = (parts: WiringParts) => loadTemplateCatalogue(parts.config.templatesDir);
+const listingPart = (parts: WiringParts): SessionListing =>
+  parts.given?.listing ?? new DynamoDbSessionListing(part(parts, clientPart), parts.config.tableName);
 const sessionStorePart = (parts: WiringParts): SessionStore =>
   parts.given?.sessions ?? new DynamoDbSessionStore(part(parts, clientPart), parts.config.tableName);
 
@@ -213,6 +215,10 @@ function handleServicePart(parts: WiringParts): HandleService {
     templates: part(parts, templatesPart),
     clock: part(parts, clockPart),
     newGuid: randomUUID,
+    // A search handle's session is read by key with the listing's batch read, and its `searchHandle` field is set and
+    // cleared through the session's conditional write (the commit point of a search handle).
+    sessionsByKey: part(parts, listingPart),
+    changeSearchHandle: (ref, change) => part(parts, sessionServicePart).changeSearchHandle(ref, change),
   });
 }
 
@@ -233,7 +239,7 @@ export function nonceResourceDeps(parts: WiringParts): PipelineDeps & NonceResou
 export function sessionQueryDeps(parts: WiringParts): PipelineDeps & SessionQueryDeps {
   const { config, given } = parts;
   const queries = new SessionQueryService({
-    listing: given?.listing ?? new DynamoDbSessionListing(part(parts, clientPart), config.tableName),
+    listing: part(parts, listingPart),
     finder: given?.finder ?? new DynamoDbSessionFinder(part(parts, clientPart), config.tableName),
     templates: part(parts, templatesPart),
     clock: part(parts, clockPart),

@@ -3,15 +3,26 @@ import {
   DEFAULT_FAIR_USE_POLICY,
   type FairUseExceeded,
   type FairUsePolicy,
+  type FairUseRule,
   fairUseSubject,
   judgeCounts,
+  policyForRule,
+  subjectForRule,
 } from '../domain/fair-use';
 import type { Principal } from '../domain/principal';
 import { isScidShaped } from '../domain/session-reference';
 import type { RateLimitStore } from '../store/rate-limit-store';
 
-/** Counts a request against its caller's fair-use limits; answers the exceeded limit, or undefined to go on. */
-export type FairUseGate = (principal: Principal, scid: string | undefined) => Promise<FairUseExceeded | undefined>;
+/**
+ * Counts a request against its caller's fair-use limits of a rule (`mpsd` unless said: the pipeline's count of every
+ * request; the handle routes count search reads and writes once they know the handle type); answers the exceeded
+ * limit, or undefined to go on.
+ */
+export type FairUseGate = (
+  principal: Principal,
+  scid: string | undefined,
+  rule?: FairUseRule,
+) => Promise<FairUseExceeded | undefined>;
 
 export interface FairUseGateDeps {
   readonly store: RateLimitStore;
@@ -39,15 +50,16 @@ export const DEFAULT_COUNTER_TIMEOUT_MS = 1000;
  */
 export function makeFairUseGate(deps: FairUseGateDeps): FairUseGate {
   const fallback = deps.defaultPolicy ?? DEFAULT_FAIR_USE_POLICY;
-  return async (principal, scid) => {
+  return async (principal, scid, rule = 'mpsd') => {
     if (principal.xuid === undefined) return undefined;
     // Only a GUID-shaped SCID goes into a key: an arbitrary path part could exceed DynamoDB's 2 KB key limit, fail
     // every counter update and so escape counting. Malformed SCIDs share one bucket (their requests get 400 anyway).
     const scidKey = isScidShaped(scid) ? scid.toLowerCase() : 'invalid';
-    const policy = deps.policies.get(scidKey) ?? fallback;
+    const policy = policyForRule(rule, deps.policies.get(scidKey) ?? fallback);
     if (!policy.enabled || policy.limits.length === 0) return undefined;
     const now = deps.clock();
-    const counters = countersFor(fairUseSubject(principal.xuid, principal.titleId, scidKey), policy, now);
+    const subject = subjectForRule(rule, fairUseSubject(principal.xuid, principal.titleId, scidKey));
+    const counters = countersFor(subject, policy, now);
     let counts: number[];
     try {
       counts = await deps.store.increment(counters, {

@@ -19,15 +19,24 @@ import {
   type QueryInclude,
   relatedBlocks,
 } from '../domain/handles/handle-query';
-import type { JsonObject, JsonValue } from '../domain/json';
+import { compareForOrder, matchesSearchFilter, type SearchView } from '../domain/handles/search-filter';
+import {
+  MAX_SEARCH_RESULTS,
+  parseSearchQuery,
+  searchRelatedBlocks,
+  searchViewOf,
+} from '../domain/handles/search-query';
+import { isJsonObject, type JsonObject, type JsonValue } from '../domain/json';
 import { type AccessGrant, assertCanRead } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
 import { viewAt } from '../domain/session/live-view';
 import { hasOwners, isOwner } from '../domain/session/ownership';
+import type { SearchHandleAnswer, SearchHandleChange } from '../domain/session/search-handle-field';
 import type { SessionDocument } from '../domain/session-document';
 import { type SessionReference, sessionKey } from '../domain/session-reference';
 import { resolveTemplate, type TemplateCatalogue } from '../domain/templates';
 import type { HandleStore } from '../store/handle-store';
+import type { SessionListing } from '../store/session-listing';
 import type { SessionStore } from '../store/session-store';
 
 // Handles over the store (spec/mpsd-family.md §3): creation, reads and deletes by id, activity queries. Liveness
@@ -43,6 +52,13 @@ export interface HandleServiceDeps {
   /** Epoch ms. */
   readonly clock: () => number;
   readonly newGuid: () => string;
+  /**
+   * Writes the session's `searchHandle` through the session's conditional write (SessionService): the commit point
+   * of a search handle's POST and DELETE.
+   */
+  readonly changeSearchHandle: (ref: SessionReference, change: SearchHandleChange) => Promise<SearchHandleAnswer>;
+  /** Sessions read many at a time (BatchGetItem): what a search confirms its matches with. */
+  readonly sessionsByKey?: Pick<SessionListing, 'readMany'>;
 }
 
 /** A created (201) or re-posted identical activity (200) handle, rendered. */
@@ -55,6 +71,13 @@ export interface HandleCreated {
 const ACTIVITY_ATTEMPTS = 3;
 /** The index query reads at most this many activities of a SCID (then the live ones are kept, at most 100). */
 const PEOPLE_SCAN_LIMIT = 200;
+/**
+ * A search reads at most this many search handles of a template from the index (README "Handles": what a search
+ * costs). Far above what a browse screen needs, and it bounds one query's read units.
+ */
+export const MAX_SEARCH_CANDIDATES = 10_000;
+/** Sessions are read in batches of this many (BatchGetItem's limit). */
+const SESSION_BATCH = 100;
 
 const FULL_GRANT: AccessGrant = { waivesRestrictions: true };
 
@@ -86,6 +109,7 @@ export class HandleService {
       session !== undefined && hasOwners(session.constants),
     );
     if (request.type === 'activity') return this.createActivity(request, principal, session);
+    if (request.type === 'search') return this.createSearch(request, principal, session);
     const handle = newHandle(request, { id: this.deps.newGuid(), principal, nowMs: this.deps.clock(), session });
     await this.deps.handles.put(handle);
     return { status: 201, handle: renderHandle(handle) };
@@ -119,6 +143,45 @@ export class HandleService {
     throw new MpsdError('ServiceUnavailable', 'Concurrent activity posts of this user kept racing; try again.', {
       retryAfterSeconds: 1,
     });
+  }
+
+  /**
+   * One search handle per session (§3.6, §7 item 13). The handle item and the session's pointer (its index entry) are
+   * written first, in one transaction that also deletes the pointer's previous handle; then the session's
+   * `searchHandle` is set through the session's conditional write. That write is the commit point: a handle the
+   * session does not name is not live (isHandleLive), so a POST that fails between the two (503) left nothing
+   * visible, only items DynamoDB's TTL collects, and the client's retry replaces them.
+   */
+  private async createSearch(
+    request: HandleRequest,
+    principal: Principal,
+    session: SessionDocument | undefined,
+  ): Promise<HandleCreated> {
+    const key = sessionKey(request.sessionRef);
+    for (let attempt = 0; attempt < ACTIVITY_ATTEMPTS; attempt += 1) {
+      const current = await this.deps.handles.currentSearch(key);
+      const handle = newHandle(request, { id: this.deps.newGuid(), principal, nowMs: this.deps.clock(), session });
+      if ((await this.deps.handles.replaceSearch(handle, current)) !== 'written') continue;
+      const answer = await this.deps.changeSearchHandle(request.sessionRef, { set: handle.id });
+      if (answer === 'gone') {
+        throw new MpsdError('Forbidden', 'The session ended while its search handle was created; nothing was kept.');
+      }
+      const after = await this.sessionNow(request.sessionRef);
+      return {
+        status: 201,
+        handle: {
+          ...renderHandle(handle),
+          ...searchRelatedBlocks(after ?? (session as SessionDocument), ALL_INCLUDES),
+        },
+      };
+    }
+    throw new MpsdError(
+      'ServiceUnavailable',
+      'Concurrent search handle posts for this session kept racing; try again.',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
   }
 
   /**
@@ -160,13 +223,17 @@ export class HandleService {
   }
 
   /** `DELETE /handles/{id}` (§3.8): by its owner, sender, invitee or creator, or a server. */
-  async delete(handle: Handle, principal: Principal): Promise<void> {
-    assertMayDelete(handle, principal);
+  async delete(handle: Handle, principal: Principal, session: SessionDocument | undefined): Promise<void> {
+    assertMayDelete(handle, principal, session);
+    // The session forgets it first (the commit point, §3.8: a session change); the items go after. If their delete
+    // fails, the handle is already not live, and TTL collects them.
+    if (handle.type === 'search') await this.deps.changeSearchHandle(handle.sessionRef, { clear: handle.id });
     await this.deps.handles.delete(handle);
   }
 
   /** `POST /handles/query` (§3.11): live activities, never one whose session the caller may not read. */
   async query(body: JsonValue, includes: ReadonlySet<QueryInclude>, principal: Principal): Promise<JsonObject[]> {
+    if (isJsonObject(body) && body.type === 'search') return this.search(body, includes, principal);
     const query: ActivityQuery = parseActivityQuery(body, principal);
     if (this.deps.templates.get(query.scid) === undefined) {
       throw new MpsdError(
@@ -199,7 +266,85 @@ export class HandleService {
     }
     return results;
   }
+
+  /**
+   * `POST /handles/query` with `type: "search"` (§4.2): the template's current search handles from the index (one
+   * Query, paged), the filter and orderBy evaluated on them, and the first 100 matches whose session exists and the
+   * caller may read. When neither the filter nor orderBy reads the session, only the ordered matches' sessions are
+   * read, a batch at a time until 100 are confirmed; otherwise every candidate's session is read first.
+   */
+  private async search(
+    body: JsonObject,
+    includes: ReadonlySet<QueryInclude>,
+    principal: Principal,
+  ): Promise<JsonObject[]> {
+    const query = parseSearchQuery(body, principal);
+    resolveTemplate(this.deps.templates, { scid: query.scid, templateName: query.templateName });
+    const candidates = await this.deps.handles.searchesIn(query.scid, query.templateName, MAX_SEARCH_CANDIDATES);
+    const results: JsonObject[] = [];
+    const keep = (handle: Handle, session: SessionDocument | undefined): void => {
+      if (session === undefined || !isHandleLive(handle, session, this.deps.clock())) return;
+      if (!mayRead(session, principal)) return;
+      if (results.length < MAX_SEARCH_RESULTS) {
+        results.push({ ...renderHandle(handle), ...searchRelatedBlocks(session, includes) });
+      }
+    };
+    const matches = (view: SearchView) => query.filter === undefined || matchesSearchFilter(query.filter, view);
+    const byOrder = (a: { view: SearchView }, b: { view: SearchView }) => compareForOrder(query.order, a.view, b.view);
+    if (query.readsSession) {
+      const sessions = await this.sessionsOf(candidates);
+      const viewed = candidates
+        .map((handle) => ({
+          handle,
+          session: sessions.get(handle.id),
+          view: searchViewOf(handle, sessions.get(handle.id)),
+        }))
+        .filter(({ session, view }) => session !== undefined && matches(view))
+        .sort(byOrder);
+      for (const { handle, session } of viewed) keep(handle, session);
+      return results;
+    }
+    const ordered = candidates
+      .map((handle) => ({ handle, view: searchViewOf(handle, undefined) }))
+      .filter(({ view }) => matches(view))
+      .sort(byOrder);
+    for (let start = 0; start < ordered.length && results.length < MAX_SEARCH_RESULTS; start += SESSION_BATCH) {
+      const batch = ordered.slice(start, start + SESSION_BATCH).map(({ handle }) => handle);
+      const sessions = await this.sessionsOf(batch);
+      for (const handle of batch) keep(handle, sessions.get(handle.id));
+    }
+    return results;
+  }
+
+  /** The sessions of these handles as they are now (strongly consistent), by handle id; absent when gone. */
+  private async sessionsOf(handles: readonly Handle[]): Promise<Map<string, SessionDocument>> {
+    const out = new Map<string, SessionDocument>();
+    const reader = this.deps.sessionsByKey;
+    const now = this.deps.clock();
+    for (let start = 0; start < handles.length; start += SESSION_BATCH) {
+      const batch = handles.slice(start, start + SESSION_BATCH);
+      const keys = batch.map((handle) => sessionKey(handle.sessionRef));
+      if (reader === undefined) {
+        // Without a batch reader (in-process tests), one read per session.
+        const docs = await Promise.all(batch.map((handle) => this.sessionNow(handle.sessionRef)));
+        batch.forEach((handle, i) => {
+          const doc = docs[i];
+          if (doc !== undefined) out.set(handle.id, doc);
+        });
+        continue;
+      }
+      const records = await reader.readMany(keys, { consistent: true });
+      batch.forEach((handle, i) => {
+        const doc = viewAt(records.get(keys[i] as string), now).session;
+        if (doc !== undefined) out.set(handle.id, doc);
+      });
+    }
+    return out;
+  }
 }
+
+/** Every block a search-handle POST answers with (§3.6: the same representation as a result with all includes). */
+const ALL_INCLUDES: ReadonlySet<QueryInclude> = new Set(['relatedInfo', 'customProperties', 'roleInfo']);
 
 function mayRead(session: SessionDocument, principal: Principal): boolean {
   try {

@@ -1,4 +1,10 @@
 import type { SessionWriteAnswer } from '../domain/session/commit';
+import {
+  decideSearchHandleChange,
+  type SearchHandleAnswer,
+  type SearchHandleChange,
+} from '../domain/session/search-handle-field';
+import { type SessionReference, sessionKey } from '../domain/session-reference';
 import type { TemplateCatalogue } from '../domain/templates';
 import type { SessionStore } from '../store/session-store';
 import { ConditionalWriter, type WriteReport } from './conditional-write';
@@ -58,6 +64,18 @@ export class SessionService {
 
   write(request: WriteRequest): Promise<SessionWriteAnswer> {
     return writeSession({ templates: this.deps.templates, writer: this.writer, newGuid: this.deps.newGuid }, request);
+  }
+
+  /**
+   * A search handle's change of the session's `searchHandle` (family spec §3.6, §3.8): a session write through the
+   * same loop as a PUT (conditional, retried on a lost race, 503 when the store cannot answer in time).
+   */
+  changeSearchHandle(ref: SessionReference, change: SearchHandleChange): Promise<SearchHandleAnswer> {
+    return this.writer.write({
+      key: sessionKey(ref),
+      decide: (record, now) => decideSearchHandleChange(record, change, now),
+      outcomeOf: (answer) => `search-handle-${answer}`,
+    });
   }
 
   /** A sub-resource write (family spec §2): the equivalent session PUT through the same loop. */

@@ -13,14 +13,17 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Handle } from '../domain/handles/handle';
+import { sessionKey } from '../domain/session-reference';
 import { translateStoreError } from './error-translation';
 import type { ActivityReplacement, HandleStore } from './handle-store';
-import { HANDLE_ITEM_ATTRIBUTES as A, ACTIVITY_INDEX, HANDLE_KEY_PREFIXES } from './table-schema';
+import { HANDLE_ITEM_ATTRIBUTES as A, ACTIVITY_INDEX, HANDLE_KEY_PREFIXES, SEARCH_INDEX } from './table-schema';
 
 // Handle items in the sessions table (README "Handles"): `handle#<id>` holds the handle as JSON text; an
 // activity also has a pointer item `activity#<scid>#<xuid>` holding its id and a copy, keyed for the index of
-// activities by SCID. The pointer is what makes "one activity per user per SCID" atomic: replacing it is one
-// transaction with the new handle's put and the old one's delete, conditional on the pointer as read.
+// activities by SCID; a search handle has a pointer item `search#<session key>`, keyed for the index of search
+// handles by template. The pointer is what makes "one activity per user per SCID" and "one search handle per
+// session" atomic: replacing it is one transaction with the new handle's put and the old one's delete, conditional
+// on the pointer as read.
 
 /** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_KEYS = 100;
@@ -43,6 +46,30 @@ function handleItem(handle: Handle): Record<string, AttributeValue> {
     [A.handle]: { S: JSON.stringify(handle) },
     [A.ttl]: { N: String(handle.expiresAt) },
   };
+}
+
+export function searchKey(sessionKeyText: string): string {
+  return `${HANDLE_KEY_PREFIXES.search}${sessionKeyText}`;
+}
+
+/** The pointer item of a search handle: its session's key, indexed by `<scid>#<template>` and createTime. */
+function searchPointerItem(handle: Handle): Record<string, AttributeValue> {
+  const ref = handle.sessionRef;
+  return {
+    ...key(searchKey(sessionKey(ref))),
+    [A.handleId]: { S: handle.id },
+    [A.handle]: { S: JSON.stringify(handle) },
+    [A.ttl]: { N: String(handle.expiresAt) },
+    [A.searchScope]: { S: `${ref.scid.toLowerCase()}#${ref.templateName.toLowerCase()}` },
+    [A.searchPosted]: { S: handle.createTime },
+  };
+}
+
+/** The pointer key of an activity or search handle; undefined for the other types. */
+function pointerKeyOf(handle: Handle): string | undefined {
+  if (handle.type === 'activity') return activityKey(handle.sessionRef.scid, handle.ownerXuid as string);
+  if (handle.type === 'search') return searchKey(sessionKey(handle.sessionRef));
+  return undefined;
 }
 
 function pointerItem(handle: Handle): Record<string, AttributeValue> {
@@ -118,7 +145,23 @@ export class DynamoDbHandleStore implements HandleStore {
     }
   }
 
-  async replaceActivity(handle: Handle, previous: Handle | undefined): Promise<ActivityReplacement> {
+  currentSearch(sessionKeyText: string): Promise<Handle | undefined> {
+    return this.getItem(searchKey(sessionKeyText));
+  }
+
+  replaceActivity(handle: Handle, previous: Handle | undefined): Promise<ActivityReplacement> {
+    return this.replace(handle, previous, pointerItem(handle));
+  }
+
+  replaceSearch(handle: Handle, previous: Handle | undefined): Promise<ActivityReplacement> {
+    return this.replace(handle, previous, searchPointerItem(handle));
+  }
+
+  private async replace(
+    handle: Handle,
+    previous: Handle | undefined,
+    pointer: Record<string, AttributeValue>,
+  ): Promise<ActivityReplacement> {
     const pointerCondition: Pick<
       Put,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
@@ -139,7 +182,7 @@ export class DynamoDbHandleStore implements HandleStore {
           ExpressionAttributeNames: { '#pk': A.key },
         },
       },
-      { Put: { TableName: this.tableName, Item: pointerItem(handle), ...pointerCondition } },
+      { Put: { TableName: this.tableName, Item: pointer, ...pointerCondition } },
     ];
     if (previous !== undefined) items.push({ Delete: { TableName: this.tableName, Key: key(handleKey(previous.id)) } });
     try {
@@ -157,13 +200,14 @@ export class DynamoDbHandleStore implements HandleStore {
     } catch (error) {
       translateStoreError(error, 'DeleteItem');
     }
-    if (handle.type !== 'activity') return;
+    const pointerKey = pointerKeyOf(handle);
+    if (pointerKey === undefined) return;
     try {
-      // Only while the pointer still names this handle: a newer activity stays.
+      // Only while the pointer still names this handle: a newer activity (or search handle) stays.
       await this.client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: key(activityKey(handle.sessionRef.scid, handle.ownerXuid as string)),
+          Key: key(pointerKey),
           ConditionExpression: '#handleId = :id',
           ExpressionAttributeNames: { '#handleId': A.handleId },
           ExpressionAttributeValues: { ':id': { S: handle.id } },
@@ -212,5 +256,31 @@ export class DynamoDbHandleStore implements HandleStore {
     } catch (error) {
       return translateStoreError(error, 'Query');
     }
+  }
+
+  async searchesIn(scid: string, templateName: string, limit: number): Promise<Handle[]> {
+    const found: Handle[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    // A Query answers at most 1 MB per call: page on until the template's handles or the limit run out.
+    do {
+      try {
+        const answer = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: SEARCH_INDEX,
+            KeyConditionExpression: '#scope = :scope',
+            ExpressionAttributeNames: { '#scope': A.searchScope },
+            ExpressionAttributeValues: { ':scope': { S: `${scid.toLowerCase()}#${templateName.toLowerCase()}` } },
+            Limit: limit - found.length,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of answer.Items ?? []) found.push(decode(item));
+        start = answer.LastEvaluatedKey;
+      } catch (error) {
+        return translateStoreError(error, 'Query');
+      }
+    } while (start !== undefined && found.length < limit);
+    return found;
   }
 }

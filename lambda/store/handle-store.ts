@@ -20,7 +20,19 @@ export interface HandleStore {
    * undefined when there was none): `raced` when the current one is no longer `previous`.
    */
   replaceActivity(handle: Handle, previous: Handle | undefined): Promise<ActivityReplacement>;
-  /** Deletes the handle (and, for an activity, the user's pointer to it). */
+  /** The session's current search handle, if any (`sessionKey` as sessionKey() makes it). */
+  currentSearch(sessionKey: string): Promise<Handle | undefined>;
+  /**
+   * Makes `handle` its session's one search handle, atomically deleting `previous` (the current one as read, or
+   * undefined when there was none): `raced` when the current one is no longer `previous`.
+   */
+  replaceSearch(handle: Handle, previous: Handle | undefined): Promise<ActivityReplacement>;
+  /**
+   * The current search handles of a session template (scid and template lower-cased), oldest first, at most `limit`
+   * (by the index: Queries, never a Scan; eventually consistent).
+   */
+  searchesIn(scid: string, templateName: string, limit: number): Promise<Handle[]>;
+  /** Deletes the handle (and, for an activity or a search handle, the pointer to it). */
   delete(handle: Handle): Promise<void>;
   /** The current activities of these users in a SCID. */
   activitiesOf(scid: string, xuids: readonly string[]): Promise<Handle[]>;

@@ -42,6 +42,21 @@ export const ACTIVITY_INDEX_SCHEMA = {
 } as const satisfies SecondaryIndex;
 
 /**
+ * The search handles of a session template (family spec §4; README "Handles"): a session's search pointer item
+ * (`search#<session key>`, one per session: a second search handle replaces the first) carries `searchScope` =
+ * `<scid>#<template>` (lower-cased) and `searchPosted` = the handle's createTime. Projection ALL, so a search reads
+ * every handle's attributes from the index alone; the sessions are read (strongly consistent) only to confirm and
+ * describe the matches. Kept in the handle's own write (the pointer is the item), so the index lags a POST or a
+ * DELETE by DynamoDB's global-index delay only.
+ */
+export const SEARCH_INDEX_SCHEMA = {
+  name: 'search-handles-by-template',
+  partitionKey: { name: 'searchScope', type: 'S' },
+  sortKey: { name: 'searchPosted', type: 'S' },
+  projection: 'ALL',
+} as const satisfies SecondaryIndex;
+
+/**
  * The due-time index (sessions and connections tables): sparse, so an item is in it only while it has something
  * due (a session's next timer, a closed ConnectionId's disconnect check). The sweeper Queries each shard for items due
  * at or before now. Sharded by a hash of the item key rather than bucketed by time: nothing overdue can fall behind
@@ -146,15 +161,17 @@ export const SESSION_TABLE = {
   // Handles live in this table under their own key prefixes (HANDLE_KEY_PREFIXES); the activity index is sparse:
   // only an activity's pointer item carries its keys, so sessions and other handles cost it nothing. The due-time
   // index holds the sessions with a pending timer, by when it is due (the sweeper, README "Timers that fire on their
-  // own"). The listing index holds every live session by SCID and start time (the QA listing).
-  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX, SESSION_LIST_INDEX, SESSION_FINDER_INDEX],
+  // own"). The listing index holds every live session by SCID and start time (the QA listing). The search index holds
+  // each session's current search handle by template (search pointer items only).
+  indexes: [ACTIVITY_INDEX_SCHEMA, DUE_INDEX, SESSION_LIST_INDEX, SESSION_FINDER_INDEX, SEARCH_INDEX_SCHEMA],
 } as const satisfies TableSchema;
 
 /**
  * Key prefixes of handle items in the sessions table; a session key starts with a GUID SCID, so none collides:
- * `handle#<id>` holds a handle, `activity#<scid>#<xuid>` points at a user's one activity in a SCID.
+ * `handle#<id>` holds a handle, `activity#<scid>#<xuid>` points at a user's one activity in a SCID,
+ * `search#<session key>` at a session's one search handle.
  */
-export const HANDLE_KEY_PREFIXES = { handle: 'handle#', activity: 'activity#' } as const;
+export const HANDLE_KEY_PREFIXES = { handle: 'handle#', activity: 'activity#', search: 'search#' } as const;
 
 /** Key prefixes of every item in the sessions table that is not a session (the stream's readers skip them). */
 export const NON_SESSION_KEY_PREFIXES: readonly string[] = [...Object.values(HANDLE_KEY_PREFIXES), FINDER_KEY_PREFIX];
@@ -167,10 +184,15 @@ export const HANDLE_ITEM_ATTRIBUTES = {
   handleId: 'handleId',
   activityScid: ACTIVITY_INDEX_SCHEMA.partitionKey.name,
   activityOwner: ACTIVITY_INDEX_SCHEMA.sortKey.name,
+  searchScope: SEARCH_INDEX_SCHEMA.partitionKey.name,
+  searchPosted: SEARCH_INDEX_SCHEMA.sortKey.name,
 } as const;
 
 /** The index of activities by SCID. */
 export const ACTIVITY_INDEX = ACTIVITY_INDEX_SCHEMA.name;
+
+/** The index of search handles by SCID and template. */
+export const SEARCH_INDEX = SEARCH_INDEX_SCHEMA.name;
 
 /** Attribute names of a session item (the item codec writes them; conditions name them through placeholders). */
 export const SESSION_ITEM_ATTRIBUTES = {

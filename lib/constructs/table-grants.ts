@@ -1,7 +1,12 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { FunctionDefinition } from '../../lambda/http/routes';
-import { ACTIVITY_INDEX, SESSION_FINDER_INDEX, SESSION_LIST_INDEX } from '../../lambda/store/table-schema';
+import {
+  ACTIVITY_INDEX,
+  SEARCH_INDEX,
+  SESSION_FINDER_INDEX,
+  SESSION_LIST_INDEX,
+} from '../../lambda/store/table-schema';
 
 // Least privilege from data (issue 15 item 7): what each kind of access in the route table
 // (FUNCTIONS[name].sessionTableAccess, lambda/http/routes.ts) may do to the sessions table, as explicit DynamoDB
@@ -22,7 +27,12 @@ export const SESSION_TABLE_GRANTS = {
   // The conditional write of a session (read, then PutItem conditional on the version; a deletion is a tombstone put).
   'read-write': { itemActions: ['dynamodb:GetItem', 'dynamodb:PutItem'], indexQueries: [] },
   // POST /handles/query: activity pointers by xuid (BatchGetItem) or every activity of a SCID (the activity index).
-  'query-handles': { itemActions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], indexQueries: [ACTIVITY_INDEX] },
+  // Handle queries: activity pointers by key or by the activity index, search handles by the search index, and the
+  // sessions they name (GetItem, BatchGetItem).
+  'query-handles': {
+    itemActions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+    indexQueries: [ACTIVITY_INDEX, SEARCH_INDEX],
+  },
   // Creating and deleting handles: the handle and its activity pointer put (one transaction) or deleted.
   'write-handles': { itemActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], indexQueries: [] },
   // Session queries and the QA listing: the listing index or the finder index (sessions by xuid or keyword), then the

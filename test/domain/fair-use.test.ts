@@ -5,7 +5,9 @@ import {
   fairUseBody,
   fairUseSubject,
   judgeCounts,
+  policyForRule,
   readFairUsePolicy,
+  subjectForRule,
   windowStartOf,
 } from '../../lambda/domain/fair-use';
 
@@ -106,5 +108,33 @@ describe('fairUseLimits configuration', () => {
     ],
   ])('refuses %j, naming where', (value) => {
     expect(() => readFairUsePolicy('file.json: fairUseLimits', value)).toThrow(/file\.json: fairUseLimits/);
+  });
+});
+
+describe('the search-handle rules (family spec §1.4)', () => {
+  const scidPolicy = { enabled: true, limits: [{ maxRequests: 30, periodInSeconds: 15 }] };
+  it('applies the SCID policy to every request and the search limits (1 / 15 s, 20 / 300 s) to search reads and writes', () => {
+    expect(policyForRule('mpsd', scidPolicy)).toBe(scidPolicy);
+    for (const rule of ['search-read', 'search-write'] as const) {
+      expect(policyForRule(rule, scidPolicy)).toEqual({
+        enabled: true,
+        limits: [
+          { maxRequests: 1, periodInSeconds: 15 },
+          { maxRequests: 20, periodInSeconds: 300 },
+        ],
+      });
+    }
+  });
+
+  it('switches the search limits off with the SCID policy', () => {
+    expect(policyForRule('search-read', { ...scidPolicy, enabled: false }).enabled).toBe(false);
+  });
+
+  it('counts search reads, search writes and other requests apart, in counters of their own', () => {
+    const subject = fairUseSubject('2533274790395904', '1234', 'scid');
+    const keys = (['mpsd', 'search-read', 'search-write'] as const).map(
+      (rule) => countersFor(subjectForRule(rule, subject), policyForRule(rule, scidPolicy), 0)[0]?.key,
+    );
+    expect(new Set(keys).size).toBe(3);
   });
 });

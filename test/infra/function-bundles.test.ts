@@ -29,6 +29,10 @@ const HANDLE: readonly Part[] = [
   'lambda/store/dynamodb-handle-store.ts',
   // A handle's service reads the session it names (to check membership and render it).
   'lambda/store/dynamodb-session-store.ts',
+  // A search handle is committed by the session's own conditional write (its `searchHandle` field), and a search
+  // reads the sessions it found by key with the listing's batch read.
+  'lambda/service/session-service.ts',
+  'lambda/store/dynamodb-session-listing.ts',
 ];
 const NONCE: readonly Part[] = ['lambda/service/nonce-service.ts', 'lambda/store/dynamodb-nonce-store.ts'];
 const QUERY: readonly Part[] = [

@@ -163,6 +163,43 @@ it('every function makes only the calls its grant allows, on the tables it is gr
     }),
   );
 
+  // Search handles: created on a searchable session (the pointer and the handle in one transaction), searched with a
+  // filter that reads the session (the search index, then the sessions by BatchGetItem), deleted by a member. One
+  // write per user: the search limit is 1 write per 15 s.
+  const browse = `browse-${randomUUID()}`;
+  const searchable = { constants: { system: { capabilities: { searchable: true } } } };
+  await as('putSession', 201, () =>
+    host.request('PUT', `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/open/sessions/${browse}`, {
+      body: joinBody(HOST, searchable),
+    }),
+  );
+  await as('putSession', 200, () =>
+    friend.request('PUT', `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/open/sessions/${browse}`, {
+      body: joinBody(FRIEND),
+    }),
+  );
+  const searchHandle = await as('postHandle', 201, () =>
+    host.request('POST', '/handles', {
+      body: {
+        version: 1,
+        type: 'search',
+        sessionRef: { scid: SAMPLE_SCID, templateName: 'open', name: browse },
+        searchAttributes: { tags: ['grants'] },
+      },
+    }),
+  );
+  await as('queryHandles', 200, () =>
+    friend.request('POST', '/handles/query?include=relatedInfo', {
+      body: {
+        type: 'search',
+        scid: SAMPLE_SCID,
+        templateName: 'open',
+        filter: "tags/any(d:d eq 'grants') and session/membersCount ge 1",
+      },
+    }),
+  );
+  await as('deleteHandle', 204, () => friend.request('DELETE', `/handles/${searchHandle.json.id}`));
+
   // Session queries: the QA listing (a server), a query by xuid, a batch query, the template reads.
   const queries = `/serviceconfigs/${SAMPLE_SCID}`;
   await as('querySessions', 200, () => server.request('GET', `${queries}/sessions?take=10`));

@@ -22,7 +22,7 @@ import {
 // out again, on purpose: a deployed sessions table is retained and its key cannot change in place, so a change here
 // must be a deliberate migration, not a rename that slips through.
 describe('the table schema', () => {
-  it('keys sessions by the string pk and expires them by ttl, billed on demand, with both images on its stream and the sparse activity index', () => {
+  it('keys sessions by the string pk and expires them by ttl, billed on demand, with both images on its stream and its sparse indexes', () => {
     expect(SESSION_TABLE).toEqual({
       partitionKey: { name: 'pk', type: 'S' },
       timeToLiveAttribute: 'ttl',
@@ -38,6 +38,12 @@ describe('the table schema', () => {
         DUE_INDEX,
         SESSION_LIST_INDEX,
         SESSION_FINDER_INDEX,
+        {
+          name: 'search-handles-by-template',
+          partitionKey: { name: 'searchScope', type: 'S' },
+          sortKey: { name: 'searchPosted', type: 'S' },
+          projection: 'ALL',
+        },
       ],
     });
   });
@@ -50,7 +56,7 @@ describe('the table schema', () => {
       projection: 'KEYS_ONLY',
     });
     expect(FINDER_ITEM_ATTRIBUTES).toEqual({ key: 'pk', finder: 'finder', start: 'finderStart' });
-    expect(NON_SESSION_KEY_PREFIXES).toEqual(['handle#', 'activity#', 'find#']);
+    expect(NON_SESSION_KEY_PREFIXES).toEqual(['handle#', 'activity#', 'search#', 'find#']);
     for (const prefix of NON_SESSION_KEY_PREFIXES) expect(prefix).toMatch(/^[a-z]*[g-z][a-z]*#$/);
   });
 
@@ -79,6 +85,11 @@ describe('the table schema', () => {
     }
     expect(HANDLE_ITEM_ATTRIBUTES.key).toBe(SESSION_TABLE.partitionKey.name);
     expect(HANDLE_ITEM_ATTRIBUTES.ttl).toBe(SESSION_TABLE.timeToLiveAttribute);
+    expect(HANDLE_KEY_PREFIXES.search).toBe('search#');
+    expect([HANDLE_ITEM_ATTRIBUTES.searchScope, HANDLE_ITEM_ATTRIBUTES.searchPosted]).toEqual([
+      'searchScope',
+      'searchPosted',
+    ]);
   });
 
   it('finds due items by a sparse index sharded by a hash of the key, projecting only keys', () => {

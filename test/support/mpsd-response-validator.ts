@@ -344,7 +344,8 @@ export function handleProblems(handle: unknown): string[] {
   const h = handle as any;
   const problems: string[] = [];
   if (typeof h?.id !== 'string' || !GUID.test(h.id)) problems.push(`id must be a lower-case GUID, got ${h?.id}`);
-  if (!['activity', 'invite', 'transfer'].includes(h?.type)) problems.push(`unexpected type ${h?.type}`);
+  if (!['activity', 'invite', 'transfer', 'search'].includes(h?.type)) problems.push(`unexpected type ${h?.type}`);
+  if (h?.type === 'search') problems.push(...searchHandleProblems(h));
   if (h?.version !== 1) problems.push('version must be 1');
   const ref = h?.sessionRef;
   if (
@@ -357,6 +358,31 @@ export function handleProblems(handle: unknown): string[] {
     problems.push('createTime: ISO time');
   for (const key of ['ownerXuid', 'titleId', 'invitedXuid', 'senderXuid']) {
     if (h?.[key] !== undefined && typeof h[key] !== 'string') problems.push(`${key} must be a string`);
+  }
+  return problems;
+}
+
+/**
+ * What XSAPI's strict search-handle reader needs (spec/mpsd-family.md §4.5): string tags and `strings` values, number
+ * `numbers` values; in `relatedInfo`, integer `membersCount` and `maxMembersCount`, a boolean `closed`, string
+ * `sessionOwners`.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: arbitrary JSON
+function searchHandleProblems(h: any): string[] {
+  const problems: string[] = [];
+  const a = h.searchAttributes ?? {};
+  if ((a.tags ?? []).some((t: unknown) => typeof t !== 'string')) problems.push('tags must be strings');
+  if (Object.values(a.strings ?? {}).some((v) => typeof v !== 'string')) problems.push('strings values: strings');
+  if (Object.values(a.numbers ?? {}).some((v) => typeof v !== 'number')) problems.push('numbers values: numbers');
+  const r = h.relatedInfo;
+  if (r !== undefined) {
+    if (!Number.isInteger(r.membersCount) || !Number.isInteger(r.maxMembersCount)) {
+      problems.push('relatedInfo.membersCount and maxMembersCount must be integers');
+    }
+    if (typeof r.closed !== 'boolean') problems.push('relatedInfo.closed must be a boolean');
+    if (!Array.isArray(r.sessionOwners) || r.sessionOwners.some((x: unknown) => typeof x !== 'string')) {
+      problems.push('relatedInfo.sessionOwners must be an array of strings');
+    }
   }
   return problems;
 }

@@ -32,9 +32,7 @@ function invalid(message: string): MpsdError {
 export function parseActivityQuery(body: JsonValue, principal: Principal): ActivityQuery {
   if (!isJsonObject(body)) throw new MpsdError('InvalidRequest', 'The request body must be a JSON object.');
   if (body.type !== 'activity') {
-    throw invalid(
-      `type must be "activity" (search handle queries are not offered here); got ${JSON.stringify(body.type ?? null)}.`,
-    );
+    throw invalid(`type must be "activity" or "search"; got ${JSON.stringify(body.type ?? null)}.`);
   }
   const scid = body.scid;
   if (typeof scid !== 'string' || !isScidShaped(scid)) {

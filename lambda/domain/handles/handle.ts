@@ -2,16 +2,17 @@ import { MpsdError } from '../errors';
 import { isJsonInteger, isJsonObject, type JsonObject, type JsonValue } from '../json';
 import type { Principal } from '../principal';
 import { isoTime } from '../session/render';
-import { findMemberByXuid, memberStatus, type SessionDocument } from '../session-document';
+import { capabilitiesOf, findMemberByXuid, memberStatus, type SessionDocument } from '../session-document';
 import { parseSessionReference, type SessionReference } from '../session-reference';
 import { decimalTextOf } from '../validate';
 import { isXuid, XUID_RULE } from '../xuid';
+import { parseSearchAttributes, type SearchAttributes } from './search-attributes';
 
 // Handles (spec/mpsd-family.md §3): immutable pointers to a session, created by POST /handles, read and deleted by
 // id. Pure rules only: what a request may say, what a handle looks like, when an activity is live.
 
-/** The handle types this service creates (§3.1); `search` is not offered (README, decisions). */
-export const HANDLE_TYPES = ['activity', 'invite', 'transfer'] as const;
+/** The handle types this service creates (§3.1). */
+export const HANDLE_TYPES = ['activity', 'invite', 'transfer', 'search'] as const;
 export type HandleType = (typeof HANDLE_TYPES)[number];
 
 /** `MULTIPLAYER_HANDLE_VERSION` (§3.1). */
@@ -59,6 +60,8 @@ export interface Handle {
   readonly expiration?: string;
   /** Transfer: the session whose access the handle extends (§3.5). */
   readonly originSessionRef?: SessionReference;
+  /** Search: the attributes a search filter reads (§3.6, §4.3). */
+  readonly searchAttributes?: SearchAttributes;
   /** Epoch seconds after which the handle is gone (404) and DynamoDB's TTL may collect it. */
   readonly expiresAt: number;
 }
@@ -72,7 +75,8 @@ export type HandleRequest =
       readonly invitedXuid: string;
       readonly inviteAttributes: JsonObject;
     }
-  | { readonly type: 'transfer'; readonly sessionRef: SessionReference; readonly originSessionRef: SessionReference };
+  | { readonly type: 'transfer'; readonly sessionRef: SessionReference; readonly originSessionRef: SessionReference }
+  | { readonly type: 'search'; readonly sessionRef: SessionReference; readonly searchAttributes: SearchAttributes };
 
 function invalid(message: string): MpsdError {
   return new MpsdError('InvalidValue', message);
@@ -164,6 +168,8 @@ export function parseHandleRequest(body: JsonValue, newGuid: () => string): Hand
       }
       return { type: 'transfer', sessionRef, originSessionRef };
     }
+    case 'search':
+      return { type: 'search', sessionRef, searchAttributes: parseSearchAttributes(body.searchAttributes) };
   }
 }
 
@@ -198,6 +204,9 @@ export function isHandleLive(handle: Handle, session: SessionDocument | undefine
   if (handle.expiresAt * 1000 <= nowMs) return false;
   if (handle.type === 'activity') return isActiveMember(session, handle.ownerXuid, handle.createdAt);
   if (handle.type === 'transfer') return session !== undefined;
+  // A search handle is live exactly while its session names it (§3.6, §4.6): the session's end, a newer search handle
+  // or a DELETE ends it, whether or not its items are gone yet.
+  if (handle.type === 'search') return session?.searchHandle === handle.id;
   return true;
 }
 
@@ -265,6 +274,27 @@ export function assertMayCreate(
         );
       }
       return;
+    case 'search': {
+      // §3.6: an existing session with the searchable capability (403 otherwise, the spec's inferred code); created by
+      // a member (an owner where hasOwners applies) or a server (§7 item 8).
+      if (session === undefined) {
+        throw new MpsdError('Forbidden', 'The session does not exist: a search handle needs an existing session.');
+      }
+      if (capabilitiesOf(session.constants).searchable !== true) {
+        throw new MpsdError(
+          'Forbidden',
+          'This session is not searchable: search handles need the searchable capability in constants.system.capabilities.',
+        );
+      }
+      if (principal.isServer) return;
+      if (user === undefined || findMemberByXuid(session, user) === undefined) {
+        throw new MpsdError('Forbidden', 'Only members of the session (or a server) may create its search handle.');
+      }
+      if (hasOwners && !isOwner(session, principal)) {
+        throw new MpsdError('OwnershipRequired', 'Only an owner of this session may create its search handle.');
+      }
+      return;
+    }
   }
 }
 
@@ -305,6 +335,12 @@ export function newHandle(request: HandleRequest, context: NewHandleContext): Ha
         originSessionRef: request.originSessionRef,
         expiresAt: nowSeconds + HANDLE_GARBAGE_AFTER_SECONDS,
       };
+    case 'search':
+      return {
+        ...base,
+        searchAttributes: request.searchAttributes,
+        expiresAt: nowSeconds + HANDLE_GARBAGE_AFTER_SECONDS,
+      };
   }
 }
 
@@ -331,6 +367,16 @@ export function renderHandle(handle: Handle): JsonObject {
   if (handle.inviteAttributes !== undefined) out.inviteAttributes = handle.inviteAttributes;
   if (handle.expiration !== undefined) out.expiration = handle.expiration;
   if (handle.originSessionRef !== undefined) out.originSessionRef = refJson(handle.originSessionRef);
+  if (handle.type === 'search') out.searchAttributes = searchAttributesJson(handle.searchAttributes ?? {});
+  return out;
+}
+
+/** `searchAttributes` as sent (XSAPI omits empty kinds; it reads strings as strings and numbers as numbers, §4.5). */
+function searchAttributesJson(attributes: SearchAttributes): JsonObject {
+  const out: JsonObject = {};
+  if (attributes.tags !== undefined) out.tags = [...attributes.tags];
+  if (attributes.strings !== undefined) out.strings = { ...attributes.strings };
+  if (attributes.numbers !== undefined) out.numbers = { ...attributes.numbers };
   return out;
 }
 
@@ -357,14 +403,23 @@ export function grantsAccess(handle: Handle, principal: Principal, origin: Sessi
 
 /**
  * Who may delete a handle (§3.8, §7 item 9), else 403: a server; an activity's owner; an invite's sender or
- * invitee; a transfer's creator.
+ * invitee; a transfer's creator; a search handle's creator or a member of its session (its session as it is now).
  */
-export function assertMayDelete(handle: Handle, principal: Principal): void {
+export function assertMayDelete(handle: Handle, principal: Principal, session: SessionDocument | undefined): void {
   if (principal.isServer) return;
   const user = principal.xuid;
+  const member =
+    handle.type === 'search' &&
+    user !== undefined &&
+    session !== undefined &&
+    findMemberByXuid(session, user) !== undefined;
   const allowed =
-    user !== undefined && (handle.creatorXuid === user || handle.ownerXuid === user || handle.invitedXuid === user);
+    user !== undefined &&
+    (member || handle.creatorXuid === user || handle.ownerXuid === user || handle.invitedXuid === user);
   if (!allowed) {
-    throw new MpsdError('Forbidden', "Only the handle's owner, its sender or invitee, or a server may delete it.");
+    throw new MpsdError(
+      'Forbidden',
+      "Only the handle's owner, its sender or invitee, its creator, a member of a search handle's session, or a server may delete it.",
+    );
   }
 }

@@ -107,6 +107,8 @@ export function renderSession(session: SessionDocument, context: RenderContext):
     correlationId: session.correlationId,
     startTime: session.startTime,
   };
+  // Family spec §4.6: the current search handle's id, absent when none.
+  if (session.searchHandle !== undefined) rendered.searchHandle = session.searchHandle;
   const next = nextTimerAt(session);
   if (next !== undefined) rendered.nextTimer = isoTime(next);
   const roleTypes = renderRoleTypes(session, large);

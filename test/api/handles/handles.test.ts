@@ -121,7 +121,10 @@ describe('POST /handles: refusals change nothing (spec §3.2)', () => {
     ['a body that is not an object', () => [1]],
     ['no type', (n) => ({ version: 1, sessionRef: ref(n) })],
     ['an unknown type', (n) => ({ ...activity(n), type: 'correlation' })],
-    ['a search handle (not offered)', (n) => ({ ...activity(n), type: 'search' })],
+    [
+      'a search handle with searchAttributes that are not an object',
+      (n) => ({ ...activity(n), type: 'search', searchAttributes: [] }),
+    ],
     ['version 2', (n) => ({ ...activity(n), version: 2 })],
     ['version "1"', (n) => ({ ...activity(n), version: '1' })],
     ['no sessionRef', () => ({ version: 1, type: 'activity' })],

@@ -128,7 +128,7 @@ describe('grants and deletes (§3.8, §3.10)', () => {
     ['a server', SERVER, true],
     ['anyone else', user('9'), false],
   ])('an invite may be deleted by %s: %s', (_what, principal, allowed) => {
-    const attempt = () => assertMayDelete(base, principal);
+    const attempt = () => assertMayDelete(base, principal, undefined);
     if (allowed) expect(attempt).not.toThrow();
     else expect(attempt).toThrow(expect.objectContaining({ code: 'Forbidden' }));
   });
@@ -168,5 +168,45 @@ describe('activity queries (§3.11)', () => {
       constants: { ...session.constants, system: { ...session.constants.system, visibility: 'private' } },
     };
     expect(relatedBlocks(session, new Set(['relatedInfo'])).relatedInfo).toMatchObject({ visibility: 'private' });
+  });
+});
+
+describe('search handles (§3.6, §3.8, §4.6)', () => {
+  const id = guid();
+  const search: Handle = {
+    id,
+    type: 'search',
+    sessionRef: ref,
+    createTime: '',
+    createdAt: T0,
+    creatorXuid: '1',
+    searchAttributes: { tags: ['a'] },
+    expiresAt: T0 / 1000 + 3600,
+  };
+  const member = sessionOf(put(undefined, activeJoin('3'), context(user('3'))));
+
+  it.each([
+    ['its session names it', { ...member, searchHandle: id }, true],
+    ['its session names another (it was replaced)', { ...member, searchHandle: 'other' }, false],
+    ['its session names none (it was deleted)', member, false],
+    ['its session is gone', undefined, false],
+  ])('is live exactly while its session names it: %s', (_what, session, live) => {
+    expect(isHandleLive(search, session, T0)).toBe(live);
+  });
+
+  it.each([
+    ['its creator', user('1'), true],
+    ['a member of its session', user('3'), true],
+    ['a server', SERVER, true],
+    ['anyone else', user('9'), false],
+  ])('may be deleted by %s: %s', (_what, principal, allowed) => {
+    const attempt = () => assertMayDelete(search, principal, member);
+    if (allowed) expect(attempt).not.toThrow();
+    else expect(attempt).toThrow(expect.objectContaining({ code: 'Forbidden' }));
+  });
+
+  it('renders its searchAttributes as stored, and {} when it has none', () => {
+    expect(renderHandle(search).searchAttributes).toEqual({ tags: ['a'] });
+    expect(renderHandle({ ...search, searchAttributes: {} }).searchAttributes).toEqual({});
   });
 });
