@@ -28,6 +28,8 @@ export interface LoadOptions {
   readonly players: number;
   readonly connections: number;
   readonly lobbySize: number;
+  /** lobby: nobody leaves, so every lobby played stays (what a run leaves behind, for the QA listing and explorer). */
+  readonly keep: boolean;
   readonly sessions: number;
   readonly maxMembers: number;
   /** gameday: arrivals per second at full rate, and the seconds to reach it. */
@@ -84,6 +86,8 @@ Load:
                           active at once, 400)
   --connections <n>       HTTP connections to the target, 1..1024 (default 64)
   --lobby-size <n>        players per lobby, 2..8 (default 4)
+  --keep                  lobby: nobody leaves, so every lobby played stays behind (for the QA listing and the
+                          session explorer)
   --sessions <n>          sessions polled in read and gameday, 1..100 (default 5)
   --max-members <n>       maxMembersCount of the hot session, 2..100 (default 100)
   --rate <n>              gameday arrivals per second at full rate, 0.1..1000 (default 5)
@@ -122,6 +126,7 @@ function parse(args: string[]) {
       players: { type: 'string' },
       connections: { type: 'string' },
       'lobby-size': { type: 'string' },
+      keep: { type: 'boolean' },
       sessions: { type: 'string' },
       'max-members': { type: 'string' },
       rate: { type: 'string' },
@@ -216,6 +221,7 @@ export function parseLoadOptions(args: string[]): LoadOptions | 'help' {
     players: numberOption(values, 'players', defaults.players, whole(1, 5000)),
     connections: numberOption(values, 'connections', 64, whole(1, 1024)),
     lobbySize: numberOption(values, 'lobby-size', 4, whole(2, 8)),
+    keep: values.keep === true,
     sessions: numberOption(values, 'sessions', 5, whole(1, 100)),
     maxMembers: numberOption(values, 'max-members', defaults.maxMembers, whole(2, 100)),
     rate: numberOption(values, 'rate', 5, { min: 0.1, max: 1000, whole: false }),

@@ -2,7 +2,8 @@
  * `lobby`: parties play lobbies through, one after another, as the README's common flow does: the host creates the
  * lobby (a PUT of members.me) and posts its activity handle; the others join by members.me and post theirs; for a
  * few rounds each member writes its own custom member property and a custom session property and polls with
- * If-None-Match; then everyone leaves, and the last leaver's PUT deletes the session (204).
+ * If-None-Match; then everyone leaves, and the last leaver's PUT deletes the session (204). With `--keep` nobody
+ * leaves: every lobby stays behind, as a QA run that fills the QA listing and the session explorer wants.
  */
 import { Player, type SessionRef } from '../player';
 import type { RunContext } from '../run-context';
@@ -16,7 +17,12 @@ export const LOBBY_ROUNDS = 3;
 const joined = (status: number | 'error' | undefined) => status === 200 || status === 201;
 
 /** One lobby, start to end, by these players (the first is the host). Stops early when the run ends. */
-export async function playLobby(run: RunContext, party: readonly Player[], session: SessionRef): Promise<void> {
+export async function playLobby(
+  run: RunContext,
+  party: readonly Player[],
+  session: SessionRef,
+  { leave = true }: { readonly leave?: boolean } = {},
+): Promise<void> {
   const [host, ...guests] = party;
   if (host === undefined) return;
   const created = await host.join(session, { operation: 'create' });
@@ -48,7 +54,7 @@ export async function playLobby(run: RunContext, party: readonly Player[], sessi
       }),
     );
   }
-  if (!run.running()) return;
+  if (!run.running() || !leave) return;
   // Everyone leaves at once: which PUT is the last (and answers 204) is the service's decision.
   await Promise.all(members.map((member) => member.leave(session)));
 }
@@ -64,10 +70,12 @@ export const lobbyScenario: Scenario = async (run, options) => {
       );
       for (let game = 0; run.running(); game += 1) {
         lobbies += 1;
-        await playLobby(run, party, {
-          template: LOBBY_TEMPLATE,
-          name: `load-${run.runId}-lobby-${partyIndex}-${game}`,
-        });
+        await playLobby(
+          run,
+          party,
+          { template: LOBBY_TEMPLATE, name: `load-${run.runId}-lobby-${partyIndex}-${game}` },
+          { leave: !options.keep },
+        );
       }
     }),
   );

@@ -9,6 +9,7 @@ import { CHROMIUM_PATH, launchChromium } from '../../load/browser';
 import type { LoadResults } from '../../load/results';
 import { FaultInjectingSessionStore } from '../../local/fault-injection';
 import { startTestService, type TestService } from '../support/local-service';
+import { SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // `npm run loadtest` as QA runs it (the command itself, in a child process) against the local service on a free
 // port (the real handlers on DynamoDB Local, RTA included): runs that end by time pass their invariant check, and
@@ -217,6 +218,57 @@ it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players tog
   const { arrivals, lobbyParties, pollers, hotPlayers, droppedArrivals } = results.figures;
   expect(arrivals).toBe((lobbyParties ?? 0) + (pollers ?? 0) + (hotPlayers ?? 0) + (droppedArrivals ?? 0));
   expect(results.settings).toMatchObject({ rate: 10, ramp: 0, sessions: 2, mix: '60,30,10' });
+});
+
+it('runs lobby --keep: nobody leaves, and the QA listing pages through every lobby it left, each exactly once', async () => {
+  const dir = path.join(out, 'keep');
+  const run = await loadtest([
+    'lobby',
+    '--target',
+    service.baseUrl,
+    '--duration',
+    '3',
+    '--players',
+    '8',
+    '--keep',
+    '--out',
+    dir,
+    '--no-progress',
+  ]);
+  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  const results = await resultsIn(dir);
+  expect(results.passed).toBe(true);
+  expect(results.operations.leave).toBeUndefined();
+  const prefix = /sessions (load-[0-9a-f]+)-\*/.exec(`${run.stderr}${run.stdout}`)?.[1];
+  expect(prefix).toBeDefined();
+  const created = results.operations.create?.statuses['201'] ?? 0;
+  expect(created).toBeGreaterThan(0);
+  // Every acknowledged create is a session left behind; the listing index follows the write within moments (README,
+  // "Finding sessions"), so it is paged again until it holds them all or a generous deadline passes.
+  const server = new SessionClient(service.baseUrl, { server: true });
+  const listed = async (): Promise<string[]> => {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = `take=7${token === undefined ? '' : `&continuationToken=${encodeURIComponent(token)}`}`;
+      const page = await server.request(
+        'GET',
+        `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions?${query}`,
+      );
+      expect(page.status).toBe(200);
+      const body = page.json as { results: { sessionRef: { name: string } }[]; continuationToken?: string };
+      names.push(...body.results.map((entry) => entry.sessionRef.name).filter((name) => name.startsWith(`${prefix}-`)));
+      token = body.continuationToken;
+    } while (token !== undefined);
+    return names;
+  };
+  let names = await listed();
+  for (const deadline = Date.now() + 60_000; names.length < created && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    names = await listed();
+  }
+  expect(new Set(names).size).toBe(names.length);
+  expect(names).toHaveLength(created);
 });
 
 it('passes its invariant check against a service whose store throttles, times out and loses write answers', async () => {
