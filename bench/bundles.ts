@@ -27,10 +27,14 @@ export interface BundleFigure {
 /**
  * esbuild's options for one function's bundle, as the CDK construct sets them (lib/constructs/session-function.ts
  * cannot be imported here: it builds through NodejsFunction). Also what test/infra/function-bundles.test.ts bundles.
+ * `entry` is an entry module's path from the repository root, or the text of an entry module (a variant of a
+ * function that only a benchmark builds, bench/observability.bench.ts), resolved from the root.
  */
-export function lambdaBundleOptions(entry: string, outfile: string): BuildOptions {
+export function lambdaBundleOptions(entry: string | { readonly contents: string }, outfile: string): BuildOptions {
   return {
-    entryPoints: [path.join(ROOT, entry)],
+    ...(typeof entry === 'string'
+      ? { entryPoints: [path.join(ROOT, entry)] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' } }),
     absWorkingDir: ROOT,
     outfile,
     bundle: true,
@@ -48,7 +52,7 @@ export function lambdaBundleOptions(entry: string, outfile: string): BuildOption
 }
 
 /** Milliseconds a fresh Node process takes to import `file` (measured inside it, so Node's own start is left out). */
-function loadTimeMs(file: string): number {
+export function loadTimeMs(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     env: { ...process.env, NODE_OPTIONS: '--enable-source-maps', AWS_REGION: 'us-east-1' },

@@ -50,7 +50,7 @@ export function event(method: 'GET' | 'PUT', token: string, name: string, body?:
 }
 
 /** CPU ms per call of `fn`, over `calls` sequential calls. */
-async function cpuMsPerCall(calls: number, fn: (n: number) => Promise<void>): Promise<number> {
+export async function cpuMsPerCall(calls: number, fn: (n: number) => Promise<void>): Promise<number> {
   const before = process.cpuUsage();
   for (let n = 0; n < calls; n += 1) await fn(n);
   const used = process.cpuUsage(before);

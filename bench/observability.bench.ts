@@ -15,26 +15,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import { mintToken } from '../lambda/auth/development-token';
 import type { ApiHandler } from '../lambda/http/api-types';
-import { routeKeyOf, sessionPathOf, toSessionPath } from '../lambda/http/routes';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
 import { makeEmfRequestMetrics } from '../lambda/runtime/emf-request-metrics';
 import type { RuntimeConfig } from '../lambda/runtime/runtime-config';
 import { makeSessionHandlers } from '../lambda/runtime/wiring';
 import { DynamoDbHandleStore } from '../lambda/store/dynamodb-handle-store';
 import { localRuntimeConfig } from '../local/local-config';
-import { SAMPLE_SCID } from '../local/start-banner';
 import { MemorySessionStore } from '../test/support/memory-session-store';
 import { benchXuid, joinBody } from './bench-data';
 import { stats } from './bench-kit';
+import { lambdaBundleOptions, loadTimeMs } from './bundles';
+import { cpuMsPerCall, event } from './handler-cost';
 
-const ROOT = path.resolve(__dirname, '..');
+const _ROOT = path.resolve(__dirname, '..');
 const LOADS = Number(process.env.LOADS ?? 15);
 
 // The GET function as deployed already carries Logger and Metrics (lambda/runtime/lambda-runtime.ts); the question
@@ -48,39 +47,13 @@ const tracer = new Tracer({ serviceName: 'bench' });
 export const client = tracer.captureAWSv3Client(new DynamoDBClient({}));`,
 };
 
-function loadTimeMs(file: string): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  return Number(
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, NODE_OPTIONS: '--enable-source-maps', AWS_REGION: 'us-east-1' },
-      encoding: 'utf8',
-      // The SDK's warning about Node 20 (on machines not yet on Node 22) is not a figure.
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }),
-  );
-}
-
 async function measureBundles(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-observability-'));
   try {
     const outfiles: [string, string][] = [];
     for (const [name, contents] of Object.entries(VARIANTS)) {
       const outfile = path.join(dir, `${outfiles.length}`, 'index.mjs');
-      await build({
-        stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
-        absWorkingDir: ROOT,
-        outfile,
-        bundle: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'esm',
-        mainFields: ['module', 'main'],
-        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-        minify: true,
-        sourcemap: true,
-        sourcesContent: false,
-        logLevel: 'error',
-      });
+      await build(lambdaBundleOptions({ contents }, outfile));
       outfiles.push([name, outfile]);
     }
     // Interleaved rounds, so a busy moment of the machine falls on every variant alike.
@@ -107,24 +80,6 @@ const MEMBERS = 32;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const CALLS = Number(process.env.CALLS ?? 200);
 
-function eventOf(method: 'GET' | 'PUT', token: string, name: string, body?: unknown): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: routeKeyOf({ method, path: toSessionPath('sessiontemplates') }),
-    rawPath: sessionPathOf({ scid: SAMPLE_SCID, templateName: 'open', name }),
-    rawQueryString: '',
-    headers: {
-      authorization: token,
-      'x-xbl-contract-version': '107',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    pathParameters: { scid: SAMPLE_SCID, sessionTemplateName: 'open', sessionName: name },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    isBase64Encoded: false,
-    requestContext: { requestId: randomUUID() } as APIGatewayProxyEventV2['requestContext'],
-  } as APIGatewayProxyEventV2;
-}
-
 /** A 32-member session's GET and PUT through handlers built with `observability`. */
 async function sessionCalls(observability: Partial<RuntimeConfig>) {
   const config = {
@@ -142,24 +97,17 @@ async function sessionCalls(observability: Partial<RuntimeConfig>) {
   let token = '';
   for (let m = 0; m < MEMBERS; m += 1) {
     token = await mintToken({ xuid: benchXuid(30_000 + m) });
-    await handlers.putSession(eventOf('PUT', token, name, joinBody(30_000 + m, 2048)));
+    await handlers.putSession(event('PUT', token, name, joinBody(30_000 + m, 2048)));
   }
   const call = async (handler: ApiHandler, event: APIGatewayProxyEventV2) => {
     const result = await handler(event, { awsRequestId: randomUUID(), functionName: 'bench' } as never);
     if ((result.statusCode ?? 0) !== 200) throw new Error(`answered ${result.statusCode}`);
   };
   return {
-    get: () => call(handlers.getSession, eventOf('GET', token, name)),
+    get: () => call(handlers.getSession, event('GET', token, name)),
     put: (n: number) =>
-      call(handlers.putSession, eventOf('PUT', token, name, { members: { me: { properties: { custom: { n } } } } })),
+      call(handlers.putSession, event('PUT', token, name, { members: { me: { properties: { custom: { n } } } } })),
   };
-}
-
-async function cpuMsPerCall(calls: number, fn: (n: number) => Promise<void>): Promise<number> {
-  const before = process.cpuUsage();
-  for (let n = 0; n < calls; n += 1) await fn(n);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / calls;
 }
 
 async function measureRequests(): Promise<void> {
