@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RequestLine, RequestLog } from '../../lambda/http/request-log';
 import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
@@ -11,6 +10,7 @@ import { StoreUnavailableError } from '../../lambda/store/versioned-store';
 import { ensureSessionTable } from '../../local/create-table';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
+import { closeServer, listenOnLoopback } from '../support/loopback-server';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // Each request's one line (issue 15 item 4), from the real handlers on DynamoDB Local through the local server: the
@@ -79,15 +79,11 @@ beforeAll(async () => {
     },
   );
   server = createLocalServer(handlers, { log: () => {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await closeServer(server);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
   client.destroy();
 });

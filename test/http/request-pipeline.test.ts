@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../../lambda/auth/development-token';
 import { makeHmacTokenVerifier } from '../../lambda/auth/token-verifier';
@@ -22,6 +20,7 @@ import type { CounterIncrement, RateLimitStore } from '../../lambda/store/rate-l
 import { StoreUnavailableError } from '../../lambda/store/versioned-store';
 import { createLocalServer } from '../../local/http-server';
 import { SAMPLE_SCID } from '../../local/start-banner';
+import { closeServer, listenOnLoopback } from '../support/loopback-server';
 
 // The request pipeline (lambda/http/pipeline.ts) around a handler that exists only here: a handle id resolved to its
 // session, on a path without a SCID, as `GET /handles/{handleId}/session` and `POST /handles` will be. A new handler
@@ -427,9 +426,8 @@ describe('a new handler', () => {
       resource: 'session',
     };
     const server = createLocalServer({ echoHandle: handler }, { routes: [route], log: () => {} });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const baseUrl = await listenOnLoopback(server);
     try {
-      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const response = await fetch(`${baseUrl}/handles/h1/echo`, {
         method: 'POST',
         headers: {
@@ -442,7 +440,7 @@ describe('a new handler', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ body: { join: true }, resource: { handleId: 'h1' } });
     } finally {
-      await close(server);
+      await closeServer(server);
     }
   });
 
@@ -450,10 +448,3 @@ describe('a new handler', () => {
     for (const route of ROUTES) expect(HTTP_HANDLERS[route.function].method).toBe(route.method);
   });
 });
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../../lambda/http/routes';
 import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
@@ -15,6 +14,7 @@ import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
 import { ensureConnectionTable, ensureSessionTable } from '../../local/create-table';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
+import { closeServer, listenOnLoopback, onEverySend } from '../support/loopback-server';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // The grants the stack gives each function (lib/constructs/table-grants.ts, from the route table's
@@ -65,13 +65,7 @@ function callsOf(command: string, input: Record<string, unknown>): Call[] {
 
 beforeAll(async () => {
   client = makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: endpoint });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(...callsOf(String(context.commandName), args.input as Record<string, unknown>));
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCalls' },
-  );
+  onEverySend(client, (command, input) => calls.push(...callsOf(command, input)));
   await ensureSessionTable(client, sessionTable, { stream: false });
   await ensureRateLimitTable(client, counterTable);
   await ensureConnectionTable(client, connectionTable);
@@ -94,15 +88,11 @@ beforeAll(async () => {
     },
   );
   server = createLocalServer(handlers, { log: () => {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await closeServer(server);
   for (const TableName of [sessionTable, counterTable, connectionTable])
     await client.send(new DeleteTableCommand({ TableName }));
   client.destroy();

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +7,7 @@ import type { ApiHandler } from '../../lambda/http/api-types';
 import { FUNCTIONS, ROUTES, type Route, routeKeyOf } from '../../lambda/http/routes';
 import { SessionApi } from '../../lib/constructs/session-api';
 import { createLocalServer } from '../../local/http-server';
+import { closeServer, listenOnLoopback } from '../support/loopback-server';
 
 // The route table (lambda/http/routes.ts) is the one list of routes: the CDK HTTP API and the local server are both
 // built from it. Adding a route is one entry there plus one handler; this shows one added entry reaching both.
@@ -105,16 +105,7 @@ describe('the route table', () => {
 });
 
 async function listen(server: Server): Promise<{ baseUrl: string; close: () => Promise<void> }> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { baseUrl: await listenOnLoopback(server), close: () => closeServer(server) };
 }
 
 /** The integration's logical ID from a route target, `integrations/<id>` built with Fn::Join. */

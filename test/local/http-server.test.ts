@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { FUNCTIONS, SESSION_TEMPLATES_SEGMENTS } from '../../lambda/http/routes';
 import { type ApiHandler, createLocalServer, type LocalHandlers, MAX_LOCAL_BODY_BYTES } from '../../local/http-server';
 import { SAMPLE_SCID } from '../../local/start-banner';
+import { closeServer } from '../support/loopback-server';
 
 // The local stand-in for API Gateway, with stub handlers that record the event they get, over the session
 // resource's routes (the handle routes are served by the same code: test/api/handles/).
@@ -56,10 +57,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await closeServer(server);
 });
 
 function onlyEvent(): APIGatewayProxyEventV2 {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
 import { makeSessionHandlers } from '../../lambda/runtime/wiring';
@@ -8,6 +7,7 @@ import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store'
 import { ensureSessionTable } from '../../local/create-table';
 import { createLocalServer } from '../../local/http-server';
 import { localRuntimeConfig } from '../../local/local-config';
+import { closeServer, listenOnLoopback, onEverySend } from '../support/loopback-server';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // What one request costs in DynamoDB calls (issue 12): every call the session store sends is counted at the SDK
@@ -29,15 +29,8 @@ let baseUrl: string;
 
 beforeAll(async () => {
   client = makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: endpoint });
-  // Counted before the SDK's own retries (initialize step): a request the SDK repeats still counts once here, as
-  // DynamoDB bills one request per send; the tests ask for answers without faults.
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push({ command: String(context.commandName), input: args.input as Record<string, unknown> });
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCalls' },
-  );
+  // Counted once per send, before the SDK's own retries (onEverySend): the tests ask for answers without faults.
+  onEverySend(client, (command, input) => calls.push({ command, input }));
   await ensureSessionTable(client, tableName, { stream: false });
   const handlers = makeSessionHandlers(
     { ...localRuntimeConfig(tableName, endpoint), rateLimits: 'off', log: { error: () => {} } },
@@ -48,15 +41,11 @@ beforeAll(async () => {
     },
   );
   server = createLocalServer(handlers, { log: () => {} });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await closeServer(server);
   await client.send(new DeleteTableCommand({ TableName: tableName }));
   client.destroy();
 });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { RequestLog } from '../../lambda/http/request-log';
 import type { RuntimeConfig } from '../../lambda/runtime/runtime-config';
@@ -15,6 +14,7 @@ import { localRuntimeConfig } from '../../local/local-config';
 import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-handlers';
 import { type RealTime, startRealTime } from '../../local/real-time';
 import { startLocalSweeper } from '../../local/sweeper';
+import { closeServer, listenOnLoopback } from './loopback-server';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
@@ -85,11 +85,7 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
     { ...handlers, ...makeLocalExplorerHandlers() },
     { log: verbose ? (line) => console.log(line) : () => {}, routes: LOCAL_ROUTES },
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const baseUrl = await listenOnLoopback(server);
   // No timer here: a test sweeps when its clock says so (npm start sweeps every 10 s).
   const stores = makeStores(config);
   const sweeper = startLocalSweeper(
@@ -105,21 +101,21 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
       : undefined;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     tableName,
     ...(realTime === undefined
       ? {}
-      : { rtaUrl: `ws://127.0.0.1:${port}/connect`, realTime, connectionTableName: config.connectionTableName }),
+      : {
+          rtaUrl: `${baseUrl.replace(/^http:/, 'ws:')}/connect`,
+          realTime,
+          connectionTableName: config.connectionTableName,
+        }),
     sweep: () => sweeper.sweepNow(),
     async close() {
       await sweeper.stop();
       await realTime?.close();
       await finder?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections from fetch would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       try {
         await admin.send(new DeleteTableCommand({ TableName: tableName }));
         if (realTime !== undefined && config.connectionTableName !== undefined) {
