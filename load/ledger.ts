@@ -2,6 +2,7 @@
  * What the load sent that can change a session, and what it was told: the input of the invariant check
  * (load/invariants.ts), together with the sessions read back at the end. Only writes are kept; reads change nothing.
  */
+import type { SessionView } from './session-view';
 
 /** A write's kind, as the check reads it. A creating PUT is a `join` (it creates and joins in one). */
 export type WriteKind = 'join' | 'leave' | 'member-property' | 'session-property';
@@ -44,25 +45,12 @@ export interface WriteRecord {
   readonly mayBeNoop: boolean;
 }
 
-/** A member as the check reads it from a rendered session. */
-export interface ReadbackMember {
-  readonly xuid: string;
-  readonly custom: Readonly<Record<string, unknown>>;
-}
+/** A member as the check reads it from a rendered session (load/session-view.ts). */
+export type { ReadbackMember } from './session-view';
 
 /** A session as read back at the end: present (with what the check needs), absent (204), or not readable. */
 export type SessionReadback =
-  | {
-      readonly session: string;
-      readonly state: 'present';
-      readonly changeNumber: number;
-      readonly branch: string;
-      readonly maxMembersCount: number;
-      readonly sessionEmptyTimeout: number;
-      readonly members: readonly ReadbackMember[];
-      readonly custom: Readonly<Record<string, unknown>>;
-      readonly timerPending: boolean;
-    }
+  | ({ readonly session: string; readonly state: 'present' } & SessionView)
   | { readonly session: string; readonly state: 'absent' }
   | { readonly session: string; readonly state: 'unreadable'; readonly reason: string };
 

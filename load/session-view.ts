@@ -4,7 +4,12 @@
  * sees it on the wire, which is what the invariant check must judge.
  */
 import { DEFAULT_MAX_MEMBERS_COUNT } from '../lambda/domain/session/constants-defaults';
-import type { ReadbackMember } from './ledger';
+
+/** A member as the check reads it from a rendered session. */
+export interface ReadbackMember {
+  readonly xuid: string;
+  readonly custom: Readonly<Record<string, unknown>>;
+}
 
 export interface SessionView {
   readonly changeNumber: number;
