@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import type { SessionDocument } from '../../lambda/domain/session-document';
 import { RESYNC_MIN_INTERVAL_MS } from '../../lambda/rta/connection-limits';
 import { makeKeepalivePass } from '../../lambda/rta/keepalive';
 import { type ConnectionGateway, makeTapHandler } from '../../lambda/rta/tap-delivery';
@@ -9,6 +8,7 @@ import type { SessionChange } from '../../lambda/store/session-stream';
 import { ensureConnectionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { readExample, wireText } from '../support/rta-fixtures';
+import { tappedChange } from '../support/tapped-session';
 
 // Resync `[4]` on known losses (family spec §6.10): a tap that could not be delivered to a socket that is still there
 // makes the socket owe `[4]`; the keepalive pass sends it, at most once per 5 minutes per socket. The connection
@@ -29,38 +29,8 @@ afterAll(async () => {
 
 const quiet = { warn: () => {}, error: () => {} };
 
-function documentWith(changeNumber: number, connection: string): SessionDocument {
-  return {
-    branch: 'b0000000-0000-4000-8000-000000000001',
-    changeNumber,
-    correlationId: 'c0000000-0000-4000-8000-000000000000',
-    startTime: '2026-11-29T00:00:00.000Z',
-    constants: { system: { capabilities: { connectionRequiredForActiveMembers: true } }, custom: {} },
-    properties: { system: {}, custom: { n: changeNumber } },
-    members: {
-      0: {
-        constants: { system: { xuid: '1', initialize: true }, custom: {} },
-        properties: {
-          system: { active: true, connection, subscription: { id: 'sub', changeTypes: ['everything'] } },
-          custom: {},
-        },
-        joinTime: '2026-11-29T00:00:00.000Z',
-        stateSince: 0,
-      },
-    },
-    nextMemberIndex: 1,
-    servers: {},
-  };
-}
-
 function changeAt(at: number, changeNumber: number, connection: string, sessionKey: string): SessionChange {
-  return {
-    sequenceNumber: String(changeNumber),
-    sessionKey,
-    before: { kind: 'session', document: documentWith(changeNumber - 1, connection) },
-    after: { kind: 'session', document: documentWith(changeNumber, connection) },
-    changedAt: at,
-  };
+  return tappedChange({ sequenceNumber: String(changeNumber), sessionKey, changeNumber, connection, changedAt: at });
 }
 
 /** A recording gateway whose deliveries of taps (events) fail while `failing` is set. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import type { SessionDocument } from '../../lambda/domain/session-document';
 import { makeTapHandler } from '../../lambda/rta/tap-delivery';
 import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
 import type { SessionChange } from '../../lambda/store/session-stream';
 import { ensureConnectionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { tappedChange } from '../support/tapped-session';
 
 // The tap handler over the DynamoDB connection store (on DynamoDB Local) with a recording gateway: what is sent to
 // whom, what a gone socket does to the state, and how a batch reports a failure (family spec §6.8).
@@ -24,42 +24,15 @@ afterAll(async () => {
 const quiet = { warn: () => {}, error: () => {} };
 const KEY = '00000000-0000-0000-0000-00006c6f6361#lobby#tap-test';
 
-function documentWith(
-  changeNumber: number,
-  connection: string,
-  branch = 'b0000000-0000-4000-8000-000000000001',
-): SessionDocument {
-  return {
-    branch,
-    changeNumber,
-    correlationId: 'c0000000-0000-4000-8000-000000000000',
-    startTime: '2026-11-29T00:00:00.000Z',
-    constants: { system: { capabilities: { connectionRequiredForActiveMembers: true } }, custom: {} },
-    properties: { system: {}, custom: { n: changeNumber } },
-    members: {
-      0: {
-        constants: { system: { xuid: '1', initialize: true }, custom: {} },
-        properties: {
-          system: { active: true, connection, subscription: { id: 'sub', changeTypes: ['everything'] } },
-          custom: {},
-        },
-        joinTime: '2026-11-29T00:00:00.000Z',
-        stateSince: 0,
-      },
-    },
-    nextMemberIndex: 1,
-    servers: {},
-  };
-}
-
 function change(sequence: number, changeNumber: number, connection: string, branch?: string): SessionChange {
-  return {
+  return tappedChange({
     sequenceNumber: String(sequence),
     sessionKey: KEY,
-    before: { kind: 'session', document: documentWith(changeNumber - 1, connection, branch) },
-    after: { kind: 'session', document: documentWith(changeNumber, connection, branch) },
+    changeNumber,
+    connection,
     changedAt: Date.parse('2026-11-29T12:00:00.000Z'),
-  };
+    ...(branch === undefined ? {} : { branch }),
+  });
 }
 
 /** A socket with a ConnectionId bound to it, as a subscribe leaves it. */
