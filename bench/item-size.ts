@@ -33,7 +33,11 @@ export interface ItemSize {
   readonly uncompressedBytes: number;
   /** The 32 write ids' share of the item. */
   readonly writeIdsBytes: number;
-  /** The item with the document gzipped at level 1 (the format before issue 12), level 9, and brotli quality 5. */
+  /**
+   * The item with the document as brotli quality 1 (issue 12's first format), gzipped at level 1 (the format before
+   * issue 12), level 9, and brotli quality 5.
+   */
+  readonly brotli1Bytes: number;
   readonly gzip1Bytes: number;
   readonly gzip9Bytes: number;
   readonly brotliBytes: number;
@@ -55,6 +59,14 @@ export function measureItemSize(members: number, item: Record<string, AttributeV
     storedBytes: itemBytes(item),
     uncompressedBytes: withDocument({ S: text }),
     writeIdsBytes: ids === undefined ? 0 : Buffer.byteLength(ATTR.recentWriteIds) + valueBytes(ids),
+    brotli1Bytes: withDocument(
+      {
+        B: brotliCompressSync(text, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+        }),
+      },
+      'br',
+    ),
     gzip1Bytes: withDocument({ B: gzipSync(text, { level: 1 }) }, 'gzip'),
     gzip9Bytes: withDocument({ B: gzipSync(text, { level: 9 }) }, 'gzip'),
     brotliBytes: withDocument(

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { storedDocumentText } from '../lambda/store/item-codec';
+import { documentCompression, storedDocumentText } from '../lambda/store/item-codec';
 import { benchDynamoDb } from './bench-kit';
 import { type BundleFigure, measureBundles } from './bundles';
 import { type HandlerCost, measureHandlerCost } from './handler-cost';
@@ -60,9 +60,11 @@ function printMicro(m: MicroFigures): void {
   print(row(['parseExactJson of the same', spread(m.exactParseUs)], w));
   print(row(['JSON.stringify of the same', spread(m.jsonStringifyUs)], w));
   print(row(['stringifyExactJson of the same', spread(m.exactStringifyUs)], w));
-  print(row(['brotli quality 1 of the same (the stored format)', spread(m.brotliUs)], w));
+  print(row([`${documentCompression.name} of the same (the stored format)`, spread(m.storedCompressUs)], w));
+  print(row(['  and back', spread(m.storedDecompressUs)], w));
+  print(row(['brotli quality 1 of the same (the format before)', spread(m.brotliUs)], w));
   print(row(['  and back', spread(m.unbrotliUs)], w));
-  print(row(['gzip level 1 of the same (the format before)', spread(m.gzipUs)], w));
+  print(row(['gzip level 1 of the same (the first format)', spread(m.gzipUs)], w));
   print(row(['  and back', spread(m.gunzipUs)], w));
   print(row(['AttemptBudget + options of 2 store calls (one PUT)', spread(m.budgetTwoCallsUs, 2)], w));
   print(row(['  AbortSignal.timeout(7000) once', spread(m.abortSignalTimeoutUs, 2)], w));
@@ -84,7 +86,7 @@ function printHandlerCost(costs: HandlerCost[]): void {
 
 function printItemSizes(sizes: ItemSize[]): void {
   print('Stored item per PUT (billed bytes -> write units; 1 WCU per started KB)');
-  const w = [8, 10, 16, 16, 12, 12, 12, 12, 10];
+  const w = [8, 10, 16, 16, 12, 12, 12, 12, 12, 10];
   print(
     row(
       [
@@ -93,6 +95,7 @@ function printItemSizes(sizes: ItemSize[]): void {
         'plain KB/WCU',
         'stored KB/WCU',
         'stored/plain',
+        'br-1 KB',
         'gzip-1 KB',
         'gzip-9 KB',
         'br-5 KB',
@@ -111,6 +114,7 @@ function printItemSizes(sizes: ItemSize[]): void {
           `${kb(s.uncompressedBytes)}/${writeUnits(s.uncompressedBytes)}`,
           `${kb(s.storedBytes)}/${writeUnits(s.storedBytes)}`,
           f(writeUnits(s.storedBytes) / writeUnits(s.uncompressedBytes), 2),
+          kb(s.brotli1Bytes),
           kb(s.gzip1Bytes),
           kb(s.gzip9Bytes),
           kb(s.brotliBytes),

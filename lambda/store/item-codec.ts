@@ -1,4 +1,4 @@
-import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, constants, gunzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type JsonValue, parseExactJson, parseSerializedJson, serializeExactJson } from '../domain/json';
 import type { SessionDocument } from '../domain/session-document';
@@ -9,18 +9,28 @@ import { dueShardOf, listShardOf, SESSION_ITEM_ATTRIBUTES } from './table-schema
 export const ATTR = SESSION_ITEM_ATTRIBUTES;
 
 /**
- * Documents above this size are compressed: DynamoDB bills a write by the started KB of the whole item, and brotli
- * takes a 1-member session with 2 KB of custom data from 4 write units to 3 for some 30 microseconds of CPU
- * (`npm run bench`). Below it compression cannot save a unit: the text stays as it is.
+ * Documents above this size are compressed: DynamoDB bills a write by the started KB of the whole item, and
+ * compression takes a 1-member session with 2 KB of custom data from 4 write units to 2 for some 30 microseconds of
+ * CPU (`npm run bench`). Below it compression cannot save a unit: the text stays as it is.
  */
 export const COMPRESS_ABOVE_BYTES = 1024;
 
-// Brotli at quality 1: on a 100-member session with varied custom data (`npm run bench`, "Stored item") it came to
-// about 0.30 of the JSON, against 0.33 for the gzip level 1 stored before, at under half of gzip's CPU to compress
-// and two thirds to decompress. Quality 0 is faster still but larger; qualities from 2 up cost gzip's CPU again.
-const BROTLI_OPTIONS = {
-  params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
-};
+// Zstandard at level 1 (Node's zlib, since 22.15): on the bench's 32- and 100-member sessions with varied custom data
+// it came to 0.28 of the JSON, against 0.31 for the brotli quality 1 written before, at about half brotli's CPU to
+// compress and a third to decompress (docs/performance.md, "What changed"). Levels 2 and 3 were no smaller here and
+// slower; negative levels faster to compress but larger.
+if (typeof zstdCompressSync !== 'function') {
+  // Say so at load (a cold start) rather than as "not a function" at a session's first write.
+  throw new Error(`session items are written with zstd, which Node ${process.version} lacks: run Node 22.15 or later`);
+}
+const ZSTD_OPTIONS = { params: { [constants.ZSTD_c_compressionLevel]: 1 } };
+
+/** How documents are compressed as written now; the bench measures this very pair (bench/micro.ts). */
+export const documentCompression = {
+  name: 'zstd level 1',
+  compress: (bytes: Uint8Array): Buffer => zstdCompressSync(bytes, ZSTD_OPTIONS),
+  decompress: (bytes: Uint8Array): Buffer => zstdDecompressSync(bytes),
+} as const;
 
 /**
  * How the `doc` attribute is written, named by the `enc` attribute: its compression, and whether its numbers are
@@ -31,12 +41,24 @@ const BROTLI_OPTIONS = {
 const DOCUMENT_FORMATS = {
   json: { compression: 'none', plainNumbers: true },
   'json-lossless': { compression: 'none', plainNumbers: false },
+  zstd: { compression: 'zstd', plainNumbers: true },
+  'zstd-lossless': { compression: 'zstd', plainNumbers: false },
+  // Written before: read, never written.
   br: { compression: 'brotli', plainNumbers: true },
   'br-lossless': { compression: 'brotli', plainNumbers: false },
-  // Written before: read, never written.
   gzip: { compression: 'gzip', plainNumbers: undefined },
-} as const satisfies Record<string, { compression: 'none' | 'brotli' | 'gzip'; plainNumbers: boolean | undefined }>;
+} as const satisfies Record<
+  string,
+  { compression: 'none' | 'zstd' | 'brotli' | 'gzip'; plainNumbers: boolean | undefined }
+>;
 type DocumentFormat = keyof typeof DOCUMENT_FORMATS;
+
+/** How each compression named by a format is undone: the one written now, and those of items written before. */
+const DECOMPRESS = {
+  zstd: documentCompression.decompress,
+  brotli: brotliDecompressSync,
+  gzip: gunzipSync,
+} as const;
 
 /** A write id as the service makes them (randomUUID): lower-case hex in the 8-4-4-4-12 form. */
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -102,12 +124,12 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
   const compress = bytes.length > COMPRESS_ABOVE_BYTES;
   const format: DocumentFormat = compress
     ? serialized.plainNumbers
-      ? 'br'
-      : 'br-lossless'
+      ? 'zstd'
+      : 'zstd-lossless'
     : serialized.plainNumbers
       ? 'json'
       : 'json-lossless';
-  item[ATTR.document] = compress ? { B: brotliCompressSync(bytes, BROTLI_OPTIONS) } : { S: serialized.text };
+  item[ATTR.document] = compress ? { B: documentCompression.compress(bytes) } : { S: serialized.text };
   item[ATTR.encoding] = { S: format };
   return item;
 }
@@ -159,7 +181,7 @@ export function storedDocumentText(item: Record<string, AttributeValue>): {
     return { text: stored?.S ?? '', plainNumbers: format?.plainNumbers };
   }
   const binary = binaryOf(stored);
-  const bytes = format.compression === 'brotli' ? brotliDecompressSync(binary) : gunzipSync(binary);
+  const bytes = DECOMPRESS[format.compression](binary);
   return { text: bytes.toString('utf8'), plainNumbers: format.plainNumbers };
 }
 

@@ -35,8 +35,9 @@ it('package.json’s engines, @types/node and .nvmrc name the same major', () =>
   expect(read('.nvmrc').trim()).toBe(major);
 });
 
-it('CI installs that major when the machine’s Node is another, and bundles target it', () => {
-  expect(read('.ci/run')).toContain(`NODE_MAJOR=${major}\n`);
+it('CI installs that major when the machine’s Node is another or older than engines allows, and bundles target it', () => {
+  const minor = packageJson.engines.node.replace(/^>=\d+\.(\d+) .*$/, '$1');
+  expect(read('.ci/run')).toContain(`NODE_MAJOR=${major}\nNODE_MIN_MINOR=${minor}\n`);
   expect(read('lib/constructs/session-function.ts')).toContain(`target: 'node${major}'`);
 });
 

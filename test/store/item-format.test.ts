@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { parseExactJson, serializeExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import type { SessionDocument } from '../../lambda/domain/session-document';
@@ -9,9 +9,9 @@ import { SESSION_ITEM_ATTRIBUTES as ATTR } from '../../lambda/store/table-schema
 import { ensureSessionTable } from '../../local/create-table';
 import { makeLocalAdminClient } from '../../local/dynamodb-local';
 
-// The stored item's format (lambda/store/item-codec.ts): how `doc` is written (brotli above the threshold, plain
+// The stored item's format (lambda/store/item-codec.ts): how `doc` is written (zstd above the threshold, plain
 // text below) and what `enc` says of it, the recent write ids as one binary, and that items written in the earlier
-// formats (plain text without `enc`; gzip; ids as a list) are still read, numbers exact, through the DynamoDB store
+// formats (plain text without `enc`; gzip; brotli; ids as a list) are still read, numbers exact, through the DynamoDB store
 // on DynamoDB Local.
 
 const client = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
@@ -29,11 +29,11 @@ const newKey = () => `scid#template#${randomUUID()}`;
 
 describe('the stored document format', () => {
   it.each([
-    ['a small document of plain numbers', PLAIN, 'json', 'S'],
-    ['a small document with lossless numbers', LOSSLESS, 'json-lossless', 'S'],
-    ['a large document of plain numbers', padded(PLAIN), 'br', 'B'],
-    ['a large document with lossless numbers', padded(LOSSLESS), 'br-lossless', 'B'],
-  ])('writes %s as enc "%s" and reads it back digit for digit', async (_case, text, encoding, type) => {
+    ['a small document of plain numbers', 'json', PLAIN, 'S'],
+    ['a small document with lossless numbers', 'json-lossless', LOSSLESS, 'S'],
+    ['a large document of plain numbers', 'zstd', padded(PLAIN), 'B'],
+    ['a large document with lossless numbers', 'zstd-lossless', padded(LOSSLESS), 'B'],
+  ])('writes %s as enc "%s" and reads it back digit for digit', async (_case, encoding, text, type) => {
     const key = newKey();
     const document = parseExactJson(text) as unknown as SessionDocument;
     const item = encodeItem(key, { kind: 'session', document }, 1);
@@ -87,9 +87,24 @@ describe('the stored document format', () => {
     }
   });
 
+  // Brotli quality 1, as issue 12 first wrote documents above the threshold; `enc` said whether the numbers are plain.
+  const brotli = (text: string) => ({
+    B: brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }),
+  });
+  it.each([
+    ['plain numbers (enc "br")', padded(PLAIN), 'br'],
+    ['lossless numbers (enc "br-lossless")', padded(LOSSLESS), 'br-lossless'],
+  ])('reads brotli items written before zstd, %s, digit for digit', async (_case, text, enc) => {
+    const key = newKey();
+    await client.send(new PutItemCommand({ TableName: tableName, Item: oldItem(key, brotli(text), enc) }));
+    const read = await store.read(key);
+    expect(read).toMatchObject({ kind: 'session', version: 4, recentWriteIds: ['w4', 'w3'] });
+    expect(read?.kind === 'session' && stringifyExactJson(read.document as never)).toBe(text);
+  });
+
   it('refuses an item whose enc it does not know, naming it, rather than guessing', () => {
-    expect(() => decodeItem(oldItem('scid#template#name', { B: Buffer.from('zz') }, 'zstd'))).toThrow(
-      'session item scid#template#name: unknown document encoding "zstd"',
+    expect(() => decodeItem(oldItem('scid#template#name', { B: Buffer.from('zz') }, 'lz4'))).toThrow(
+      'session item scid#template#name: unknown document encoding "lz4"',
     );
   });
 });
