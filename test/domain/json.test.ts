@@ -6,6 +6,8 @@ import {
   type JsonValue,
   LosslessNumber,
   parseExactJson,
+  parseSerializedJson,
+  serializeExactJson,
   stringifyExactJson,
 } from '../../lambda/domain/json';
 
@@ -152,6 +154,18 @@ describe('stringifyExactJson', () => {
         expect(stringifyExactJson(value as JsonValue)).toBe(losslessStringify(value));
       }),
     );
+  });
+
+  it.each([
+    ['plain numbers only', '{"a":[1,2.5,-3],"b":{"c":"9007199254740993"}}', true],
+    ['a lossless number deep inside', '{"a":{"b":[{"c":9007199254740993}]}}', false],
+    // The caller's own member of that name is a false alarm: the exact path writes the very same text.
+    ['a member named isLosslessNumber, true', '{"a":{"isLosslessNumber":true,"value":"1"}}', false],
+    ['a member named isLosslessNumber in a string', '{"a":"\\"isLosslessNumber\\":true"}', true],
+  ])('serialises %s to the same text and says whether JSON.parse reads it back', (_case, text, plainNumbers) => {
+    const serialized = serializeExactJson(parseExactJson(text));
+    expect(serialized).toEqual({ text, plainNumbers });
+    expect(parseSerializedJson(serialized)).toEqual(parseExactJson(text));
   });
 
   it('keeps the digits of a lossless number deep inside a document', () => {
