@@ -21,7 +21,9 @@ import {
 } from './limits';
 import type { Principal } from './principal';
 import { maxMembersCountOf } from './session/constants-defaults';
+import { serializeSessionText } from './session/session-text';
 import { capabilitiesOf, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
+import type { SharedJsonTexts } from './shared-json-texts';
 
 // Every size here is measured one way: the bytes of the exact JSON text the service stores (spec §7.3 leaves sizes
 // open). One session is one DynamoDB item, so its members and its own data share MAX_SESSION_DOCUMENT_BYTES; each
@@ -152,8 +154,12 @@ export function checkSizeBudgets(
  * open). The budgets keep every ordinary session well inside it; this is the backstop for sessions stored before
  * them. Checked before the write, so the session stays writable. Answers the text it measured: it is what is stored.
  */
-export function checkSessionSize(session: SessionDocument): ExactJsonText {
-  const serialized = serializeExactJson(session as unknown as JsonValue);
+export function checkSessionSize(session: SessionDocument, shared?: SharedJsonTexts): ExactJsonText {
+  // With `shared`, the answer that follows reuses the texts of the session's custom data (session-text.ts).
+  const serialized =
+    shared === undefined
+      ? serializeExactJson(session as unknown as JsonValue)
+      : serializeSessionText(session as unknown as JsonObject, shared);
   const bytes = Buffer.byteLength(serialized.text);
   if (bytes > MAX_SESSION_DOCUMENT_BYTES) {
     throw new MpsdError(

@@ -1,5 +1,5 @@
 import { type MpsdError, STATUS_BY_CODE } from '../domain/errors';
-import { type JsonObject, stringifyExactJson } from '../domain/json';
+import { answerText, type SessionAnswer } from '../domain/session/session-answer';
 import type { ApiResult } from './api-types';
 import { noteChangeNumber } from './request-facts';
 
@@ -18,9 +18,9 @@ function baseHeaders(now: number): Record<string, string> {
 }
 
 /** A response whose body is the session (200, 201, and the documented 412 with the current session). */
-export function sessionResponse(statusCode: number, rendered: JsonObject, headers: SessionHeaders): ApiResult {
+export function sessionResponse(statusCode: number, answer: SessionAnswer, headers: SessionHeaders): ApiResult {
   // The request's line names the changeNumber it answered (request-facts.ts).
-  noteChangeNumber(rendered.changeNumber);
+  noteChangeNumber(answer.rendered.changeNumber);
   return {
     statusCode,
     headers: {
@@ -30,7 +30,7 @@ export function sessionResponse(statusCode: number, rendered: JsonObject, header
       'content-location': headers.contentLocation,
       ...(headers.nextTimer === undefined ? {} : { expires: new Date(headers.nextTimer).toUTCString() }),
     },
-    body: stringifyExactJson(rendered),
+    body: answerText(answer),
   };
 }
 

@@ -29,7 +29,7 @@ export interface SessionResourceDeps {
 }
 
 function answered(statusCode: number, answer: SessionAnswer, ref: SessionReference, now: number): ApiResult {
-  return sessionResponse(statusCode, answer.rendered, {
+  return sessionResponse(statusCode, answer, {
     etag: answer.etag,
     contentLocation: sessionPath(ref),
     now,

@@ -4,6 +4,7 @@ import { type AccessGrant, assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
 import type { SessionDocument } from '../session-document';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
+import { SharedJsonTexts } from '../shared-json-texts';
 import type { SessionTemplate } from '../templates';
 import { applySessionRequest } from './apply-request';
 import type { ContractVersion } from './legacy-contract';
@@ -132,8 +133,10 @@ export function decideSessionWrite(
     };
   }
   outcome.session.changeNumber = committedBefore + 1;
-  // The text the backstop measured is the text stored: the document is not changed after this point.
-  const documentJson = checkSessionSize(outcome.session);
+  // The text the backstop measured is the text stored: the document is not changed after this point. The answer
+  // shares its custom data's texts (session-text.ts).
+  const sharedTexts = new SharedJsonTexts();
+  const documentJson = checkSessionSize(outcome.session, sharedTexts);
   return {
     write: sessionRecordOf(outcome.session, documentJson),
     answer: {
@@ -143,6 +146,7 @@ export function decideSessionWrite(
         etagOf(outcome.session.branch, outcome.session.changeNumber),
         request.contractVersion,
         request.principal,
+        sharedTexts,
       ),
     },
   };

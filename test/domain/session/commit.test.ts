@@ -6,6 +6,7 @@ import {
   type SessionWriteDecision,
   type SessionWriteRequest,
 } from '../../../lambda/domain/session/commit';
+import { answerText } from '../../../lambda/domain/session/session-answer';
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
 import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
 
@@ -118,6 +119,30 @@ describe('decideSessionWrite: what is written', () => {
       plainNumbers: plain,
     });
   });
+
+  it.each([
+    ['plain numbers, contract 107', { a: 1, b: [0.5, { c: 'x' }] }, 107, {}],
+    ['a number a double cannot print back, contract 107', { id: '12345678901234567890' }, 107, {}],
+    ['plain numbers, contract 104', { a: 1 }, 104, {}],
+    ['a large session, contract 105', { a: 1 }, 105, { constants: { system: { capabilities: { large: true } } } }],
+  ] as const)(
+    'answers a write with %s in the text of its rendering, sharing the stored text’s custom data',
+    (_case, custom, version, extra) => {
+      const created = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '', extra)));
+      const body = JSON.stringify({ properties: { custom }, members: { me: { properties: { custom } } } }).replaceAll(
+        /"(\d{20})"/g,
+        '$1',
+      );
+      const decision = decide(stored(created), {
+        ...request(OWNER, {}),
+        body: parseExactJson(body),
+        contractVersion: version,
+      });
+      if (!('write' in decision) || decision.answer.kind !== 'updated') throw new Error('expected a write');
+      expect(decision.answer.session.sharedTexts).toBeDefined();
+      expect(answerText(decision.answer.session)).toBe(stringifyExactJson(decision.answer.session.rendered));
+    },
+  );
 
   it('leaves the record it decided on as it was, with no timer due and with one', () => {
     const reserving = stored(
