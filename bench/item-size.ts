@@ -4,7 +4,8 @@
 // started KB (standard table, PutItem).
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ATTR, storedDocumentText } from '../lambda/store/item-codec';
+import { type JsonValue, stringifyExactJson } from '../lambda/domain/json';
+import { ATTR, decodeItem } from '../lambda/store/item-codec';
 
 /** An attribute value's billed size (DynamoDB developer guide, "Item sizes"). */
 function valueBytes(value: AttributeValue): number {
@@ -43,8 +44,15 @@ export interface ItemSize {
   readonly brotliBytes: number;
 }
 
+/** The JSON text of the session an item holds, as a client reads it whole. */
+export function documentJsonOf(item: Record<string, AttributeValue>): string {
+  const record = decodeItem(item);
+  if (record.kind !== 'session') throw new Error('the item holds no session');
+  return stringifyExactJson(record.document as unknown as JsonValue);
+}
+
 export function measureItemSize(members: number, item: Record<string, AttributeValue>): ItemSize {
-  const { text } = storedDocumentText(item);
+  const text = documentJsonOf(item);
   const { [ATTR.encoding]: _encoding, ...rest } = item;
   const withDocument = (document: AttributeValue, encoding?: string) =>
     itemBytes({

@@ -12,11 +12,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { documentCompression, storedDocumentText } from '../lambda/store/item-codec';
+import { documentCompression } from '../lambda/store/item-codec';
 import { benchDynamoDb } from './bench-kit';
 import { type BundleFigure, measureBundles } from './bundles';
 import { type HandlerCost, measureHandlerCost } from './handler-cost';
-import { type ItemSize, measureItemSize, writeUnits } from './item-size';
+import { documentJsonOf, type ItemSize, measureItemSize, writeUnits } from './item-size';
 import { type MicroFigures, measureMicro, type Stat } from './micro';
 import { type Leg, measureThroughput, ratioOf, type ThroughputResult } from './throughput';
 
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('micro') && costs !== undefined) {
     const item = costs.find((c) => c.members === 100)?.item;
-    const text = item === undefined ? '{}' : storedDocumentText(item).text;
+    const text = item === undefined ? '{}' : documentJsonOf(item);
     const micro = await measureMicro(ROUNDS, text);
     results.micro = micro;
     printMicro(micro);

@@ -1,4 +1,5 @@
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
+import { rememberCopy } from './json-texts';
 
 /** A property bag (spec §2.1): a validated `system` object and free-form `custom` JSON. */
 export interface PropertyBag {
@@ -141,7 +142,11 @@ function copyEntries(entries: Record<string, object>): Record<string, object> {
 function copyBag(bag: PropertyBag): PropertyBag {
   const copy: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(bag)) {
-    copy[key] = key === 'custom' && isJsonObject(value) ? { ...value } : cloneJson(value as JsonValue);
+    if (key === 'custom' && isJsonObject(value)) {
+      copy[key] = { ...value };
+      // While the merge leaves it as it is, its text is the original's (json-texts.ts).
+      rememberCopy(copy[key] as object, value);
+    } else copy[key] = cloneJson(value as JsonValue);
   }
   return copy as unknown as PropertyBag;
 }

@@ -1,14 +1,5 @@
 import { MpsdError } from './errors';
-import {
-  type ExactJsonText,
-  isJsonObject,
-  type JsonObject,
-  type JsonValue,
-  jsonEquals,
-  serializeExactJson,
-  stringifyExactJson,
-  toNumber,
-} from './json';
+import { isJsonObject, type JsonObject, type JsonValue, jsonEquals, stringifyExactJson, toNumber } from './json';
 import {
   DEFAULT_LARGE_SESSION_BUDGET_BYTES,
   DEFAULT_SESSION_BUDGET_BYTES,
@@ -21,9 +12,8 @@ import {
 } from './limits';
 import type { Principal } from './principal';
 import { maxMembersCountOf } from './session/constants-defaults';
-import { serializeSessionText } from './session/session-text';
+import { type StoredSessionText, storedSessionText } from './session/session-text';
 import { capabilitiesOf, type PropertyBag, type SessionDocument, type StoredMember } from './session-document';
-import type { SharedJsonTexts } from './shared-json-texts';
 
 // Every size here is measured one way: the bytes of the exact JSON text the service stores (spec §7.3 leaves sizes
 // open). One session is one DynamoDB item, so its members and its own data share MAX_SESSION_DOCUMENT_BYTES; each
@@ -154,20 +144,16 @@ export function checkSizeBudgets(
  * open). The budgets keep every ordinary session well inside it; this is the backstop for sessions stored before
  * them. Checked before the write, so the session stays writable. Answers the text it measured: it is what is stored.
  */
-export function checkSessionSize(session: SessionDocument, shared?: SharedJsonTexts): ExactJsonText {
-  // With `shared`, the answer that follows reuses the texts of the session's custom data (session-text.ts).
-  const serialized =
-    shared === undefined
-      ? serializeExactJson(session as unknown as JsonValue)
-      : serializeSessionText(session as unknown as JsonObject, shared);
-  const bytes = Buffer.byteLength(serialized.text);
+export function checkSessionSize(session: SessionDocument): StoredSessionText {
+  const stored = storedSessionText(session);
+  const bytes = stored.jsonBytes;
   if (bytes > MAX_SESSION_DOCUMENT_BYTES) {
     throw new MpsdError(
       'SessionTooLarge',
       `This change would make the session ${bytes} bytes of JSON; a session holds at most ${MAX_SESSION_DOCUMENT_BYTES}. Store less in custom properties.`,
     );
   }
-  return serialized;
+  return stored;
 }
 
 /**

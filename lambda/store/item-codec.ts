@@ -1,6 +1,7 @@
 import { brotliDecompressSync, constants, gunzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type JsonValue, parseExactJson, parseSerializedJson, serializeExactJson } from '../domain/json';
+import { parseExactJson, parseSerializedJson } from '../domain/json';
+import { parseStoredSessionText, storedSessionText } from '../domain/session/session-text';
 import type { SessionDocument } from '../domain/session-document';
 import type { NewRecord, StoredRecord } from './session-store';
 import { dueShardOf, listShardOf, SESSION_ITEM_ATTRIBUTES } from './table-schema';
@@ -33,23 +34,31 @@ export const documentCompression = {
 } as const;
 
 /**
- * How the `doc` attribute is written, named by the `enc` attribute: its compression, and whether its numbers are
- * all plain (JSON.parse reads them back exactly) or some need the exact parser (a {@link LosslessNumber}: spec §9.9).
- * Knowing it from the write spares every read the scan that would otherwise decide it. Items written before this
- * format (no `enc`, or `gzip`) say nothing of their numbers; their text is scanned as any untrusted text is.
+ * How the `doc` attribute is written, named by the `enc` attribute: its compression; its layout, the document's
+ * JSON text whole or as the stored session text (session-text.ts: the document with its custom values apart, so a
+ * read knows their texts); and whether its numbers are all plain (JSON.parse reads them back exactly) or some need
+ * the exact parser (a {@link LosslessNumber}: spec §9.9). Knowing it from the write spares every read the scan that
+ * would otherwise decide it. Items written before these formats (no `enc`, or `gzip`) say nothing of their numbers;
+ * their text is scanned as any untrusted text is.
  */
 const DOCUMENT_FORMATS = {
-  json: { compression: 'none', plainNumbers: true },
-  'json-lossless': { compression: 'none', plainNumbers: false },
-  zstd: { compression: 'zstd', plainNumbers: true },
-  'zstd-lossless': { compression: 'zstd', plainNumbers: false },
+  parts: { compression: 'none', layout: 'parts', plainNumbers: true },
+  'parts-lossless': { compression: 'none', layout: 'parts', plainNumbers: false },
+  'zstd-parts': { compression: 'zstd', layout: 'parts', plainNumbers: true },
+  'zstd-parts-lossless': { compression: 'zstd', layout: 'parts', plainNumbers: false },
   // Written before: read, never written.
-  br: { compression: 'brotli', plainNumbers: true },
-  'br-lossless': { compression: 'brotli', plainNumbers: false },
-  gzip: { compression: 'gzip', plainNumbers: undefined },
+  json: { compression: 'none', layout: 'whole', plainNumbers: true },
+  'json-lossless': { compression: 'none', layout: 'whole', plainNumbers: false },
+  br: { compression: 'brotli', layout: 'whole', plainNumbers: true },
+  'br-lossless': { compression: 'brotli', layout: 'whole', plainNumbers: false },
+  gzip: { compression: 'gzip', layout: 'whole', plainNumbers: undefined },
 } as const satisfies Record<
   string,
-  { compression: 'none' | 'zstd' | 'brotli' | 'gzip'; plainNumbers: boolean | undefined }
+  {
+    compression: 'none' | 'zstd' | 'brotli' | 'gzip';
+    layout: 'whole' | 'parts';
+    plainNumbers: boolean | undefined;
+  }
 >;
 type DocumentFormat = keyof typeof DOCUMENT_FORMATS;
 
@@ -118,18 +127,18 @@ export function encodeItem(key: string, record: NewRecord, version: number): Rec
     item[ATTR.listShard] = { S: listShardOf(key) };
     item[ATTR.listStart] = { S: startTime };
   }
-  // The commit's own serialisation when it made one (its size check measured these very bytes), else one here.
-  const serialized = record.documentJson ?? serializeExactJson(record.document as unknown as JsonValue);
-  const bytes = Buffer.from(serialized.text);
+  // The commit's own stored text when it made one (its size check measured it), else one made here.
+  const stored = record.storedText ?? storedSessionText(record.document);
+  const bytes = Buffer.from(stored.text);
   const compress = bytes.length > COMPRESS_ABOVE_BYTES;
   const format: DocumentFormat = compress
-    ? serialized.plainNumbers
-      ? 'zstd'
-      : 'zstd-lossless'
-    : serialized.plainNumbers
-      ? 'json'
-      : 'json-lossless';
-  item[ATTR.document] = compress ? { B: documentCompression.compress(bytes) } : { S: serialized.text };
+    ? stored.plainNumbers
+      ? 'zstd-parts'
+      : 'zstd-parts-lossless'
+    : stored.plainNumbers
+      ? 'parts'
+      : 'parts-lossless';
+  item[ATTR.document] = compress ? { B: documentCompression.compress(bytes) } : { S: stored.text };
   item[ATTR.encoding] = { S: format };
   return item;
 }
@@ -153,22 +162,25 @@ export function decodeItem(item: Record<string, AttributeValue>): StoredRecord {
       ...writtenAt,
     };
   }
-  const document = parseDocument(item) as unknown as SessionDocument;
+  const document = parseDocument(item);
   return { kind: 'session', document, version, recentWriteIds, ...expiresAt, ...writtenAt };
 }
 
 /** The `doc` attribute read back in the format `enc` names. */
-function parseDocument(item: Record<string, AttributeValue>): JsonValue {
-  const { text, plainNumbers } = storedDocumentText(item);
-  return plainNumbers === undefined ? parseExactJson(text) : parseSerializedJson({ text, plainNumbers });
+function parseDocument(item: Record<string, AttributeValue>): SessionDocument {
+  const { text, layout, plainNumbers } = storedDocumentText(item);
+  if (layout === 'parts') return parseStoredSessionText(text, plainNumbers as boolean);
+  const document = plainNumbers === undefined ? parseExactJson(text) : parseSerializedJson({ text, plainNumbers });
+  return document as unknown as SessionDocument;
 }
 
 /**
- * The JSON text of a session item's document, decompressed as `enc` says (no `enc`: plain text, as the first items
- * were written), and what the format says of its numbers (undefined: nothing, the text must be scanned).
+ * The text of a session item's document, decompressed as `enc` says (no `enc`: plain text, as the first items were
+ * written), its layout, and what the format says of its numbers (undefined: nothing, the text must be scanned).
  */
-export function storedDocumentText(item: Record<string, AttributeValue>): {
+function storedDocumentText(item: Record<string, AttributeValue>): {
   readonly text: string;
+  readonly layout: 'whole' | 'parts';
   readonly plainNumbers: boolean | undefined;
 } {
   const name = item[ATTR.encoding]?.S;
@@ -178,11 +190,11 @@ export function storedDocumentText(item: Record<string, AttributeValue>): {
   const format = name === undefined ? undefined : DOCUMENT_FORMATS[name as DocumentFormat];
   const stored = item[ATTR.document];
   if (format === undefined || format.compression === 'none') {
-    return { text: stored?.S ?? '', plainNumbers: format?.plainNumbers };
+    return { text: stored?.S ?? '', layout: format?.layout ?? 'whole', plainNumbers: format?.plainNumbers };
   }
   const binary = binaryOf(stored);
   const bytes = DECOMPRESS[format.compression](binary);
-  return { text: bytes.toString('utf8'), plainNumbers: format.plainNumbers };
+  return { text: bytes.toString('utf8'), layout: format.layout, plainNumbers: format.plainNumbers };
 }
 
 function binaryOf(stored: AttributeValue | undefined): Uint8Array {

@@ -1,10 +1,9 @@
 import { etagOf } from '../etag';
-import { type ExactJsonText, type JsonObject, type JsonValue, jsonEquals } from '../json';
+import { type JsonObject, type JsonValue, jsonEquals } from '../json';
 import { type AccessGrant, assertCanRead } from '../permissions';
 import type { Principal } from '../principal';
 import type { SessionDocument } from '../session-document';
 import { checkSessionSize, checkSizeBudgets } from '../session-size';
-import { SharedJsonTexts } from '../shared-json-texts';
 import type { SessionTemplate } from '../templates';
 import { applySessionRequest } from './apply-request';
 import type { ContractVersion } from './legacy-contract';
@@ -12,6 +11,7 @@ import { viewAt } from './live-view';
 import { checkPreconditions, type WritePreconditions } from './preconditions';
 import { answerSession, type SessionAnswer } from './session-answer';
 import type { SessionRecord, SessionRecordToWrite } from './session-record';
+import type { StoredSessionText } from './session-text';
 import { nextTimerAt, untouchedDeletionAt } from './timers';
 
 /** A PUT of the session resource, as the write decision needs it. */
@@ -133,12 +133,10 @@ export function decideSessionWrite(
     };
   }
   outcome.session.changeNumber = committedBefore + 1;
-  // The text the backstop measured is the text stored: the document is not changed after this point. The answer
-  // shares its custom data's texts (session-text.ts).
-  const sharedTexts = new SharedJsonTexts();
-  const documentJson = checkSessionSize(outcome.session, sharedTexts);
+  // The text the backstop measured is the text stored: the document is not changed after this point.
+  const storedText = checkSessionSize(outcome.session);
   return {
-    write: sessionRecordOf(outcome.session, documentJson),
+    write: sessionRecordOf(outcome.session, storedText),
     answer: {
       kind: outcome.kind,
       session: answerSession(
@@ -146,7 +144,6 @@ export function decideSessionWrite(
         etagOf(outcome.session.branch, outcome.session.changeNumber),
         request.contractVersion,
         request.principal,
-        sharedTexts,
       ),
     },
   };
@@ -167,16 +164,16 @@ export function tombstoneOf(correlationId: string, now: number, changeNumber: nu
 
 /**
  * The record of a session to commit: with the TTL its timers allow, and when its next timer is due, which puts it
- * in the sweeper's index (README, "Timers that fire on their own"). `documentJson`, when given, must be the
- * document's exact text (checkSessionSize's): it is what the item codec stores.
+ * in the sweeper's index (README, "Timers that fire on their own"). `storedText`, when given, must be the
+ * document's stored text (checkSessionSize's): it is what the item codec stores.
  */
-export function sessionRecordOf(session: SessionDocument, documentJson?: ExactJsonText): SessionRecordToWrite {
+export function sessionRecordOf(session: SessionDocument, storedText?: StoredSessionText): SessionRecordToWrite {
   const deletionAt = untouchedDeletionAt(session);
   const dueAt = nextTimerAt(session);
   return {
     kind: 'session',
     document: session,
-    ...(documentJson === undefined ? {} : { documentJson }),
+    ...(storedText === undefined ? {} : { storedText }),
     ...(deletionAt === undefined ? {} : { expiresAt: Math.ceil(deletionAt / 1000) + TTL_SLACK_SECONDS }),
     ...(dueAt === undefined ? {} : { timersDueAt: dueAt }),
   };

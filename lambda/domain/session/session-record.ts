@@ -1,5 +1,5 @@
-import type { ExactJsonText } from '../json';
 import type { SessionDocument } from '../session-document';
+import type { StoredSessionText } from './session-text';
 
 /**
  * What one session's item holds, as the write decision reads it and decides to write it: the session, or the
@@ -43,9 +43,9 @@ export type SessionRecord =
 export type SessionRecordToWrite =
   | (Extract<SessionRecord, { kind: 'session' }> & {
       /**
-       * The document's exact JSON text, when the decision already made it (the size backstop measures the bytes
-       * that are stored): the item codec stores this text rather than serialising the document a second time.
+       * The document's stored text, when the decision already made it (the size backstop measures the bytes that
+       * are stored): the item codec stores this text rather than serialising the document a second time.
        */
-      readonly documentJson?: ExactJsonText;
+      readonly storedText?: StoredSessionText;
     })
   | (Extract<SessionRecord, { kind: 'deleted' }> & { readonly expiresAt: number });

@@ -8,6 +8,7 @@ import {
 } from '../../../lambda/domain/session/commit';
 import { answerText } from '../../../lambda/domain/session/session-answer';
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
+import { parseStoredSessionText, storedSessionText } from '../../../lambda/domain/session/session-text';
 import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
 
 // The write decision of a session PUT, at unit level: what it answers and what it writes, for each precondition,
@@ -110,14 +111,16 @@ describe('decideSessionWrite: what is written', () => {
   it.each([
     ['plain numbers', { a: 1, b: 0.5 }, true],
     ['a number a double cannot print back', { id: '12345678901234567890' }, false],
-  ])('writes with %s the exact text its size check measured, saying which parser reads it', (_case, custom, plain) => {
+  ])('writes with %s the stored text its size check measured, saying which parser reads it', (_case, custom, plain) => {
     const body = JSON.stringify({ properties: { custom } }).replace(/"(\d{20})"/, '$1');
     const decision = decide(session, { ...request(OWNER, {}), body: parseExactJson(body) });
     if (!('write' in decision) || decision.write.kind !== 'session') throw new Error('expected a session write');
-    expect(decision.write.documentJson).toEqual({
-      text: stringifyExactJson(decision.write.document as never),
-      plainNumbers: plain,
-    });
+    expect(decision.write.storedText).toEqual(storedSessionText(decision.write.document));
+    expect(decision.write.storedText?.plainNumbers).toBe(plain);
+    const text = decision.write.storedText?.text ?? '';
+    expect(stringifyExactJson(parseStoredSessionText(text, plain) as never)).toBe(
+      stringifyExactJson(decision.write.document as never),
+    );
   });
 
   it.each([
@@ -126,7 +129,7 @@ describe('decideSessionWrite: what is written', () => {
     ['plain numbers, contract 104', { a: 1 }, 104, {}],
     ['a large session, contract 105', { a: 1 }, 105, { constants: { system: { capabilities: { large: true } } } }],
   ] as const)(
-    'answers a write with %s in the text of its rendering, sharing the stored text’s custom data',
+    'answers a write with %s in the text of its rendering, the stored text’s custom values spliced in',
     (_case, custom, version, extra) => {
       const created = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '', extra)));
       const body = JSON.stringify({ properties: { custom }, members: { me: { properties: { custom } } } }).replaceAll(
@@ -139,7 +142,6 @@ describe('decideSessionWrite: what is written', () => {
         contractVersion: version,
       });
       if (!('write' in decision) || decision.answer.kind !== 'updated') throw new Error('expected a write');
-      expect(decision.answer.session.sharedTexts).toBeDefined();
       expect(answerText(decision.answer.session)).toBe(stringifyExactJson(decision.answer.session.rendered));
     },
   );

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { type ExactJsonText, type JsonValue, LosslessNumber, serializeExactJson } from './json';
+
+// The exact text of values a request has already read or written, kept on the value itself. A session is read from
+// its stored text, written as text and answered as text, and its custom data is most of its bytes and mostly
+// unchanged by a write: remembering each custom value's text spares serialising it again for the stored text and
+// again for the answer (docs/performance.md). Sound because the service never changes such a value in place once it
+// has a text: a stored session is decided on without being changed (a deeply frozen record decides alike,
+// commit.test.ts), a change is made to a copy (copySessionForChange), and a document is not changed after it is
+// serialised. The text is a non-enumerable property under a symbol: JSON.stringify, Object.keys, spreads and
+// structuredClone never see it (a spread copy must not inherit a text its changes would make wrong), and it goes
+// with its value (a WeakMap measured some 10 % of a large PUT's CPU in garbage collection).
+const TEXT = Symbol('exact JSON text');
+const ORIGINAL = Symbol('copied from');
+
+function keep(value: object, key: symbol, kept: unknown): void {
+  // A frozen value (tests freeze records) keeps nothing: its text is made again when asked for.
+  if (Object.isExtensible(value)) Object.defineProperty(value, key, { value: kept, writable: true });
+}
+
+/** Remembers that `value` is exactly what `text` says (it was parsed from it, or serialised to it). */
+export function rememberText(value: object, text: ExactJsonText): void {
+  keep(value, TEXT, text);
+}
+
+/**
+ * Remembers that `copy` was made as a copy of `original`'s first level (copySessionForChange's custom data): while
+ * the copy still holds the very same entries in the same order, the original's text is its text.
+ */
+export function rememberCopy(copy: object, original: object): void {
+  keep(copy, ORIGINAL, original);
+}
+
+/** The exact text of `value`: remembered, its original's while it holds the same entries, or made now. */
+export function textOf(value: JsonValue): ExactJsonText {
+  if (typeof value !== 'object' || value === null || value instanceof LosslessNumber) return serializeExactJson(value);
+  const held = value as { [TEXT]?: ExactJsonText; [ORIGINAL]?: object & { [TEXT]?: ExactJsonText } };
+  const known = held[TEXT];
+  if (known !== undefined) return known;
+  const original = held[ORIGINAL];
+  const originalText = original?.[TEXT];
+  if (originalText !== undefined && sameEntries(value, original as object)) {
+    keep(value, TEXT, originalText);
+    return originalText;
+  }
+  const made = serializeExactJson(value);
+  keep(value, TEXT, made);
+  return made;
+}
+
+/** True when both objects hold the very same values under the same keys in the same order (first level only). */
+function sameEntries(a: object, b: object): boolean {
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i += 1) {
+    const key = keysA[i] as string;
+    if (key !== keysB[i] || (a as Record<string, unknown>)[key] !== (b as Record<string, unknown>)[key]) return false;
+  }
+  return true;
+}
+
+// A stand-in is a string no caller can write: a NUL character (JSON.stringify escapes it as the six characters
+// `\u0000`), this process's random tag, the number of the splice that made it and the number of its text.
+const TAG = `\u0000${randomBytes(9).toString('base64url')}`;
+let splices = 0;
+
+/**
+ * One JSON text made of a shadow (a copy of a document whose large values are replaced by stand-ins) and the
+ * texts the stand-ins name: JSON.stringify writes the shadow, then each stand-in is replaced by its text. By hand
+ * because JSON.stringify cannot write a text it is given (JSON.rawJSON takes primitives only).
+ */
+export class JsonSplice {
+  readonly #texts: ExactJsonText[] = [];
+  readonly #prefix: string;
+  /** How this splice's stand-ins begin in JSON text: `"\u0000<tag>.<n>:`. */
+  readonly #prefixText: string;
+
+  constructor() {
+    splices += 1;
+    this.#prefix = `${TAG}.${splices}:`;
+    this.#prefixText = JSON.stringify(this.#prefix).slice(0, -1);
+  }
+
+  /** What the shadow holds in place of `value`: a stand-in for an object or array, the value itself otherwise. */
+  standIn(value: JsonValue): JsonValue {
+    if (typeof value !== 'object' || value === null || value instanceof LosslessNumber) return value;
+    this.#texts.push(textOf(value));
+    return `${this.#prefix}${this.#texts.length - 1}`;
+  }
+
+  /** The exact text of the value `shadow` stands for. */
+  text(shadow: JsonValue): ExactJsonText {
+    const outer = serializeExactJson(shadow);
+    const text = outer.text;
+    const prefix = this.#prefixText;
+    const pieces: string[] = [];
+    let plainNumbers = outer.plainNumbers;
+    let from = 0;
+    for (let at = text.indexOf(prefix); at !== -1; at = text.indexOf(prefix, from)) {
+      const end = text.indexOf('"', at + prefix.length);
+      const part = this.#texts[Number(text.slice(at + prefix.length, end))] as ExactJsonText;
+      pieces.push(text.slice(from, at), part.text);
+      plainNumbers &&= part.plainNumbers;
+      from = end + 1;
+    }
+    if (from === 0) return outer;
+    pieces.push(text.slice(from));
+    return { text: pieces.join(''), plainNumbers };
+  }
+}
