@@ -19,7 +19,7 @@ export const COMPRESS_ABOVE_BYTES = 1024;
 // Zstandard at level 1 (Node's zlib, since 22.15): on the bench's 32- and 100-member sessions with varied custom data
 // it came to 0.28 of the JSON, against 0.31 for the brotli quality 1 written before, at about half brotli's CPU to
 // compress and a third to decompress (docs/performance.md, "What changed"). Levels 2 and 3 were no smaller here and
-// slower; negative levels faster to compress but larger.
+// slower; level -1 larger and no faster; level -5 faster but half the JSON (twice the write units).
 if (typeof zstdCompressSync !== 'function') {
   // Say so at load (a cold start) rather than as "not a function" at a session's first write.
   throw new Error(`session items are written with zstd, which Node ${process.version} lacks: run Node 22.15 or later`);
