@@ -4,6 +4,7 @@ import { MpsdError } from '../../lambda/domain/errors';
 import { parseExactJson } from '../../lambda/domain/json';
 import type { Principal } from '../../lambda/domain/principal';
 import { applySessionRequest, type PutOutcome } from '../../lambda/domain/session/apply-request';
+import type { CommitContext, SessionWriteRequest } from '../../lambda/domain/session/commit';
 import type { PutContext } from '../../lambda/domain/session/put-context';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import type { SessionTemplate } from '../../lambda/domain/templates';
@@ -27,13 +28,38 @@ export function user(xuid: string, extra: Partial<Principal> = {}): Principal {
 export const SERVER: Principal = { isServer: true };
 
 let guid = 0;
+/** A new GUID at each call, counted up from 1, so a test's answers are the same at every run. */
+function nextGuid(): string {
+  guid += 1;
+  return `00000000-0000-0000-0000-${String(guid).padStart(12, '0')}`;
+}
+
 export function context(principal: Principal, templateName = 'open', now = T0, contractVersion = 107): PutContext {
+  return { principal, template: template(templateName), now, contractVersion, newGuid: nextGuid };
+}
+
+/** What a write decision (decideSessionWrite, decideElementWrite, decideDueTimers) needs besides the request. */
+export function commitContext(templateName = 'open'): CommitContext {
+  return { template: template(templateName), newGuid: nextGuid };
+}
+
+/**
+ * A session PUT as decideSessionWrite takes it: contract version 107, the body parsed exactly as the handler parses
+ * it, no precondition, committed; `extra` changes any of that.
+ */
+export function writeRequest(
+  principal: Principal,
+  body: unknown,
+  extra: Partial<SessionWriteRequest> = {},
+): SessionWriteRequest {
   return {
     principal,
-    template: template(templateName),
-    now,
-    contractVersion,
-    newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
+    contractVersion: 107,
+    body: parseExactJson(JSON.stringify(body)),
+    ifMatch: undefined,
+    ifNoneMatch: undefined,
+    noCommit: false,
+    ...extra,
   };
 }
 
