@@ -16,6 +16,7 @@ import { type LocalHandlerOptions, makeLocalHandlers } from '../../local/local-h
 import { type RealTime, startRealTime } from '../../local/real-time';
 import { startLocalSweeper } from '../../local/sweeper';
 import { closeServer, listenOnLoopback, onEverySend } from './loopback-server';
+import type { SessionResponse } from './session-client';
 
 /** A service under test: the real handlers on the local server, over a table of its own. */
 export interface TestService {
@@ -67,7 +68,7 @@ export type TestServiceOverrides = Partial<RuntimeConfig> &
     readonly realTime?: boolean;
     /**
      * Run the finder on the sessions stream (the index of sessions by xuid and keyword that session queries read), as
-     * `npm start` does. Its index lags the writes by the poller's delay: a test waits for it (waitForFinder).
+     * `npm start` does. Its index lags the writes by the poller's delay: a test waits for it ({@link waitForFinder}).
      */
     readonly finder?: boolean;
   };
@@ -204,4 +205,23 @@ export async function startServiceOnOwnStores(options: OwnStoresOptions): Promis
       }
     },
   };
+}
+
+/** How long a test waits for the finder's index to catch up: generous, a deadline and never a measure of speed. */
+export const FINDER_DEADLINE_MS = 30_000;
+
+/**
+ * Repeats `request` until `done` holds of its answer (the finder has caught up with the writes) or
+ * {@link FINDER_DEADLINE_MS} has passed, and answers the last answer for the test to assert on.
+ */
+export async function waitForFinder(
+  request: () => Promise<SessionResponse>,
+  done: (answer: SessionResponse) => boolean,
+): Promise<SessionResponse> {
+  const deadline = Date.now() + FINDER_DEADLINE_MS;
+  for (;;) {
+    const answer = await request();
+    if (done(answer) || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
