@@ -23,6 +23,8 @@ export interface TestService {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly baseUrl: string;
   readonly tableName: string;
+  /** A client of the service's DynamoDB Local, for a test that reads or writes its tables directly; `close` ends it. */
+  readonly admin: DynamoDBClient;
   /** The connections table when the service was started with `realTime`. */
   readonly connectionTableName?: string;
   /** `ws://127.0.0.1:<port>/connect` when the service was started with `realTime`. */
@@ -119,6 +121,7 @@ export async function startTestService(overrides: TestServiceOverrides = {}): Pr
   return {
     baseUrl,
     tableName,
+    admin,
     ...(realTime === undefined
       ? {}
       : {
