@@ -3,7 +3,7 @@
  * headless Chromium, as the README's picture of a report (docs/load-report.png) was taken.
  */
 import { pathToFileURL } from 'node:url';
-import { launchChromium } from './browser';
+import { launchChromium } from '../tools/headless-chromium';
 
 async function main(): Promise<number> {
   const [report, out] = process.argv.slice(2);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SessionStore } from '../../lambda/store/session-store';
-import { CHROMIUM_PATH, launchChromium } from '../../load/browser';
 import type { LoadResults } from '../../load/results';
 import { FaultInjectingSessionStore } from '../../local/fault-injection';
+import { CHROMIUM_PATH, launchChromium } from '../../tools/headless-chromium';
 import { startTestService, type TestService } from '../support/local-service';
 import { SAMPLE_SCID, SessionClient } from '../support/session-client';
 
