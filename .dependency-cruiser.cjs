@@ -71,7 +71,7 @@ module.exports = {
     {
       name: 'tools-import-no-project-code',
       comment:
-        'tools/ holds what the load kit, local/ and the tests share (the headless browser): it ' +
+        'tools/ holds what the load kit, local/ and the tests share (the headless browser, the command runner): it ' +
         'stands below them all and imports none of them, so no arrow runs back up through it.',
       severity: 'error',
       from: { path: '^tools/' },

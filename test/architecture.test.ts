@@ -50,7 +50,7 @@ describe('the dependency rules', () => {
         'lambda/runtime/wiring.ts',
         'lib/app.ts',
         'local/start.ts',
-        'tools/headless-chromium.ts',
+        'tools/run-command.ts',
       ]),
     );
     // lambda/http/api-types.ts has only `import type` from aws-lambda: the rule on the domain needs to see such imports.
