@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { loadTemplateCatalogue } from '../../lambda/config/template-files';
-import { MpsdError } from '../../lambda/domain/errors';
 import { parseExactJson } from '../../lambda/domain/json';
 import type { Principal } from '../../lambda/domain/principal';
 import { applySessionRequest, type PutOutcome } from '../../lambda/domain/session/apply-request';
@@ -9,6 +8,7 @@ import type { PutContext } from '../../lambda/domain/session/put-context';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import type { SessionTemplate } from '../../lambda/domain/templates';
 import { SAMPLE_SCID } from '../../local/start-banner';
+import { refusalThrownBy } from '../support/refusal';
 
 /** The real template files, as the service loads them. */
 export const CATALOGUE = loadTemplateCatalogue(path.resolve(__dirname, '../../lambda/templates'));
@@ -81,11 +81,6 @@ export function activeJoin(xuid: string, extra: Record<string, unknown> = {}): R
 
 /** What a PUT that must be refused was refused with: status, code and message. */
 export function refusal(run: () => unknown): { status: number; code: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return { status: error.status, code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
+  const { status, code, message } = refusalThrownBy(run);
+  return { status, code, message };
 }

@@ -1,3 +1,4 @@
+import { MpsdError } from '../../lambda/domain/errors';
 import { SAMPLE_SCID, type SessionClient, type SessionResponse } from './session-client';
 
 /** What a refusal must say besides its status: its error code, or a message matching a pattern. */
@@ -33,4 +34,26 @@ export async function expectRefusal(
   if (expected.message !== undefined) expect(response.json.message).toMatch(expected.message);
   expect(await storedSession(reader, template, name)).toEqual(before);
   return response;
+}
+
+/** The MpsdError that `run` throws, for a test to look at; any other error is thrown on, and no error fails the test. */
+export function refusalThrownBy(run: () => unknown): MpsdError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof MpsdError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal (an MpsdError), but nothing was thrown');
+}
+
+/** The MpsdError that `promise` rejects with; any other error is thrown on, and fulfilment fails the test. */
+export async function refusalRejectedBy(promise: Promise<unknown>): Promise<MpsdError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof MpsdError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal (an MpsdError), but it was accepted');
 }
