@@ -69,6 +69,15 @@ module.exports = {
       to: { path: '^local/' },
     },
     {
+      name: 'tools-import-no-project-code',
+      comment:
+        'tools/ holds what the load kit, local/ and the tests share (the headless browser, the command runner): it ' +
+        'stands below them all and imports none of them, so no arrow runs back up through it.',
+      severity: 'error',
+      from: { path: '^tools/' },
+      to: { path: '^(lambda|lib|local|test|bench|load)/' },
+    },
+    {
       name: 'no-circular',
       comment: 'A cycle makes load order matter and hides which module a rule lives in.',
       severity: 'error',

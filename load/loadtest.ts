@@ -3,6 +3,7 @@
  * the run and the progress line go to stderr, the summary to stdout. Exit status 0 passed, 1 an invariant or a
  * threshold failed, 2 a usage mistake or a target that cannot be used (nothing was loaded).
  */
+import { runCommand } from '../tools/run-command';
 import { parseLoadOptions, USAGE, UsageError } from './options';
 import { formatSummary } from './results';
 import { runLoad, TargetUnusable, writeResults } from './run-load';
@@ -57,12 +58,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+runCommand(main, { status: 2, stack: true });

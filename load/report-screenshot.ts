@@ -3,7 +3,8 @@
  * headless Chromium, as the README's picture of a report (docs/load-report.png) was taken.
  */
 import { pathToFileURL } from 'node:url';
-import { launchChromium } from './browser';
+import { launchChromium } from '../tools/headless-chromium';
+import { runCommand } from '../tools/run-command';
 
 async function main(): Promise<number> {
   const [report, out] = process.argv.slice(2);
@@ -26,12 +27,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand(main, { status: 1 });

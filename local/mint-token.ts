@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, mintToken } from '../lambda/auth/development-token';
 import { claimProblem, type IdentityClaim, type TokenClaims } from '../lambda/auth/token-claims';
+import { runCommand } from '../tools/run-command';
 
 const USAGE = `Usage: npm run -s token -- --xuid <xuid> [options]
        npm run -s token -- --server [options]
@@ -113,12 +114,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (status) => {
-    process.exitCode = status;
-  },
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+runCommand(main, { status: 2 });

@@ -36,23 +36,29 @@ const describeViolation = (v: Violation) => `${v.rule}: ${v.from} -> ${v.to}`;
 describe('the dependency rules', () => {
   let tree: Cruise;
   beforeAll(() => {
-    tree = cruise(ROOT, ['lambda', 'lib', 'local', 'bench', 'load']);
+    tree = cruise(ROOT, ['lambda', 'lib', 'local', 'bench', 'load', 'tools']);
   });
 
-  it('hold for the whole tree (lambda, lib, local, bench, load)', () => {
+  it('hold for the whole tree (lambda, lib, local, bench, load, tools)', () => {
     expect(tree.violations.map(describeViolation)).toEqual([]);
   });
 
   it('see the tree, type-only imports included', () => {
     expect(tree.modules).toEqual(
-      expect.arrayContaining(['lambda/domain/json.ts', 'lambda/runtime/wiring.ts', 'lib/app.ts', 'local/start.ts']),
+      expect.arrayContaining([
+        'lambda/domain/json.ts',
+        'lambda/runtime/wiring.ts',
+        'lib/app.ts',
+        'local/start.ts',
+        'tools/run-command.ts',
+      ]),
     );
     // lambda/http/api-types.ts has only `import type` from aws-lambda: the rule on the domain needs to see such imports.
     expect(tree.modules).toContain('node_modules/@types/aws-lambda/index.d.ts');
   });
 
   it('each bite: the fixture tree breaks every rule, and only where it means to', () => {
-    const fixture = cruise(FIXTURE, ['lambda', 'lib', 'local']);
+    const fixture = cruise(FIXTURE, ['lambda', 'lib', 'local', 'tools']);
     const normalise = (to: string) => to.replace(/^(\.\.\/)+node_modules\//, 'node_modules/');
     expect(fixture.violations.map((v) => describeViolation({ ...v, to: normalise(v.to) })).sort()).toEqual(
       [
@@ -65,6 +71,7 @@ describe('the dependency rules', () => {
         'not-to-unresolvable: lambda/http/handler.ts -> ./missing',
         'only-wiring-imports-dynamodb-adapters: lambda/service/writer.ts -> lambda/store/dynamodb-session-store.ts',
         'plain-data-imports-nothing: lambda/http/routes.ts -> lambda/http/handler.ts',
+        'tools-import-no-project-code: tools/uses-local.ts -> local/server.ts',
         'write-loop-knows-no-mpsd: lambda/service/conditional-write.ts -> lambda/domain/session/commit.ts',
       ].sort(),
     );

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DEVELOPMENT_TOKEN_SECRET, mintToken } from '../../lambda/auth/development-token';
 import { makeHmacTokenVerifier, makeJwksTokenVerifier } from '../../lambda/auth/token-verifier';
-import { MpsdError } from '../../lambda/domain/errors';
 import { makeSessionHandlers } from '../../lambda/runtime/wiring';
+import { refusalRejectedBy } from '../support/refusal';
 
 // Token verification (issue 4.1): what is accepted, and the 401 message for each way a token can be wrong.
 
@@ -12,16 +12,6 @@ const SECRET = 'a-test-secret-of-enough-length-for-hs256-000000';
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'session-directory-staging';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-async function refusal(promise: Promise<unknown>): Promise<MpsdError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MpsdError) return error;
-    throw error;
-  }
-  throw new Error('the token was accepted');
-}
 
 function bearer(jwt: string): string {
   return `XBL3.0 x=abc;${jwt}`;
@@ -67,29 +57,31 @@ describe('HS256 tokens', () => {
     ['a huge header', `XBL3.0 x=a;${'a'.repeat(9000)}`, 'InvalidToken', /at most 8192/],
     ['a token that is not a JWT', 'XBL3.0 x=a;not-a-jwt', 'InvalidToken', /not a valid signed JWT/],
   ])('refuses %s', async (_what, header, code, message) => {
-    const error = await refusal(verify(header));
+    const error = await refusalRejectedBy(verify(header));
     expect(error.code).toBe(code);
     expect(error.status).toBe(401);
     expect(error.message).toMatch(message);
   });
 
   it('refuses a token signed with another secret', async () => {
-    const error = await refusal(verify(await mint({ xuid: '1' }, { secret: 'another-secret-another-secret-another' })));
+    const error = await refusalRejectedBy(
+      verify(await mint({ xuid: '1' }, { secret: 'another-secret-another-secret-another' })),
+    );
     expect(error.message).toMatch(/signature does not verify/);
   });
 
   it('refuses a token from another issuer', async () => {
-    const error = await refusal(verify(await mint({ xuid: '1' }, { issuer: 'https://evil.example' })));
+    const error = await refusalRejectedBy(verify(await mint({ xuid: '1' }, { issuer: 'https://evil.example' })));
     expect(error.message).toMatch(/issuer/);
   });
 
   it('refuses a token for another audience', async () => {
-    const error = await refusal(verify(await mint({ xuid: '1' }, { audience: 'someone-else' })));
+    const error = await refusalRejectedBy(verify(await mint({ xuid: '1' }, { audience: 'someone-else' })));
     expect(error.message).toMatch(/audience/);
   });
 
   it('refuses an expired token', async () => {
-    const error = await refusal(
+    const error = await refusalRejectedBy(
       verify(await mint({ xuid: '1' }, { now: Date.now() - 2 * 3600_000, expiresInSeconds: 3600 })),
     );
     expect(error.message).toMatch(/expired/);
@@ -103,7 +95,7 @@ describe('HS256 tokens', () => {
       .setNotBefore(nowSeconds() + 600)
       .setExpirationTime(nowSeconds() + 3600)
       .sign(new TextEncoder().encode(SECRET));
-    expect((await refusal(verify(bearer(jwt)))).message).toMatch(/not valid yet/);
+    expect((await refusalRejectedBy(verify(bearer(jwt)))).message).toMatch(/not valid yet/);
   });
 
   it('refuses a token without an expiry', async () => {
@@ -112,13 +104,13 @@ describe('HS256 tokens', () => {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .sign(new TextEncoder().encode(SECRET));
-    expect((await refusal(verify(bearer(jwt)))).message).toMatch(/no expiry/);
+    expect((await refusalRejectedBy(verify(bearer(jwt)))).message).toMatch(/no expiry/);
   });
 
   it('refuses an unsigned token (alg none)', async () => {
     const encode = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const jwt = `${encode({ alg: 'none' })}.${encode({ xuid: '1', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds() + 60 })}.`;
-    expect((await refusal(verify(bearer(jwt)))).status).toBe(401);
+    expect((await refusalRejectedBy(verify(bearer(jwt)))).status).toBe(401);
   });
 
   it.each([
@@ -139,7 +131,7 @@ describe('HS256 tokens', () => {
     [{ xuid: '1', deviceId: 'd'.repeat(101) }, /"deviceId" claim must be 1 to 100 characters/],
     [{ xuid: '1', deviceId: '' }, /"deviceId" claim/],
   ])('refuses claims %j naming the claim', async (claims, message) => {
-    const error = await refusal(verify(await signedClaims(claims)));
+    const error = await refusalRejectedBy(verify(await signedClaims(claims)));
     expect(error.status).toBe(401);
     expect(error.message).toMatch(message);
   });
@@ -212,22 +204,26 @@ describe('JWKS tokens (RS256, ES256)', () => {
 
   it('refuses an HS256 token (no algorithm confusion with the public keys)', async () => {
     const verify = makeJwksTokenVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE });
-    const error = await refusal(verify(await mintToken({ xuid: '1' }, { issuer: ISSUER, audience: AUDIENCE })));
+    const error = await refusalRejectedBy(
+      verify(await mintToken({ xuid: '1' }, { issuer: ISSUER, audience: AUDIENCE })),
+    );
     expect(error.message).toMatch(/RS256, ES256/);
   });
 
   it('refuses wrong issuer and audience', async () => {
     const other = makeJwksTokenVerifier({ jwksUrl, issuer: 'https://other.example', audience: AUDIENCE });
-    expect((await refusal(other(await sign('RS256', 'rsa-1', keys.rsa as CryptoKey)))).message).toMatch(/issuer/);
+    expect((await refusalRejectedBy(other(await sign('RS256', 'rsa-1', keys.rsa as CryptoKey)))).message).toMatch(
+      /issuer/,
+    );
     const otherAudience = makeJwksTokenVerifier({ jwksUrl, issuer: ISSUER, audience: 'other' });
-    const error = await refusal(otherAudience(await sign('ES256', 'ec-1', keys.ec as CryptoKey)));
+    const error = await refusalRejectedBy(otherAudience(await sign('ES256', 'ec-1', keys.ec as CryptoKey)));
     expect(error.message).toMatch(/audience/);
   });
 
   it('refuses a token whose key id is not in the key set', async () => {
     const stranger = await generateKeyPair('ES256');
     const verify = makeJwksTokenVerifier({ jwksUrl, issuer: ISSUER, audience: AUDIENCE });
-    const error = await refusal(verify(await sign('ES256', 'unknown', stranger.privateKey)));
+    const error = await refusalRejectedBy(verify(await sign('ES256', 'unknown', stranger.privateKey)));
     expect(error.status).toBe(401);
   });
 
@@ -276,7 +272,7 @@ describe('an unreachable key set', () => {
       issuer: ISSUER,
       audience: AUDIENCE,
     });
-    const error = await refusal(verify(bearer(jwt)));
+    const error = await refusalRejectedBy(verify(bearer(jwt)));
     expect([error.code, error.status, error.retryAfterSeconds]).toEqual(['ServiceUnavailable', 503, 1]);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { readRequestCapture } from '../support/request-capture';
+import { MINECRAFT_TITLE_ID, readRequestCapture, replayCapture } from '../support/request-capture';
 import type { SessionResponse } from '../support/session-client';
 
 // The requests two community clients really send (client-captures/friend-connect-0.7.6, bedrock-portal-2.4.0),
@@ -21,11 +21,10 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const as = (xuid: string) =>
-  new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `Gamer${xuid.slice(-4)}`, titleId: '896928775' });
+  new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `Gamer${xuid.slice(-4)}`, titleId: MINECRAFT_TITLE_ID });
 
-async function replay(file: string, xuid: string): Promise<SessionResponse> {
-  const c = capture(file);
-  return as(xuid).request(c.method, c.path, { headers: c.headers, ...(c.body === undefined ? {} : { body: c.body }) });
+function replay(file: string, xuid: string): Promise<SessionResponse> {
+  return replayCapture(as(xuid), capture(file));
 }
 
 const HOST = '2535400000000000';

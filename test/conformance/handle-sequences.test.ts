@@ -1,7 +1,7 @@
 import { mintToken } from '../../lambda/auth/development-token';
 import { startTestService, type TestService } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
-import { readRequestCapture } from '../support/request-capture';
+import { MINECRAFT_TITLE_ID, readRequestCapture, replayCapture } from '../support/request-capture';
 import { SAMPLE_SCID, type SessionResponse } from '../support/session-client';
 
 // What real clients send around their session PUTs (spec/mpsd-family.md §8): the captured friend-connect and
@@ -18,14 +18,11 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const as = (xuid: string) =>
-  new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `Gamer${xuid.slice(-4)}`, titleId: '896928775' });
+  new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `Gamer${xuid.slice(-4)}`, titleId: MINECRAFT_TITLE_ID });
 
-async function replay(file: string, xuid: string, pathOverride?: string): Promise<SessionResponse> {
+function replay(file: string, xuid: string, pathOverride?: string): Promise<SessionResponse> {
   const c = capture(file);
-  return as(xuid).request(c.method, pathOverride ?? c.path, {
-    headers: c.headers,
-    ...(c.body === undefined ? {} : { body: c.body }),
-  });
+  return replayCapture(as(xuid), c, pathOverride ?? c.path);
 }
 
 function activitiesOf(caller: string, scid: string, xuids: string[]): Promise<SessionResponse> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestService, type TestService } from '../support/local-service';
+import { startTestService, type TestService, waitForFinder } from '../support/local-service';
 import { CheckedSessionClient } from '../support/mpsd-response-validator';
 import { readRequestCapture, SPEC_DIR } from '../support/request-capture';
-import { joinBody, SAMPLE_SCID, type SessionResponse } from '../support/session-client';
+import { joinBody, SAMPLE_SCID } from '../support/session-client';
 
 // The documented session-query bodies (spec/examples/family-session-*.json) against the service: the batch request
 // replayed verbatim (its xuids "1234" and "5678" are real members here), and every answer's entries carrying only the
@@ -20,15 +20,6 @@ const DOCS_ENTRY = JSON.parse(
   readFileSync(path.join(SPEC_DIR, 'examples/family-session-query-response-docs.json'), 'utf8'),
 ).body.results[0] as Record<string, unknown>;
 const DOCUMENTED_ORDER = Object.keys(DOCS_ENTRY);
-
-async function eventually(request: () => Promise<SessionResponse>, done: (r: SessionResponse) => boolean) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const r = await request();
-    if (done(r) || Date.now() > deadline) return r;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 it('answers the documented batch body, replayed verbatim, grouped per xuid in its order, with documented fields in documented order', async () => {
   const name = `conf-${randomUUID()}`;
@@ -51,7 +42,7 @@ it('answers the documented batch body, replayed verbatim, grouped per xuid in it
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: capture.body,
     });
-  const r = await eventually(batch, (x) => x.json?.results?.length === 2);
+  const r = await waitForFinder(batch, (x) => x.json?.results?.length === 2);
   expect(r.status).toBe(200);
   expect(r.json.results.map((e: { xuid: string }) => e.xuid)).toEqual(['1234', '5678']);
   for (const entry of r.json.results as Record<string, unknown>[]) {

@@ -1,4 +1,3 @@
-import { MpsdError } from '../../lambda/domain/errors';
 import { stringifyExactJson } from '../../lambda/domain/json';
 import {
   ENVELOPE_RESERVE_BYTES,
@@ -16,6 +15,7 @@ import {
   type TemplateSizeBudgets,
 } from '../../lambda/domain/session-size';
 import { readServiceConfig } from '../../lambda/domain/templates';
+import { refusalThrownBy } from '../support/refusal';
 import { activeJoin, context, put, sessionOf, user } from './domain-fixtures';
 
 // Size budgets (issue 8 item 2, README "Size budgets"): the rules, once, as tables.
@@ -143,16 +143,6 @@ function twoMembers(): SessionDocument {
 }
 const custom = (value: unknown) => ({ members: { me: { properties: { custom: { blob: value } } } } });
 
-function refusal(run: () => void): MpsdError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('checkSizeBudgets', () => {
   // Before: member 1 (B) holds a 1,500-byte custom property. Then `writer` writes one of `blob` bytes.
   it.each<[string, string, number, TemplateSizeBudgets, boolean]>([
@@ -166,7 +156,7 @@ describe('checkSizeBudgets', () => {
     if (!refused) {
       expect(run).not.toThrow();
     } else {
-      const error = refusal(run);
+      const error = refusalThrownBy(run);
       expect([error.code, error.status]).toEqual(['SizeBudgetExceeded', 400]);
       expect(error.message).toMatch(/^members\.me \(member 0\) would be \d+ bytes.*\(memberBytes\) is 1024 bytes/);
     }
@@ -177,7 +167,7 @@ describe('checkSizeBudgets', () => {
     const shrunk = sessionOf(put(before, custom(noise(1900)), context(user(A))));
     expect(() => checkSizeBudgets(before, shrunk, { memberBytes: 1024 }, user(A))).not.toThrow();
     const grown = sessionOf(put(before, custom(noise(2001)), context(user(A))));
-    expect(refusal(() => checkSizeBudgets(before, grown, { memberBytes: 1024 }, user(A))).code).toBe(
+    expect(refusalThrownBy(() => checkSizeBudgets(before, grown, { memberBytes: 1024 }, user(A))).code).toBe(
       'SizeBudgetExceeded',
     );
   });
@@ -200,7 +190,7 @@ describe('checkSizeBudgets', () => {
         ),
       );
     expect(() => checkSizeBudgets(before, reserve(noise(1000)), {}, user(A))).not.toThrow();
-    const error = refusal(() => checkSizeBudgets(before, reserve(noise(1400)), {}, user(A)));
+    const error = refusalThrownBy(() => checkSizeBudgets(before, reserve(noise(1400)), {}, user(A)));
     expect(error.message).toMatch(
       /^The reservation for xuid 2533274800000003 \(member 2\) would be \d+ bytes.*\(reservationBytes.*\) is 1341 bytes/,
     );
@@ -209,7 +199,7 @@ describe('checkSizeBudgets', () => {
   it('holds the session’s own data to sessionBytes, only when a change makes it bigger', () => {
     const before = sessionOf(put(twoMembers(), { properties: { custom: { blob: noise(5000) } } }, context(user(A))));
     const grown = sessionOf(put(before, { properties: { custom: { more: 1 } } }, context(user(A))));
-    const error = refusal(() => checkSizeBudgets(before, grown, { sessionBytes: 4096 }, user(A)));
+    const error = refusalThrownBy(() => checkSizeBudgets(before, grown, { sessionBytes: 4096 }, user(A)));
     expect(error.message).toMatch(
       /^The session's own data .* would be \d+ bytes of JSON; its budget \(sessionBytes\) is 4096 bytes/,
     );
@@ -220,7 +210,7 @@ describe('checkSizeBudgets', () => {
   it('refuses to create a session whose members could not each hold an ordinary join (400 InvalidValue)', () => {
     const body = { constants: { system: { maxMembersCount: 1000, capabilities: { large: true } } }, ...activeJoin(A) };
     const created = sessionOf(put(undefined, body, context(user(A))));
-    const error = refusal(() => checkSizeBudgets(undefined, created, {}, user(A)));
+    const error = refusalThrownBy(() => checkSizeBudgets(undefined, created, {}, user(A)));
     expect([error.code, error.message]).toEqual(['InvalidValue', expect.stringContaining('At most 620 members fit')]);
     // An existing session is never refused for it (it was created before the budgets).
     expect(() => checkSizeBudgets(created, created, {}, user(A))).not.toThrow();

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { CHROMIUM_PATH, type HeadlessChromium, launchChromium } from '../../load/browser';
+import { CHROMIUM_PATH, type HeadlessChromium, launchChromium } from '../../tools/headless-chromium';
 import { startTestService, type TestService } from '../support/local-service';
 import { SAMPLE_SCID, SessionClient, sessionUri } from '../support/session-client';
 

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RequestLine, RequestLog } from '../../lambda/http/request-log';
-import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
-import { makeSessionHandlers } from '../../lambda/runtime/wiring';
-import { DynamoDbHandleStore } from '../../lambda/store/dynamodb-handle-store';
-import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import type { SessionStore } from '../../lambda/store/session-store';
 import { StoreUnavailableError } from '../../lambda/store/versioned-store';
-import { ensureSessionTable } from '../../local/create-table';
-import { createLocalServer } from '../../local/http-server';
-import { localRuntimeConfig } from '../../local/local-config';
-import { closeServer, listenOnLoopback } from '../support/loopback-server';
+import { startTestService, type TestService } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // Each request's one line (issue 15 item 4), from the real handlers on DynamoDB Local through the local server: the
@@ -18,8 +10,6 @@ import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client'
 // loop's attempts and lost races, the store calls and their time, the changeNumber answered; never a token or a body.
 // The metrics see the same line (test/runtime/emf-request-metrics.test.ts turns it into EMF).
 
-const endpoint = process.env.DYNAMODB_ENDPOINT as string;
-const tableName = `sessions-line-${randomUUID()}`;
 const ALICE = '2533274790395904';
 const BOB = '2533274790395905';
 /** Appears in a body sent here, so a test can see that no line holds a body. */
@@ -37,9 +27,7 @@ const history: unknown[] = [];
 const observed: RequestLine[] = [];
 /** What the wrapped store does to the next writes: lose a race, or fail as a throttled DynamoDB would. */
 const nextWrites: ('lose-race' | 'unavailable')[] = [];
-let client: DynamoDBClient;
-let server: ReturnType<typeof createLocalServer>;
-let baseUrl: string;
+let service: TestService;
 
 /** The DynamoDB session store, but the next writes may lose a race (rejected, nothing written) or fail. */
 function withInjectedWrites(store: SessionStore): SessionStore {
@@ -55,38 +43,23 @@ function withInjectedWrites(store: SessionStore): SessionStore {
 }
 
 beforeAll(async () => {
-  client = makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: endpoint });
-  await ensureSessionTable(client, tableName, { stream: false });
   const log: Required<RequestLog> = {
     info: (message, details) => logged.push({ level: 'info', message, details }) && history.push(details),
     warn: (message, details) => logged.push({ level: 'warn', message, details }) && history.push(details),
     error: (message, details) => logged.push({ level: 'error', message, details }) && history.push(details),
     addContext: () => {},
   };
-  const handlers = makeSessionHandlers(
-    {
-      ...localRuntimeConfig(tableName, endpoint),
-      rateLimits: 'off',
-      log,
-      metrics: { observe: (line) => observed.push(line) && history.push(line) },
-      // Two attempts with short waits, so the 503 case ends quickly; the budget is a deadline, not a measure.
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, timeBudgetMs: 60_000 },
-    },
-    {
-      sessions: withInjectedWrites(new DynamoDbSessionStore(client, tableName)),
-      handles: new DynamoDbHandleStore(client, tableName),
-      rateLimits: undefined,
-    },
-  );
-  server = createLocalServer(handlers, { log: () => {} });
-  baseUrl = await listenOnLoopback(server);
+  service = await startTestService({
+    rateLimits: 'off',
+    log,
+    metrics: { observe: (line) => observed.push(line) && history.push(line) },
+    // Two attempts with short waits, so the 503 case ends quickly; the budget is a deadline, not a measure.
+    retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2, timeBudgetMs: 60_000 },
+    decorateStore: withInjectedWrites,
+  });
 });
 
-afterAll(async () => {
-  await closeServer(server);
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  client.destroy();
-});
+afterAll(() => service.close());
 
 /** The one line (and the one observation) of one request. */
 async function lineOf(request: () => Promise<{ status: number }>, status: number): Promise<Logged> {
@@ -99,8 +72,8 @@ async function lineOf(request: () => Promise<{ status: number }>, status: number
   return logged[0] as Logged;
 }
 
-const alice = () => new SessionClient(baseUrl, { xuid: ALICE }, { retryUnavailable: 0 });
-const bob = () => new SessionClient(baseUrl, { xuid: BOB }, { retryUnavailable: 0 });
+const alice = () => new SessionClient(service.baseUrl, { xuid: ALICE }, { retryUnavailable: 0 });
+const bob = () => new SessionClient(service.baseUrl, { xuid: BOB }, { retryUnavailable: 0 });
 
 describe('the line of a request', () => {
   const name = `line-${randomUUID()}`;
@@ -174,7 +147,7 @@ describe('the line of a request', () => {
   it('of a request without a token is INFO with its code and names no caller', async () => {
     const line = await lineOf(
       () =>
-        new SessionClient(baseUrl, { xuid: ALICE }).request('GET', sessionKeys.session, {
+        new SessionClient(service.baseUrl, { xuid: ALICE }).request('GET', sessionKeys.session, {
           headers: { authorization: '' },
         }),
       401,

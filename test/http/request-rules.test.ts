@@ -1,19 +1,9 @@
-import { MpsdError } from '../../lambda/domain/errors';
 import { checkContentType } from '../../lambda/http/content-type';
 import { readContractVersion } from '../../lambda/http/contract-version';
 import { readNoCommit } from '../../lambda/http/nocommit';
+import { refusalThrownBy } from '../support/refusal';
 
 // The request-header and query rules (spec §1.2, §1.4), one table each.
-
-function refusal(run: () => unknown): MpsdError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return error;
-    throw error;
-  }
-  throw new Error('accepted');
-}
 
 describe('x-xbl-contract-version', () => {
   it.each([
@@ -28,14 +18,14 @@ describe('x-xbl-contract-version', () => {
   it.each([['0x6b'], ['107.0'], ['1.07e2'], ['+107'], ['0107'], ['106'], ['100'], ['abc'], ['107,107']])(
     'refuses %j with 400 saying what is accepted',
     (header) => {
-      const error = refusal(() => readContractVersion(header));
+      const error = refusalThrownBy(() => readContractVersion(header));
       expect(error.code).toBe('UnsupportedContractVersion');
       expect(error.message).toMatch(/send exactly 107 \(104 and 105 are also accepted\)/);
     },
   );
 
   it.each([[undefined], [''], ['  ']])('answers %j with MissingContractVersion', (header) => {
-    expect(refusal(() => readContractVersion(header)).code).toBe('MissingContractVersion');
+    expect(refusalThrownBy(() => readContractVersion(header)).code).toBe('MissingContractVersion');
   });
 });
 
@@ -63,7 +53,7 @@ describe('Content-Type', () => {
   ])('PUT with a body: %j accepted %s', (contentType, accepted) => {
     const run = () => checkContentType('PUT', contentType, true);
     if (accepted) expect(run).not.toThrow();
-    else expect(refusal(run).code).toBe('UnsupportedMediaType');
+    else expect(refusalThrownBy(run).code).toBe('UnsupportedMediaType');
   });
 
   it.each([
@@ -75,7 +65,7 @@ describe('Content-Type', () => {
   ] as const)('%s with %j (body %s) accepted %s', (method, contentType, hasBody, accepted) => {
     const run = () => checkContentType(method, contentType, hasBody);
     if (accepted) expect(run).not.toThrow();
-    else expect(refusal(run).code).toBe('UnsupportedMediaType');
+    else expect(refusalThrownBy(run).code).toBe('UnsupportedMediaType');
   });
 });
 
@@ -92,7 +82,7 @@ describe('?nocommit', () => {
   });
 
   it.each([['true,true'], ['true,false'], [''], ['1'], ['yes'], [' true']])('refuses %j with 400', (value) => {
-    const error = refusal(() => readNoCommit(value));
+    const error = refusalThrownBy(() => readNoCommit(value));
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/send nocommit=true or nocommit=false, once/);
   });

@@ -6,13 +6,11 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 import { readStageSettings, stackNameOf } from '../../lib/stage-settings';
+import { NO_BUNDLING } from './stack-fixtures';
 
 // cdk-nag's AwsSolutions and Serverless packs over two stages (issue 15 item 8): every finding is fixed or
 // acknowledged in code with its reason (lib/constructs/acknowledge.ts and its callers), so synthesis with both packs
 // passes; a new unacknowledged finding makes it fail, and this test names it.
-
-/** Skips esbuild: the packs read the templates, not the bundles. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 interface Finding {
   readonly rule: string;

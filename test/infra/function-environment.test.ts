@@ -21,6 +21,7 @@ import { readRuntimeConfig } from '../../lambda/runtime/runtime-config';
 import { SCHEDULED_READERS } from '../../lambda/runtime/sweeper-runtime';
 import { SessionDirectoryStack, type SessionDirectoryStackProps } from '../../lib/session-directory-stack';
 import { defaultSettingsOf } from '../../lib/stage-settings';
+import { type Json, NO_BUNDLING } from './stack-fixtures';
 
 // Each synthesized function is given exactly the environment its config reader reads: no variable it needs is
 // missing (the reader would refuse to start) and none is set that nothing reads. The reader of every HTTP function
@@ -49,11 +50,6 @@ const READERS: Record<AnyFunctionName, Reader> = {
   ...STREAM_READERS,
 };
 const ALL_FUNCTIONS = Object.keys(READERS) as AnyFunctionName[];
-
-type Json = Record<string, unknown>;
-
-/** Skips esbuild: only the functions' configuration is looked at. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 /** Read by Node and Powertools themselves, not by the service's readers. */
 const READ_BY_LIBRARIES: readonly string[] = [NODE_OPTIONS_VARIABLE, ...Object.values(LIBRARY_VARIABLES)];

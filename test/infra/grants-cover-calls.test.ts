@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS, type FunctionDefinition, type FunctionName } from '../../lambda/http/routes';
-import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
-import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 import { DynamoDbHandleStore } from '../../lambda/store/dynamodb-handle-store';
 import { DynamoDbNonceStore } from '../../lambda/store/dynamodb-nonce-store';
 import { DynamoDbRateLimitStore } from '../../lambda/store/dynamodb-rate-limit-store';
@@ -10,11 +7,7 @@ import { DynamoDbSessionFinder } from '../../lambda/store/dynamodb-session-finde
 import { DynamoDbSessionListing } from '../../lambda/store/dynamodb-session-listing';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
 import { NONCE_GRANT, RATE_LIMIT_TABLE_ACTIONS, SESSION_TABLE_GRANTS } from '../../lib/constructs/table-grants';
-import { ensureRateLimitTable } from '../../local/create-rate-limit-table';
-import { ensureConnectionTable, ensureSessionTable } from '../../local/create-table';
-import { createLocalServer } from '../../local/http-server';
-import { localRuntimeConfig } from '../../local/local-config';
-import { closeServer, listenOnLoopback, onEverySend } from '../support/loopback-server';
+import { type OwnStoresService, startServiceOnOwnStores } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // The grants the stack gives each function (lib/constructs/table-grants.ts, from the route table's
@@ -23,7 +16,6 @@ import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client'
 // index) and checked against the function's grant. A store change that calls something its function may not (a Query
 // on a new index, a transaction with a DeleteItem) fails here instead of with AccessDenied once deployed.
 
-const endpoint = process.env.DYNAMODB_ENDPOINT as string;
 const sessionTable = `sessions-grants-${randomUUID()}`;
 const counterTable = `counters-grants-${randomUUID()}`;
 const connectionTable = `connections-grants-${randomUUID()}`;
@@ -37,9 +29,7 @@ interface Call {
 }
 
 const calls: Call[] = [];
-let client: DynamoDBClient;
-let server: ReturnType<typeof createLocalServer>;
-let baseUrl: string;
+let service: OwnStoresService;
 
 /** The IAM actions a command needs: a transaction needs the action of each of its items. */
 function callsOf(command: string, input: Record<string, unknown>): Call[] {
@@ -64,39 +54,27 @@ function callsOf(command: string, input: Record<string, unknown>): Call[] {
 }
 
 beforeAll(async () => {
-  client = makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: endpoint });
-  onEverySend(client, (command, input) => calls.push(...callsOf(command, input)));
-  await ensureSessionTable(client, sessionTable, { stream: false });
-  await ensureRateLimitTable(client, counterTable);
-  await ensureConnectionTable(client, connectionTable);
-  const handlers = makeSessionHandlers(
-    {
-      ...localRuntimeConfig(sessionTable, endpoint),
+  service = await startServiceOnOwnStores({
+    config: {
+      tableName: sessionTable,
       rateLimitTableName: counterTable,
       connectionTableName: connectionTable,
-      log: { error: () => {} },
       // A slow counter on a busy machine must not let a request in uncounted: every request is counted here.
       fairUseTimeoutMs: 60_000,
     },
-    {
+    stores: (client) => ({
       sessions: new DynamoDbSessionStore(client, sessionTable),
       handles: new DynamoDbHandleStore(client, sessionTable),
       rateLimits: new DynamoDbRateLimitStore(client, counterTable),
       listing: new DynamoDbSessionListing(client, sessionTable),
       finder: new DynamoDbSessionFinder(client, sessionTable),
       nonces: new DynamoDbNonceStore(client, connectionTable),
-    },
-  );
-  server = createLocalServer(handlers, { log: () => {} });
-  baseUrl = await listenOnLoopback(server);
+    }),
+    observeSends: (command, input) => calls.push(...callsOf(command, input)),
+  });
 });
 
-afterAll(async () => {
-  await closeServer(server);
-  for (const TableName of [sessionTable, counterTable, connectionTable])
-    await client.send(new DeleteTableCommand({ TableName }));
-  client.destroy();
-});
+afterAll(() => service.close());
 
 /** Every call each function made, over the whole flow below. */
 const made = new Map<FunctionName, Call[]>();
@@ -111,9 +89,9 @@ async function as(fn: FunctionName, status: number, request: () => Promise<{ sta
 }
 
 it('every function makes only the calls its grant allows, on the tables it is granted', async () => {
-  const host = new SessionClient(baseUrl, { xuid: HOST, titleId: '1234' });
-  const friend = new SessionClient(baseUrl, { xuid: FRIEND, titleId: '1234' });
-  const server = new SessionClient(baseUrl, { server: true });
+  const host = new SessionClient(service.baseUrl, { xuid: HOST, titleId: '1234' });
+  const friend = new SessionClient(service.baseUrl, { xuid: FRIEND, titleId: '1234' });
+  const server = new SessionClient(service.baseUrl, { server: true });
   const name = `grants-${randomUUID()}`;
   const lobby = (path = '') => `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/lobby/sessions/${name}${path}`;
   await as('putSession', 201, () => host.put(SAMPLE_SCID, 'lobby', name, joinBody(HOST)));

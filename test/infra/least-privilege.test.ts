@@ -14,14 +14,11 @@ import type { SessionFunction } from '../../lib/constructs/session-function';
 import { SESSION_TABLE_GRANTS } from '../../lib/constructs/table-grants';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 import { defaultSettingsOf } from '../../lib/stage-settings';
+import { actionsOf, type Json, NO_BUNDLING, statementsOfRole } from './stack-fixtures';
 
 // Least privilege (issue 15 item 7): explicit action lists per function from data (the route table's access and
 // lib/constructs/table-grants.ts), each function's log policy scoped to its own log group, and `*` as a resource only
 // for X-Ray, which has nothing narrower.
-
-type Json = Record<string, unknown>;
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'LeastPrivilege', {
   settings: defaultSettingsOf('dev'),
@@ -43,13 +40,10 @@ function statementsOf(fn: SessionFunction): Statement[] {
   const roleId = Stack.of(fn).getLogicalId(fn.function.role?.node.defaultChild as CfnRole);
   const role = template.findResources('AWS::IAM::Role')[roleId] as Json;
   expect((role.Properties as Json).ManagedPolicyArns).toBeUndefined();
-  return (Object.values(template.findResources('AWS::IAM::Policy')) as Json[])
-    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[])
-    .map((statement) => ({
-      actions: ([] as string[]).concat(statement.Action as string | string[]),
-      resources: ([] as unknown[]).concat(statement.Resource).map((resource) => JSON.stringify(resource)),
-    }));
+  return statementsOfRole(template, roleId).map((statement) => ({
+    actions: actionsOf(statement),
+    resources: ([] as unknown[]).concat(statement.Resource).map((resource) => JSON.stringify(resource)),
+  }));
 }
 
 function idOf(construct: { node: { defaultChild?: unknown } }): string {

@@ -1,29 +1,16 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { FUNCTIONS, REAL_TIME_FUNCTIONS, SCHEDULED_FUNCTIONS } from '../../lambda/http/routes';
 import { REQUEST_METRICS } from '../../lambda/runtime/metric-names';
 import { ALARM_THRESHOLDS } from '../../lib/constructs/service-monitoring';
-import { SessionDirectoryStack } from '../../lib/session-directory-stack';
-import { readStageSettings, stackNameOf } from '../../lib/stage-settings';
+import { type Json, synthStage } from './stack-fixtures';
 
 // Alarms and the dashboard (issue 15 item 6): API 5xx rate and p99 latency; per function errors, throttles and
 // duration near its timeout; per table DynamoDB throttles and system errors; a rise in write conflicts from the
 // functions' EMF metrics; the tap dead letters; an SNS topic with an email when the context gives one; one dashboard.
 
-type Json = Record<string, unknown>;
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-
-function synth(context: Record<string, unknown>) {
-  const app = new App({ context: { ...NO_BUNDLING, ...context } });
-  const settings = readStageSettings((key) => app.node.tryGetContext(key));
-  const stack = new SessionDirectoryStack(app, stackNameOf(settings.stage), { settings });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-const quiet = synth({});
-const paged = synth({ stage: 'staging', alarmEmail: 'ops@example.com' });
+const quiet = synthStage({});
+const paged = synthStage({ stage: 'staging', alarmEmail: 'ops@example.com' });
 
 function alarmsOf(template: Template): Json[] {
   return (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).map((a) => a.Properties as Json);

@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+import { type Json, NO_BUNDLING } from './stack-fixtures';
 
 // One runtime (issue 15 item 9): development, tests, CI and Lambda on one Node major. The Lambda runtime of every
 // function, esbuild's target, package.json's engines, @types/node, .nvmrc and the Node .ci/run installs all name it.
-
-type Json = Record<string, unknown>;
 
 const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
@@ -15,9 +14,7 @@ const packageJson = JSON.parse(read('package.json')) as {
   engines: { node: string };
   devDependencies: Record<string, string>;
 };
-const template = Template.fromStack(
-  new SessionDirectoryStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'OneRuntime'),
-);
+const template = Template.fromStack(new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'OneRuntime'));
 const runtimes = new Set(
   (Object.values(template.findResources('AWS::Lambda::Function')) as Json[]).map(
     (fn) => (fn.Properties as Json).Runtime,

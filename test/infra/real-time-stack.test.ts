@@ -4,15 +4,11 @@ import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { REAL_TIME_FUNCTIONS, type RealTimeFunctionName } from '../../lambda/http/routes';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+import { actionsOf, type Json, NO_BUNDLING, statementsOfFunction } from './stack-fixtures';
 
 // The real-time activity part of the stack (issue 11 item 8): the WebSocket API and its routes, the sessions table's
 // stream and the tap function on it (small batches, bisect on error, a dead-letter queue, an age alarm), and
 // least-privilege grants.
-
-type Json = Record<string, unknown>;
-
-/** Skips esbuild: only the configuration is looked at. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'RealTime');
 const template = Template.fromStack(stack);
@@ -24,16 +20,7 @@ const sessionTableId = () => stack.getLogicalId(stack.sessionTable.table.node.de
 const connectionTableId = () => stack.getLogicalId(stack.connectionTable.table.node.defaultChild as CfnTable);
 const webSocketApiId = () => logicalId(stack.realTimeApi.webSocketApi);
 
-/** Every IAM statement attached to a function's role. */
-function statementsOf(functionLogicalId: string): Json[] {
-  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId] as Json;
-  const roleId = (((fn.Properties as Json).Role as Json)['Fn::GetAtt'] as string[])[0];
-  return (Object.values(template.findResources('AWS::IAM::Policy')) as Json[])
-    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
-}
-
-const actionsOf = (statement: Json) => [statement.Action].flat() as string[];
+const statementsOf = (functionLogicalId: string) => statementsOfFunction(template, functionLogicalId);
 
 /** A function's environment variables as synthesized. */
 function environmentOf(functionLogicalId: string): Json {

@@ -22,10 +22,9 @@ import { SessionFunction } from '../../lib/constructs/session-function';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 import { defaultSettingsOf } from '../../lib/stage-settings';
 import { EXPLORER_DEVELOPMENT_TOKEN_PATH, LOCAL_ONLY_ROUTES } from '../../local/explorer-routes';
+import { actionsOf, type Json, NO_BUNDLING, statementsOfFunction } from './stack-fixtures';
 
 /** CloudFormation JSON as the assertions library returns it. */
-type Json = Record<string, unknown>;
-
 const SESSION_PATHS = [
   '/serviceconfigs/{scid}/sessiontemplates/{sessionTemplateName}/sessions/{sessionName}',
   '/serviceconfigs/{scid}/sessionTemplates/{sessionTemplateName}/sessions/{sessionName}',
@@ -38,9 +37,6 @@ const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:*',
 ];
-
-/** Skips esbuild for stacks that only check configuration: bundling is what makes a synth take seconds. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 let app: App;
 let stack: SessionDirectoryStack;
@@ -116,17 +112,7 @@ function environmentOf(resource: Json): Record<string, unknown> {
 
 /** Every IAM statement in the policies attached to the function's execution role. */
 function statementsOf(fn: SessionFunction): Json[] {
-  const roleRef = (functionResource(fn).Properties as Json).Role as Json;
-  const roleId = (roleRef['Fn::GetAtt'] as string[])[0];
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Json[];
-  return policies
-    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
-}
-
-function actionsOf(statement: Json): string[] {
-  const action = statement.Action as string | string[];
-  return Array.isArray(action) ? action : [action];
+  return statementsOfFunction(template, logicalIdOf(fn));
 }
 
 /** Actions the function may take on the session table (statements whose resources name the table). */

@@ -1,15 +1,10 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnApi, CfnDomainName } from 'aws-cdk-lib/aws-apigatewayv2';
-import { SessionDirectoryStack } from '../../lib/session-directory-stack';
-import { readStageSettings, stackNameOf } from '../../lib/stage-settings';
+import { type Json, synthStage } from './stack-fixtures';
 
 // A stable hostname (issue 15 item 2): with a custom domain in context, both APIs answer on names of the stage's
 // Route 53 zone, with an ACM certificate; the execute-api endpoints can then be turned off.
 
-type Json = Record<string, unknown>;
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 const DOMAIN = {
   stage: 'staging',
   domainName: 'mpsd.staging.example.com',
@@ -17,14 +12,7 @@ const DOMAIN = {
   hostedZoneName: 'staging.example.com',
 };
 
-function synth(context: Record<string, unknown>) {
-  const app = new App({ context: { ...NO_BUNDLING, ...context } });
-  const settings = readStageSettings((key) => app.node.tryGetContext(key));
-  const stack = new SessionDirectoryStack(app, stackNameOf(settings.stage), { settings });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-const named = synth({ ...DOMAIN, disableExecuteApiEndpoint: 'true' });
+const named = synthStage({ ...DOMAIN, disableExecuteApiEndpoint: 'true' });
 
 it('requests one certificate for both names, validated by DNS in the stage’s zone', () => {
   named.template.resourceCountIs('AWS::CertificateManager::Certificate', 1);
@@ -83,11 +71,11 @@ it('turns both execute-api endpoints off when asked, and leaves them on by defau
       (api) => (api.Properties as Json).DisableExecuteApiEndpoint,
     );
   expect(apis(named.template)).toEqual([true, true]);
-  expect(apis(synth(DOMAIN).template)).toEqual([false, false]);
+  expect(apis(synthStage(DOMAIN).template)).toEqual([false, false]);
 });
 
 it('uses a given certificate instead of requesting one, and a given name for the WebSocket API', () => {
-  const { template } = synth({
+  const { template } = synthStage({
     ...DOMAIN,
     realTimeDomainName: 'rta.staging.example.com',
     certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
@@ -104,7 +92,7 @@ it('uses a given certificate instead of requesting one, and a given name for the
 });
 
 it('without a domain, the stage has only its execute-api URLs', () => {
-  const { template } = synth({});
+  const { template } = synthStage({});
   template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
   template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
   template.resourceCountIs('AWS::Route53::RecordSet', 0);

@@ -1,31 +1,18 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { FUNCTIONS } from '../../lambda/http/routes';
-import { SessionDirectoryStack } from '../../lib/session-directory-stack';
 import { type ContextReader, defaultSettingsOf, readStageSettings, stackNameOf } from '../../lib/stage-settings';
+import { type Json, synthStage } from './stack-fixtures';
 
 // Stages side by side (issue 15 item 1): a stage's name and settings come from context; each stage is its own stack;
 // what `cdk destroy` does follows the stage's data policy (README "Stages", docs/operations.md).
-
-type Json = Record<string, unknown>;
-
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 function contextOf(values: Record<string, unknown>): ContextReader {
   return (key) => values[key];
 }
 
-function synth(context: Record<string, unknown>): { stack: SessionDirectoryStack; template: Template } {
-  const app = new App({ context: { ...NO_BUNDLING, ...context } });
-  const settings = readStageSettings((key) => app.node.tryGetContext(key));
-  const stack = new SessionDirectoryStack(app, stackNameOf(settings.stage), { settings });
-  return { stack, template: Template.fromStack(stack) };
-}
-
-const dev = synth({});
-const staging = synth({ stage: 'staging', alarmEmail: 'ops@example.com' });
+const dev = synthStage({});
+const staging = synthStage({ stage: 'staging', alarmEmail: 'ops@example.com' });
 
 function sessionTableOf({ stack, template }: typeof dev): Json {
   const id = stack.getLogicalId(stack.sessionTable.table.node.defaultChild as CfnTable);
@@ -153,7 +140,7 @@ describe('a staging stage', () => {
 });
 
 describe('per-stage settings in the template', () => {
-  const custom = synth({
+  const custom = synthStage({
     stage: 'load',
     rateLimits: 'off',
     throttleRate: '3000',

@@ -5,15 +5,11 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { SCHEDULED_FUNCTIONS } from '../../lambda/http/routes';
 import { DUE_INDEX } from '../../lambda/store/table-schema';
 import { SessionDirectoryStack } from '../../lib/session-directory-stack';
+import { type Json, NO_BUNDLING, statementsOfFunction } from './stack-fixtures';
 
 // The timer sweeper in the stack (issue 11 items 5, 6 and 8): the due-time index on both tables, the function with
 // an EventBridge rule every minute, and grants of exactly what it does (a Query on each index, the read and
 // conditional write of sessions, the read and update of ConnectionIds).
-
-type Json = Record<string, unknown>;
-
-/** Skips esbuild: only the configuration is looked at. */
-const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 const stack = new SessionDirectoryStack(new App({ context: NO_BUNDLING }), 'Sweeper');
 const template = Template.fromStack(stack);
@@ -22,13 +18,7 @@ const sweeperId = stack.getLogicalId(sweeper.node.defaultChild as CfnFunction);
 const tableId = (table: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(table.node.defaultChild as CfnTable);
 
-function statementsOf(functionLogicalId: string): Json[] {
-  const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId] as Json;
-  const roleId = (((fn.Properties as Json).Role as Json)['Fn::GetAtt'] as string[])[0];
-  return (Object.values(template.findResources('AWS::IAM::Policy')) as Json[])
-    .filter((policy) => JSON.stringify((policy.Properties as Json).Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((policy) => ((policy.Properties as Json).PolicyDocument as Json).Statement as Json[]);
-}
+const statementsOf = (functionLogicalId: string) => statementsOfFunction(template, functionLogicalId);
 
 it.each([
   ['sessions', () => stack.sessionTable.table],

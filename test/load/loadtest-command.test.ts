@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SessionStore } from '../../lambda/store/session-store';
-import { CHROMIUM_PATH, launchChromium } from '../../load/browser';
 import type { LoadResults } from '../../load/results';
 import { FaultInjectingSessionStore } from '../../local/fault-injection';
+import { CHROMIUM_PATH, launchChromium } from '../../tools/headless-chromium';
 import { startTestService, type TestService } from '../support/local-service';
 import { SAMPLE_SCID, SessionClient } from '../support/session-client';
 
@@ -55,25 +55,29 @@ async function resultsIn(dir: string): Promise<LoadResults> {
   return JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8')) as LoadResults;
 }
 
-it('runs lobby until time runs out, passes every invariant, and writes results.json and report.html', async () => {
-  const dir = path.join(out, 'lobby');
-  const run = await loadtest([
-    'lobby',
-    '--target',
-    service.baseUrl,
-    '--duration',
-    '4',
-    '--players',
-    '16',
-    '--out',
-    dir,
-  ]);
+/**
+ * Runs `scenario` with `settings` (its options but --target and --out) against `target`, writing into the folder
+ * `folder` of this file's output; expects the command to exit 0 (showing its stderr when not) and answers the run
+ * and the results.json it wrote.
+ */
+async function runToTheEnd(
+  scenario: string,
+  folder: string,
+  settings: string[],
+  target = service.baseUrl,
+): Promise<{ run: CommandRun; results: LoadResults }> {
+  const dir = path.join(out, folder);
+  const run = await loadtest([scenario, '--target', target, ...settings, '--out', dir]);
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
+  return { run, results: await resultsIn(dir) };
+}
+
+it('runs lobby until time runs out, passes every invariant, and writes results.json and report.html', async () => {
+  const { run, results } = await runToTheEnd('lobby', 'lobby', ['--duration', '4', '--players', '16']);
   expect(run.stdout).toMatch(/^operation\s+count\s+per s\s+p50 ms\s+p95 ms\s+p99 ms\s+max ms\s+statuses$/m);
   expect(run.stdout).toMatch(/^PASSED$/m);
   expect(run.stderr).toContain('load ended after 4 s');
 
-  const results = await resultsIn(dir);
   expect(results).toMatchObject({ scenario: 'lobby', target: service.baseUrl, durationSeconds: 4, passed: true });
   // It ended by time: the load lasted its 4 s, and the check ran over what was then stored.
   expect(results.elapsedSeconds).toBeGreaterThanOrEqual(4);
@@ -145,21 +149,7 @@ it('opens the report in headless Chromium with nothing fetched, and its three ch
 });
 
 it('runs realtime: taps counted and timed from the writes that caused them, in order', async () => {
-  const dir = path.join(out, 'realtime');
-  const run = await loadtest([
-    'realtime',
-    '--target',
-    service.baseUrl,
-    '--duration',
-    '3',
-    '--players',
-    '4',
-    '--out',
-    dir,
-    '--no-progress',
-  ]);
-  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-  const results = await resultsIn(dir);
+  const { results } = await runToTheEnd('realtime', 'realtime', ['--duration', '3', '--players', '4', '--no-progress']);
   expect(results.passed).toBe(true);
   expect(results.invariants.find((check) => check.name === 'shoulder taps in order')).toMatchObject({ passed: true });
   expect(results.figures).toMatchObject({ sockets: 4, socketsRefused: 0 });
@@ -168,23 +158,15 @@ it('runs realtime: taps counted and timed from the writes that caused them, in o
 });
 
 it('runs hot with more players than seats: the refused get SessionFull (expected, not failures), no session over its capacity', async () => {
-  const dir = path.join(out, 'hot');
-  const run = await loadtest([
-    'hot',
-    '--target',
-    service.baseUrl,
+  const { results } = await runToTheEnd('hot', 'hot', [
     '--duration',
     '3',
     '--players',
     '12',
     '--max-members',
     '4',
-    '--out',
-    dir,
     '--no-progress',
   ]);
-  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-  const results = await resultsIn(dir);
   expect(results).toMatchObject({ passed: true, totals: { failures: 0 } });
   // 12 players went for 4 seats at once: at least 8 joins were refused.
   expect(results.operations.join?.statuses['400']).toBeGreaterThanOrEqual(8);
@@ -194,11 +176,7 @@ it('runs hot with more players than seats: the refused get SessionFull (expected
 });
 
 it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players together, invariants passed', async () => {
-  const dir = path.join(out, 'gameday');
-  const run = await loadtest([
-    'gameday',
-    '--target',
-    service.baseUrl,
+  const { results } = await runToTheEnd('gameday', 'gameday', [
     '--duration',
     '3',
     '--rate',
@@ -207,12 +185,8 @@ it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players tog
     '0',
     '--sessions',
     '2',
-    '--out',
-    dir,
     '--no-progress',
   ]);
-  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-  const results = await resultsIn(dir);
   expect(results.passed).toBe(true);
   // How many arrive in 3 s depends on the machine's speed; that each is accounted for does not.
   const { arrivals, lobbyParties, pollers, hotPlayers, droppedArrivals } = results.figures;
@@ -221,22 +195,14 @@ it('runs gameday: arrivals at a rate, lobby parties, pollers and hot players tog
 });
 
 it('runs lobby --keep: nobody leaves, and the QA listing pages through every lobby it left, each exactly once', async () => {
-  const dir = path.join(out, 'keep');
-  const run = await loadtest([
-    'lobby',
-    '--target',
-    service.baseUrl,
+  const { run, results } = await runToTheEnd('lobby', 'keep', [
     '--duration',
     '3',
     '--players',
     '8',
     '--keep',
-    '--out',
-    dir,
     '--no-progress',
   ]);
-  expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-  const results = await resultsIn(dir);
   expect(results.passed).toBe(true);
   expect(results.operations.leave).toBeUndefined();
   const prefix = /sessions (load-[0-9a-f]+)-\*/.exec(`${run.stderr}${run.stdout}`)?.[1];
@@ -282,21 +248,12 @@ it('passes its invariant check against a service whose store throttles, times ou
     },
   });
   try {
-    const dir = path.join(out, 'faults');
-    const run = await loadtest([
+    const { results } = await runToTheEnd(
       'lobby',
-      '--target',
+      'faults',
+      ['--duration', '4', '--players', '8', '--no-progress'],
       faulty.baseUrl,
-      '--duration',
-      '4',
-      '--players',
-      '8',
-      '--out',
-      dir,
-      '--no-progress',
-    ]);
-    expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-    const results = await resultsIn(dir);
+    );
     expect(results.invariants.filter((check) => !check.passed)).toEqual([]);
     const injected = injectors.reduce((n, i) => n + i.counts.throttle + i.counts.timeout + i.counts.lostWrite, 0);
     expect(injected).toBeGreaterThan(0);

@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { makeLocalAdminClient, parseJavaMajorVersion, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { isRunning } from '../support/process-state';
 
 // Starts DynamoDB Local processes of its own (besides the one of global setup) to check start-up and shut-down.
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function listTables(endpoint: string): Promise<string[]> {
   const client = makeLocalAdminClient(endpoint);

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isRunning } from '../support/process-state';
 import { CONNECTIONS, RtaTestClient } from '../support/rta-client';
 
 // `npm start` as a user runs it: a separate process with its own DynamoDB Local, its printed curl line, and Ctrl-C.
@@ -96,15 +97,6 @@ async function eventually(what: string, condition: () => boolean | Promise<boole
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Still not true after ${timeoutMs / 1000} s: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

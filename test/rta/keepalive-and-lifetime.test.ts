@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mintToken } from '../../lambda/auth/development-token';
 import { CONNECTION_LIFETIME_MS, KEEPALIVE_INTERVAL_MS } from '../../lambda/rta/connection-limits';
 import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { startTestService, type TestService } from '../support/local-service';
-import { CONNECTIONS, RtaTestClient } from '../support/rta-client';
+import { CONNECTIONS, RtaTestClient, socketsClosedAfterEach } from '../support/rta-client';
 import { readExample, wireText } from '../support/rta-fixtures';
 
 // Connection lifetime and keepalives (family spec §6.4) over the local server, real sockets and DynamoDB Local, with
@@ -13,18 +12,13 @@ import { readExample, wireText } from '../support/rta-fixtures';
 
 let now = Date.now();
 let service: TestService;
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 beforeAll(async () => {
   service = await startTestService({ realTime: true, clock: () => now });
 });
-afterAll(async () => {
-  await service.close();
-  admin.destroy();
-});
+afterAll(() => service.close());
 
-const sockets: RtaTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+const sockets = socketsClosedAfterEach();
+afterEach(() => {
   now = Date.now();
 });
 
@@ -102,7 +96,7 @@ describe('keepalives (§6.4)', () => {
   });
 
   it('forget a socket found gone, as a tap does', async () => {
-    const store = new DynamoDbConnectionStore(admin, service.connectionTableName as string);
+    const store = new DynamoDbConnectionStore(service.admin, service.connectionTableName as string);
     const socketId = randomUUID();
     await store.openSocket({ socketId, owner: '1', openedAt: now, expiresAt: 4_000_000_000, keepaliveAt: now });
     await store.addSubscription(socketId, CONNECTIONS);

@@ -1,9 +1,8 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mintToken } from '../../lambda/auth/development-token';
 import { NONCE_LIFETIME_MS } from '../../lambda/service/nonce-service';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { startTestService, type TestService } from '../support/local-service';
-import { CONNECTIONS, RtaTestClient, UpgradeRefused } from '../support/rta-client';
+import { CONNECTIONS, RtaTestClient, socketsClosedAfterEach, UpgradeRefused } from '../support/rta-client';
 import { readExample } from '../support/rta-fixtures';
 
 // xbox-rta's way in (family spec §6.1, §7 item 20): `GET /nonce` with the token, then the upgrade with `?nonce=` and
@@ -15,20 +14,13 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let now = Date.now();
 let service: TestService;
 let rtaUrl: string;
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 beforeAll(async () => {
   service = await startTestService({ realTime: true, clock: () => now });
   rtaUrl = service.rtaUrl as string;
 });
-afterAll(async () => {
-  await service.close();
-  admin.destroy();
-});
+afterAll(() => service.close());
 
-const sockets: RtaTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
+const sockets = socketsClosedAfterEach();
 
 async function askNonce(authorization?: string): Promise<Response> {
   return fetch(`${service.baseUrl}/nonce`, {
@@ -61,7 +53,7 @@ async function openWithNonce(nonce: string, authorization?: string): Promise<Rta
 
 /** The owners of the open sockets' state items in the connections table. */
 async function socketOwners(): Promise<string[]> {
-  const { Items } = await admin.send(
+  const { Items } = await service.admin.send(
     new ScanCommand({
       TableName: service.connectionTableName as string,
       FilterExpression: 'begins_with(pk, :socket)',

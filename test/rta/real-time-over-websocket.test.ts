@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { mintToken } from '../../lambda/auth/development-token';
 import { startTestService, type TestService } from '../support/local-service';
-import { CONNECTIONS, RtaTestClient, UpgradeRefused } from '../support/rta-client';
+import { CONNECTIONS, RtaTestClient, socketsClosedAfterEach, UpgradeRefused } from '../support/rta-client';
 import { readExample, wireText } from '../support/rta-fixtures';
 import { SAMPLE_SCID, SessionClient } from '../support/session-client';
 
@@ -24,10 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const sockets: RtaTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
+const sockets = socketsClosedAfterEach();
 
 async function open(xuid: string, protocols?: string[]): Promise<RtaTestClient> {
   const socket = await RtaTestClient.open(rtaUrl, {

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { RESYNC_MIN_INTERVAL_MS } from '../../lambda/rta/connection-limits';
 import { makeKeepalivePass } from '../../lambda/rta/keepalive';
 import { type ConnectionGateway, makeTapHandler } from '../../lambda/rta/tap-delivery';
-import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
 import type { SessionChange } from '../../lambda/store/session-stream';
-import { ensureConnectionTable } from '../../local/create-table';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { connectionTableForFile } from '../support/connection-table';
 import { readExample, wireText } from '../support/rta-fixtures';
 import { tappedChange } from '../support/tapped-session';
 
@@ -14,18 +11,10 @@ import { tappedChange } from '../support/tapped-session';
 // makes the socket owe `[4]`; the keepalive pass sends it, at most once per 5 minutes per socket. The connection
 // store on DynamoDB Local, a recording gateway (the network boundary), an injected clock.
 
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
-const tableName = `connections-test-${randomUUID()}`;
-const store = new DynamoDbConnectionStore(admin, tableName);
+const { store } = connectionTableForFile();
 const CONNECTIONS = 'https://sessiondirectory.xboxlive.com/connections/';
 const RESYNC = wireText(readExample('family-rta-resync.json').frame);
 const START = Date.parse('2026-11-29T12:00:00.000Z');
-
-beforeAll(() => ensureConnectionTable(admin, tableName));
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
 
 const quiet = { warn: () => {}, error: () => {} };
 

@@ -1,26 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SessionDocument } from '../../lambda/domain/session-document';
 import { MAX_SESSIONS_PER_CONNECTION } from '../../lambda/rta/connection-limits';
 import { makeTapHandler } from '../../lambda/rta/tap-delivery';
-import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
 import type { SessionChange } from '../../lambda/store/session-stream';
-import { ensureConnectionTable } from '../../local/create-table';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { connectionTableForFile } from '../support/connection-table';
 
 // At most 10 sessions per connection (family spec §6.4, §7 item 23): counted from the sessions table's stream, a
 // warning logged when a ConnectionId is in more, never enforced. The connection store on DynamoDB Local.
 
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
-const tableName = `connections-test-${randomUUID()}`;
-const store = new DynamoDbConnectionStore(admin, tableName);
+const { store } = connectionTableForFile();
 const AT = Date.parse('2026-11-29T12:00:00.000Z');
-
-beforeAll(() => ensureConnectionTable(admin, tableName));
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
 
 function documentWith(changeNumber: number, connections: readonly string[]): SessionDocument {
   return {

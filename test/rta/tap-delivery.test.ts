@@ -1,25 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { makeTapHandler } from '../../lambda/rta/tap-delivery';
-import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
+import type { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
 import type { SessionChange } from '../../lambda/store/session-stream';
-import { ensureConnectionTable } from '../../local/create-table';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { connectionTableForFile } from '../support/connection-table';
 import { tappedChange } from '../support/tapped-session';
 
 // The tap handler over the DynamoDB connection store (on DynamoDB Local) with a recording gateway: what is sent to
 // whom, what a gone socket does to the state, and how a batch reports a failure (family spec §6.8).
 
-const endpoint = process.env.DYNAMODB_ENDPOINT as string;
-const admin = makeLocalAdminClient(endpoint);
-const tableName = `connections-test-${randomUUID()}`;
-const store = new DynamoDbConnectionStore(admin, tableName);
-
-beforeAll(() => ensureConnectionTable(admin, tableName));
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
+const { store } = connectionTableForFile();
 
 const quiet = { warn: () => {}, error: () => {} };
 const KEY = '00000000-0000-0000-0000-00006c6f6361#lobby#tap-test';

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mintToken } from '../../lambda/auth/development-token';
 import type { SweepReport } from '../../lambda/service/timer-sweeper';
 import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
 import { startTestService, type TestService } from '../support/local-service';
-import { CONNECTIONS, FRAME_DEADLINE_MS, RtaTestClient } from '../support/rta-client';
+import { CONNECTIONS, FRAME_DEADLINE_MS, RtaTestClient, socketsClosedAfterEach } from '../support/rta-client';
 import { SessionClient } from '../support/session-client';
 
 // Issue 11 items 5 and 6 over the local server, real sockets and DynamoDB Local, with an injected clock: the sweeper
@@ -24,20 +23,13 @@ const GUEST = '2535400000000002';
 let now = Date.UTC(2026, 10, 29, 12, 0, 0);
 let service: TestService;
 let connections: DynamoDbConnectionStore;
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
 beforeAll(async () => {
   service = await startTestService({ realTime: true, clock: () => now });
-  connections = new DynamoDbConnectionStore(admin, service.connectionTableName as string);
+  connections = new DynamoDbConnectionStore(service.admin, service.connectionTableName as string);
 });
-afterAll(async () => {
-  await service.close();
-  admin.destroy();
-});
+afterAll(() => service.close());
 
-const sockets: RtaTestClient[] = [];
-afterEach(async () => {
-  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
-});
+const sockets = socketsClosedAfterEach();
 
 async function open(xuid: string): Promise<{ socket: RtaTestClient; connectionId: string }> {
   const socket = await RtaTestClient.open(service.rtaUrl as string, {

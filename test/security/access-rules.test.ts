@@ -1,5 +1,6 @@
 import type { TokenClaims } from '../../lambda/auth/token-claims';
 import { startTestService, type TestService } from '../support/local-service';
+import { expectRefusal as expectRefusalOf, storedSession } from '../support/refusal';
 import { joinBody, SAMPLE_SCID, SessionClient, type SessionResponse } from '../support/session-client';
 
 // The access rules of spec §2.14 and §2.7 through HTTP against DynamoDB Local (issue 4.2). Every refusal is checked
@@ -19,27 +20,16 @@ const as = (claims: TokenClaims) => new SessionClient(service.baseUrl, claims);
 const server = () => as({ server: true });
 
 /** The stored session as a server reads it: status, ETag and exact text. */
-async function snapshot(template: string, name: string) {
-  const r = await server().get(SAMPLE_SCID, template, name);
-  return { status: r.status, etag: r.headers.get('etag'), text: r.text };
-}
+const snapshot = (template: string, name: string) => storedSession(server(), template, name);
 
-/** Runs a request that must be refused, and checks the refusal's status, message, and that nothing changed. */
-async function expectRefusal(
+/** A request that must be refused, changing nothing (test/support/refusal.ts), its message matching `message`. */
+const expectRefusal = (
   template: string,
   name: string,
   send: () => Promise<SessionResponse>,
   status: number,
   message?: RegExp,
-): Promise<SessionResponse> {
-  const before = await snapshot(template, name);
-  const response = await send();
-  expect(response.status).toBe(status);
-  expect(typeof response.json?.message).toBe('string');
-  if (message !== undefined) expect(response.json.message).toMatch(message);
-  expect(await snapshot(template, name)).toEqual(before);
-  return response;
-}
+): Promise<SessionResponse> => expectRefusalOf(server(), [template, name], send, status, { message });
 
 /** Creates a session on the permissive `open` template with the owner as its active member. */
 async function createSession(name: string, extra: Record<string, unknown> = {}): Promise<SessionResponse> {

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { makeDynamoDbClient } from '../../lambda/runtime/dynamodb-client';
-import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 import { DynamoDbHandleStore } from '../../lambda/store/dynamodb-handle-store';
 import { DynamoDbSessionStore } from '../../lambda/store/dynamodb-session-store';
-import { ensureSessionTable } from '../../local/create-table';
-import { createLocalServer } from '../../local/http-server';
-import { localRuntimeConfig } from '../../local/local-config';
-import { closeServer, listenOnLoopback, onEverySend } from '../support/loopback-server';
+import { type OwnStoresService, startServiceOnOwnStores } from '../support/local-service';
 import { joinBody, SAMPLE_SCID, SessionClient } from '../support/session-client';
 
 // What one request costs in DynamoDB calls (issue 12): every call the session store sends is counted at the SDK
@@ -20,35 +14,23 @@ interface Call {
   readonly input: Record<string, unknown>;
 }
 
-const endpoint = process.env.DYNAMODB_ENDPOINT as string;
-const tableName = `sessions-test-${randomUUID()}`;
 const calls: Call[] = [];
-let client: DynamoDBClient;
-let server: ReturnType<typeof createLocalServer>;
-let baseUrl: string;
+let service: OwnStoresService;
 
 beforeAll(async () => {
-  client = makeDynamoDbClient({ region: 'local', dynamoDbEndpoint: endpoint });
-  // Counted once per send, before the SDK's own retries (onEverySend): the tests ask for answers without faults.
-  onEverySend(client, (command, input) => calls.push({ command, input }));
-  await ensureSessionTable(client, tableName, { stream: false });
-  const handlers = makeSessionHandlers(
-    { ...localRuntimeConfig(tableName, endpoint), rateLimits: 'off', log: { error: () => {} } },
-    {
+  service = await startServiceOnOwnStores({
+    config: { rateLimits: 'off' },
+    stores: (client, { tableName }) => ({
       sessions: new DynamoDbSessionStore(client, tableName),
       handles: new DynamoDbHandleStore(client, tableName),
       rateLimits: undefined,
-    },
-  );
-  server = createLocalServer(handlers, { log: () => {} });
-  baseUrl = await listenOnLoopback(server);
+    }),
+    // Counted once per send, before the SDK's own retries (onEverySend): the tests ask for answers without faults.
+    observeSends: (command, input) => calls.push({ command, input }),
+  });
 });
 
-afterAll(async () => {
-  await closeServer(server);
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  client.destroy();
-});
+afterAll(() => service.close());
 
 /** The calls one request made. */
 async function callsOf(request: () => Promise<{ status: number }>, status: number): Promise<Call[]> {
@@ -58,8 +40,8 @@ async function callsOf(request: () => Promise<{ status: number }>, status: numbe
   return [...calls];
 }
 
-const alice = () => new SessionClient(baseUrl, { xuid: '2533274790395904' }, { retryUnavailable: 0 });
-const bob = () => new SessionClient(baseUrl, { xuid: '2533274790395905' }, { retryUnavailable: 0 });
+const alice = () => new SessionClient(service.baseUrl, { xuid: '2533274790395904' }, { retryUnavailable: 0 });
+const bob = () => new SessionClient(service.baseUrl, { xuid: '2533274790395905' }, { retryUnavailable: 0 });
 
 function expectConsistentRead(call: Call | undefined): void {
   expect(call?.command).toBe('GetItemCommand');

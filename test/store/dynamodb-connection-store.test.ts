@@ -1,23 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
-import { ensureConnectionTable } from '../../local/create-table';
-import { makeLocalAdminClient } from '../../local/dynamodb-local';
+import { connectionTableForFile } from '../support/connection-table';
 
 // The RTA connection state on DynamoDB Local (family spec §6.5): subscription ids per socket, one ConnectionId per
 // socket even under concurrent subscribes, the reclaim rules, idempotent unsubscribe and close.
 
-const admin = makeLocalAdminClient(process.env.DYNAMODB_ENDPOINT as string);
-const tableName = `connections-test-${randomUUID()}`;
-const store = new DynamoDbConnectionStore(admin, tableName);
+const { store, admin, tableName } = connectionTableForFile();
 const CONNECTIONS = 'https://sessiondirectory.xboxlive.com/connections/';
 const LATER = 4_000_000_000;
-
-beforeAll(() => ensureConnectionTable(admin, tableName));
-afterAll(async () => {
-  await admin.send(new DeleteTableCommand({ TableName: tableName }));
-  admin.destroy();
-});
 
 async function openSocket(owner = '1'): Promise<string> {
   const socketId = randomUUID();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, parseExactJson, stringifyExactJson } from '../../lambda/domain/json';
+import type { SessionClient, SessionResponse } from './session-client';
 
 /** The shared spec's folder (beside the checkout), where the captures and examples live. */
 export const SPEC_DIR = path.resolve(__dirname, '../../../shared/spec');
@@ -35,3 +36,21 @@ export function readRequestCapture(file: string): RequestCapture {
     body: json.body === null || json.body === undefined ? undefined : stringifyExactJson(json.body),
   };
 }
+
+/**
+ * Sends a capture as the client sent it: its method, its path (or `path` where a test must name a resource the
+ * capture could not know, such as a handle id), its headers and its body's exact bytes; the token is `caller`'s.
+ */
+export function replayCapture(
+  caller: SessionClient,
+  capture: RequestCapture,
+  path = capture.path,
+): Promise<SessionResponse> {
+  return caller.request(capture.method, path, {
+    headers: capture.headers,
+    ...(capture.body === undefined ? {} : { body: capture.body }),
+  });
+}
+
+/** The Minecraft title's id (896928775), as the replayed community clients send it in their tokens. */
+export const MINECRAFT_TITLE_ID = '896928775';

@@ -4,6 +4,18 @@ import WebSocket from 'ws';
 /** Generous: the suite must pass on a busy 2-core machine (no test depends on speed). */
 export const FRAME_DEADLINE_MS = 30_000;
 
+/**
+ * The list a test file puts the sockets it opens in: each is closed after the test that opened it (registered as an
+ * afterEach hook), so no socket outlives its test.
+ */
+export function socketsClosedAfterEach(): RtaTestClient[] {
+  const sockets: RtaTestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+  });
+  return sockets;
+}
+
 /** A test's RTA socket: every text frame it received, in order, and ways to wait for the next ones. */
 export class RtaTestClient {
   readonly frames: string[] = [];

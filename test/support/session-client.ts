@@ -101,54 +101,42 @@ export class SessionClient {
     return { status: response.status, headers: response.headers, text, json };
   }
 
-  get(scid: string, template: string, name: string, options: RequestOptions = {}): Promise<SessionResponse> {
-    return this.request('GET', sessionUri(scid, template, name, options.spelling), options);
-  }
-
-  put(
+  /**
+   * A request to the session or one of its parts (`/properties`, `/members/{key}`, `/servers/{name}`): the one place
+   * the session's path is built, in the spelling the options ask for.
+   */
+  private atSession(
+    method: string,
     scid: string,
     template: string,
     name: string,
-    body: unknown,
-    options: RequestOptions = {},
+    part: string,
+    options: RequestOptions,
   ): Promise<SessionResponse> {
-    return this.request('PUT', sessionUri(scid, template, name, options.spelling), { ...options, body });
+    return this.request(method, `${sessionUri(scid, template, name, options.spelling)}${part}`, options);
+  }
+
+  get(scid: string, template: string, name: string, options: RequestOptions = {}): Promise<SessionResponse> {
+    return this.atSession('GET', scid, template, name, '', options);
+  }
+
+  put(scid: string, template: string, name: string, body: unknown, options: RequestOptions = {}) {
+    return this.atSession('PUT', scid, template, name, '', { ...options, body });
   }
 
   /** `PUT …/sessions/{name}/properties` (family spec §2.1): the body is the properties change. */
-  putProperties(
-    scid: string,
-    template: string,
-    name: string,
-    body: unknown,
-    options: RequestOptions = {},
-  ): Promise<SessionResponse> {
-    const path = `${sessionUri(scid, template, name, options.spelling)}/properties`;
-    return this.request('PUT', path, { ...options, body });
+  putProperties(scid: string, template: string, name: string, body: unknown, options: RequestOptions = {}) {
+    return this.atSession('PUT', scid, template, name, '/properties', { ...options, body });
   }
 
   /** `DELETE …/sessions/{name}/members/{key}`, `key` `me` or a member index (family spec §2.2, §2.3). */
-  deleteMember(
-    scid: string,
-    template: string,
-    name: string,
-    key: string,
-    options: RequestOptions = {},
-  ): Promise<SessionResponse> {
-    const path = `${sessionUri(scid, template, name, options.spelling)}/members/${encodeURIComponent(key)}`;
-    return this.request('DELETE', path, options);
+  deleteMember(scid: string, template: string, name: string, key: string, options: RequestOptions = {}) {
+    return this.atSession('DELETE', scid, template, name, `/members/${encodeURIComponent(key)}`, options);
   }
 
   /** `DELETE …/sessions/{name}/servers/{serverName}` (family spec §2.4). */
-  deleteServer(
-    scid: string,
-    template: string,
-    name: string,
-    serverName: string,
-    options: RequestOptions = {},
-  ): Promise<SessionResponse> {
-    const path = `${sessionUri(scid, template, name, options.spelling)}/servers/${encodeURIComponent(serverName)}`;
-    return this.request('DELETE', path, options);
+  deleteServer(scid: string, template: string, name: string, serverName: string, options: RequestOptions = {}) {
+    return this.atSession('DELETE', scid, template, name, `/servers/${encodeURIComponent(serverName)}`, options);
   }
 }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { startTestService, type TestService } from '../../support/local-service';
+import { startTestService, type TestService, waitForFinder } from '../../support/local-service';
 import { CheckedSessionClient } from '../../support/mpsd-response-validator';
 import { joinBody, SAMPLE_SCID, type SessionResponse } from '../../support/session-client';
 
 // Session queries by xuid and keyword, batch queries and template reads over HTTP against DynamoDB Local
 // (spec/mpsd-family.md §5; README "Finding sessions"), with the finder running on the sessions stream as npm start
-// runs it. The finder lags the writes by the stream's delay: a test waits (at most DEADLINE_MS, never a measure of
-// speed) for a join to appear; a leave needs no wait, because every candidate is decided on as the session is now.
+// runs it. The finder lags the writes by the stream's delay: a test waits (waitForFinder: a deadline, never a measure
+// of speed) for a join to appear; a leave needs no wait, because every candidate is decided on as the session is now.
 
 let service: TestService;
 beforeAll(async () => {
@@ -14,7 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const DEADLINE_MS = 30_000;
 let nextXuid = 2535600000001000n;
 const newXuid = () => String(nextXuid++);
 const as = (xuid: string) => new CheckedSessionClient(service.baseUrl, { xuid, gamertag: `G${xuid.slice(-4)}` });
@@ -24,16 +23,6 @@ const names = (r: SessionResponse) => r.json.results.map((e: { sessionRef: { nam
 
 function query(caller: CheckedSessionClient, q: string, path = SESSIONS): Promise<SessionResponse> {
   return caller.request('GET', path, { query: q });
-}
-
-/** Repeats the request until `done` holds (the finder has caught up), within a deadline. */
-async function eventually(request: () => Promise<SessionResponse>, done: (r: SessionResponse) => boolean) {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const r = await request();
-    if (done(r) || Date.now() > deadline) return r;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function create(template: string, xuid: string, extra: Record<string, unknown> = {}): Promise<string> {
@@ -49,7 +38,7 @@ describe('GET …/sessions?xuid= (spec §5.2, §5.4, §5.5)', () => {
     const guest = newXuid();
     const name = await create('lobby', host, { properties: { system: { keywords: ['Red'], turn: [1] } } });
     expect((await as(guest).put(SAMPLE_SCID, 'lobby', name, joinBody(guest))).status).toBe(200);
-    const found = await eventually(
+    const found = await waitForFinder(
       () => query(as(guest), `xuid=${guest}`),
       (r) => r.json.results.length === 1,
     );
@@ -79,7 +68,7 @@ describe('GET …/sessions?xuid= (spec §5.2, §5.4, §5.5)', () => {
       members: { me, reserve_0: { constants: { system: { xuid: reserved } } } },
     });
     // The reservation is in the index once the host's session is: the host is found first.
-    await eventually(
+    await waitForFinder(
       () => query(asServer(), `xuid=${reserved}&reservations=true`),
       (r) => r.json.results.length === 1,
     );
@@ -104,7 +93,7 @@ describe('GET …/sessions?xuid= (spec §5.2, §5.4, §5.5)', () => {
         })
       ).status,
     ).toBe(200);
-    const inactive = await eventually(
+    const inactive = await waitForFinder(
       () => query(as(host), `xuid=${host}&inactive=true`),
       (r) => r.json.results.length === 1,
     );
@@ -115,7 +104,7 @@ describe('GET …/sessions?xuid= (spec §5.2, §5.4, §5.5)', () => {
   it('never lists a private session to a stranger; its member finds it with private=true', async () => {
     const host = newXuid();
     const name = await create('open', host, { constants: { system: { visibility: 'private' } } });
-    await eventually(
+    await waitForFinder(
       () => query(as(host), `xuid=${host}&private=true`),
       (r) => r.json.results.length === 1,
     );
@@ -128,7 +117,7 @@ describe('GET …/sessions?xuid= (spec §5.2, §5.4, §5.5)', () => {
     const host = newXuid();
     const full = await create('open', host, { constants: { system: { maxMembersCount: 1 } } });
     const open = await create('game', host);
-    await eventually(
+    await waitForFinder(
       () => query(as(host), `xuid=${host}`),
       (r) => r.json.results.length === 2,
     );
@@ -162,7 +151,7 @@ describe('GET …/sessions?keyword= (spec §5.2)', () => {
     const host = newXuid();
     const keyword = `kw${randomUUID().slice(0, 8)}`;
     const name = await create('lobby', host, { properties: { system: { keywords: [keyword.toUpperCase()] } } });
-    const found = await eventually(
+    const found = await waitForFinder(
       () => query(as(newXuid()), `keyword=${keyword}`),
       (r) => r.json.results.length === 1,
     );
@@ -185,7 +174,7 @@ describe('POST …/batch (spec §5.3)', () => {
     const own = await create('game', c);
     const batch = () =>
       asServer().request('POST', `/serviceconfigs/${SAMPLE_SCID}/batch`, { body: { xuids: [c, b, a] } });
-    const r = await eventually(batch, (x) => x.json.results.length === 3);
+    const r = await waitForFinder(batch, (x) => x.json.results.length === 3);
     expect(r.status).toBe(200);
     expect(
       r.json.results.map((e: { xuid: string; sessionRef: { name: string } }) => [e.xuid, e.sessionRef.name]),

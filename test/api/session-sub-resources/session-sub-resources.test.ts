@@ -4,6 +4,7 @@ import type { TokenClaims } from '../../../lambda/auth/token-claims';
 import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
 import { startTestService, type TestService } from '../../support/local-service';
 import { CheckedSessionClient } from '../../support/mpsd-response-validator';
+import { expectRefusal as expectRefusalOf, storedSession } from '../../support/refusal';
 import { joinBody, SAMPLE_SCID, type SessionResponse } from '../../support/session-client';
 
 // The session sub-resources (family spec §2) end to end: HTTP through the local server, the handlers as Lambda runs
@@ -29,26 +30,16 @@ const pathOf = (template: string, n: string) =>
   `/serviceconfigs/${SAMPLE_SCID}/sessiontemplates/${template}/sessions/${n}`;
 
 /** The stored session as a server reads it: status, ETag and exact text. */
-async function snapshot(template: string, n: string) {
-  const r = await server().get(SAMPLE_SCID, template, n);
-  return { status: r.status, etag: r.headers.get('etag'), text: r.text };
-}
+const snapshot = (template: string, n: string) => storedSession(server(), template, n);
 
-/** Sends a request that must be refused; checks its status and code, and that the session did not change. */
-async function expectRefusal(
+/** A request that must be refused, changing nothing (test/support/refusal.ts), with the code it must carry. */
+const expectRefusal = (
   template: string,
   n: string,
   send: () => Promise<SessionResponse>,
   status: number,
   code?: string,
-): Promise<SessionResponse> {
-  const before = await snapshot(template, n);
-  const response = await send();
-  expect(response.status).toBe(status);
-  if (code !== undefined) expect(response.json.code).toBe(code);
-  expect(await snapshot(template, n)).toEqual(before);
-  return response;
-}
+): Promise<SessionResponse> => expectRefusalOf(server(), [template, n], send, status, { code });
 
 /** Owner (index 0) and guest (index 1) on a session of `template`; the guest joins on a reservation. */
 async function twoMembers(template = 'open', extra: Record<string, unknown> = {}, reserve = true): Promise<string> {

@@ -35,6 +35,13 @@ const active = (extra: Record<string, unknown> = {}) => ({
   members: { me: { properties: { system: { active: true } } } },
   ...extra,
 });
+/** The host, active, and a seat reserved for another user (reserve_0). */
+const HOST_AND_A_RESERVATION = active({
+  members: {
+    me: { properties: { system: { active: true } } },
+    reserve_0: { constants: { system: { xuid: '2533274800000009' } } },
+  },
+});
 
 async function unchanged(template: string, session: string, before: SessionResponse): Promise<void> {
   const after = await host().get(SAMPLE_SCID, template, session);
@@ -97,17 +104,7 @@ describe('templates as configuration (spec §3)', () => {
 describe('members over HTTP (spec §2.7)', () => {
   it('keeps indices, the next chain and membersInfo exact through joins, reservations and leaves', async () => {
     const n = name();
-    await host().put(
-      SAMPLE_SCID,
-      'open',
-      n,
-      active({
-        members: {
-          me: { properties: { system: { active: true } } },
-          reserve_0: { constants: { system: { xuid: '2533274800000009' } } },
-        },
-      }),
-    );
+    await host().put(SAMPLE_SCID, 'open', n, HOST_AND_A_RESERVATION);
     await guest().put(SAMPLE_SCID, 'open', n, active());
     const left = await host().put(SAMPLE_SCID, 'open', n, { members: { me: null } });
     expect(left.status).toBe(200);
@@ -233,17 +230,7 @@ describe('timers with an injected clock (spec §2.4)', () => {
   it('a reservation expires at reservedRemovalTimeout: nextTimer and Expires show it, the ETag and changeNumber move', async () => {
     const n = name();
     const start = now;
-    const created = await host().put(
-      SAMPLE_SCID,
-      'open',
-      n,
-      active({
-        members: {
-          me: { properties: { system: { active: true } } },
-          reserve_0: { constants: { system: { xuid: '2533274800000009' } } },
-        },
-      }),
-    );
+    const created = await host().put(SAMPLE_SCID, 'open', n, HOST_AND_A_RESERVATION);
     expect(Date.parse(created.json.nextTimer)).toBe(start + 30 * S);
     expect(created.headers.get('expires')).toBe(new Date(start + 30 * S).toUTCString());
     now = start + 30 * S - 1;

@@ -1,23 +1,12 @@
-import { MpsdError } from '../../../lambda/domain/errors';
 import { assembleConstants } from '../../../lambda/domain/session/constants';
 import { MEMBER_REFERENCE_MESSAGE } from '../../../lambda/domain/session/members';
 import { renderSession } from '../../../lambda/domain/session/render';
 import type { SessionDocument } from '../../../lambda/domain/session-document';
 import { sessionDocumentProblems } from '../../support/mpsd-response-validator';
-import { activeJoin, context, put, SERVER, sessionOf, T0, user } from '../domain-fixtures';
+import { activeJoin, context, put, refusal, SERVER, sessionOf, T0, user } from '../domain-fixtures';
 
 function created(body: unknown, templateName = 'open', principal = user('100')): SessionDocument {
   return sessionOf(put(undefined, body, context(principal, templateName)));
-}
-
-function refusal(run: () => unknown): { status: number; message: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return { status: error.status, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('constants at creation (spec §2.5, §3)', () => {
@@ -120,6 +109,7 @@ describe('request shape (spec §1.4)', () => {
     const r = refusal(() => put(undefined, activeJoin('100', { membersInfo: {} }), context(user('100'))));
     expect(r).toEqual({
       status: 400,
+      code: 'ProhibitedMember',
       message: expect.stringMatching(/"membersInfo".*only constants, properties, members, servers, roleTypes/),
     });
   });
@@ -221,6 +211,7 @@ describe('members (spec §2.7)', () => {
     session = sessionOf(put(session, activeJoin('200'), context(user('200'))));
     expect(refusal(() => put(session, { members: { '0': null } }, context(user('200'))))).toEqual({
       status: 403,
+      code: 'MemberReferenceRequiresServer',
       message: MEMBER_REFERENCE_MESSAGE,
     });
     session = sessionOf(put(session, { members: { '0': null } }, context(SERVER)));
@@ -281,6 +272,7 @@ describe('members (spec §2.7)', () => {
     );
     expect(r).toEqual({
       status: 400,
+      code: 'InvalidValue',
       message: expect.stringMatching(
         /^This session is configured for managed initialization requiring at least 2 members to start\./,
       ),
@@ -440,6 +432,7 @@ describe('properties (spec §2.6)', () => {
     const body = { members: { me: { properties: { system: { measurements: { [own]: { latency: 1 } } } } } } };
     expect(refusal(() => put(session, body, context(user('100'), 'qos')))).toEqual({
       status: 400,
+      code: 'InvalidValue',
       message: expect.stringMatching(/own device token/),
     });
   });

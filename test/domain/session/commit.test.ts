@@ -1,7 +1,6 @@
 import { parseExactJson, stringifyExactJson } from '../../../lambda/domain/json';
 import type { Principal } from '../../../lambda/domain/principal';
 import {
-  type CommitContext,
   decideSessionWrite,
   type SessionWriteDecision,
   type SessionWriteRequest,
@@ -9,7 +8,7 @@ import {
 import { answerText } from '../../../lambda/domain/session/session-answer';
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
 import { parseStoredSessionText, storedSessionText } from '../../../lambda/domain/session/session-text';
-import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
+import { activeJoin, commitContext, SERVER, T0, user, writeRequest } from '../domain-fixtures';
 
 // The write decision of a session PUT, at unit level: what it answers and what it writes, for each precondition,
 // nocommit, a no-op and a deletion. The loop that gets it written is test/service/conditional-write.test.ts.
@@ -17,26 +16,8 @@ import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
 const OWNER = user('2001');
 const STRANGER = user('2002');
 
-let guid = 0;
-const ctx = (name = 'open'): CommitContext => ({
-  template: template(name),
-  newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
-});
-
-function request(principal: Principal, body: unknown, extra: Partial<SessionWriteRequest> = {}): SessionWriteRequest {
-  return {
-    principal,
-    contractVersion: 107,
-    body: parseExactJson(JSON.stringify(body)),
-    ifMatch: undefined,
-    ifNoneMatch: undefined,
-    noCommit: false,
-    ...extra,
-  };
-}
-
 function decide(record: SessionRecord | undefined, req: SessionWriteRequest, now = T0): SessionWriteDecision {
-  return decideSessionWrite(record, req, now, ctx());
+  return decideSessionWrite(record, req, now, commitContext());
 }
 
 /** The stored record a decision's write leaves (what the store would hand back on the next read). */
@@ -51,11 +32,14 @@ function etagOfAnswer(decision: SessionWriteDecision): string {
   return answer.session.etag;
 }
 
-const created = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+const created = decide(undefined, writeRequest(OWNER, activeJoin(OWNER.xuid ?? '')));
 const session = stored(created);
 const sessionEtag = etagOfAnswer(created);
 const privateSession = stored(
-  decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '', { constants: { system: { visibility: 'private' } } }))),
+  decide(
+    undefined,
+    writeRequest(OWNER, activeJoin(OWNER.xuid ?? '', { constants: { system: { visibility: 'private' } } })),
+  ),
 );
 
 describe('decideSessionWrite: preconditions', () => {
@@ -65,7 +49,7 @@ describe('decideSessionWrite: preconditions', () => {
     ['If-Match: * on a missing session', undefined, { ifMatch: '*' }, /does not exist/],
     ['If-Match with another ETag', session, { ifMatch: 'not-the-etag' }, /does not name/],
   ])('%s: 412, no write', (_name, record, headers, reason) => {
-    const decision = decide(record, request(OWNER, {}, headers));
+    const decision = decide(record, writeRequest(OWNER, {}, headers));
     expect('write' in decision).toBe(false);
     expect(decision.answer).toMatchObject({ kind: 'precondition-failed', reason: expect.stringMatching(reason) });
     if (decision.answer.kind !== 'precondition-failed') return;
@@ -78,29 +62,29 @@ describe('decideSessionWrite: preconditions', () => {
     ['If-Match with the current ETag, quoted', { ifMatch: `"${sessionEtag}"` }],
     ['If-Match: *', { ifMatch: '*' }],
   ])('%s on the session: written', (_name, headers) => {
-    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }, headers));
+    const decision = decide(session, writeRequest(OWNER, { properties: { custom: { a: 1 } } }, headers));
     expect('write' in decision).toBe(true);
     expect(decision.answer.kind).toBe('updated');
   });
 
   it('If-None-Match: * on no session: created', () => {
-    const decision = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? ''), { ifNoneMatch: '*' }));
+    const decision = decide(undefined, writeRequest(OWNER, activeJoin(OWNER.xuid ?? ''), { ifNoneMatch: '*' }));
     expect(decision.answer.kind).toBe('created');
   });
 
   it("a failed precondition shows a private session only to a reader: a stranger's is 403", () => {
     for (const headers of [{ ifNoneMatch: '*' }, { ifMatch: 'not-the-etag' }]) {
-      expect(() => decide(privateSession, request(STRANGER, {}, headers))).toThrow(
+      expect(() => decide(privateSession, writeRequest(STRANGER, {}, headers))).toThrow(
         expect.objectContaining({ code: 'SessionAccessDenied' }),
       );
-      expect(decide(privateSession, request(OWNER, {}, headers)).answer.kind).toBe('precondition-failed');
+      expect(decide(privateSession, writeRequest(OWNER, {}, headers)).answer.kind).toBe('precondition-failed');
     }
   });
 });
 
 describe('decideSessionWrite: what is written', () => {
   it('a change is written at the next change number, and answered under that commit', () => {
-    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }));
+    const decision = decide(session, writeRequest(OWNER, { properties: { custom: { a: 1 } } }));
     const next = stored(decision);
     expect(next.kind === 'session' && next.document.changeNumber).toBe(
       session.kind === 'session' ? session.document.changeNumber + 1 : Number.NaN,
@@ -113,7 +97,7 @@ describe('decideSessionWrite: what is written', () => {
     ['a number a double cannot print back', { id: '12345678901234567890' }, false],
   ])('writes with %s the stored text its size check measured, saying which parser reads it', (_case, custom, plain) => {
     const body = JSON.stringify({ properties: { custom } }).replace(/"(\d{20})"/, '$1');
-    const decision = decide(session, { ...request(OWNER, {}), body: parseExactJson(body) });
+    const decision = decide(session, { ...writeRequest(OWNER, {}), body: parseExactJson(body) });
     if (!('write' in decision) || decision.write.kind !== 'session') throw new Error('expected a session write');
     expect(decision.write.storedText).toEqual(storedSessionText(decision.write.document));
     expect(decision.write.storedText?.plainNumbers).toBe(plain);
@@ -131,13 +115,13 @@ describe('decideSessionWrite: what is written', () => {
   ] as const)(
     'answers a write with %s in the text of its rendering, the stored text’s custom values spliced in',
     (_case, custom, version, extra) => {
-      const created = decide(undefined, request(OWNER, activeJoin(OWNER.xuid ?? '', extra)));
+      const created = decide(undefined, writeRequest(OWNER, activeJoin(OWNER.xuid ?? '', extra)));
       const body = JSON.stringify({ properties: { custom }, members: { me: { properties: { custom } } } }).replaceAll(
         /"(\d{20})"/g,
         '$1',
       );
       const decision = decide(stored(created), {
-        ...request(OWNER, {}),
+        ...writeRequest(OWNER, {}),
         body: parseExactJson(body),
         contractVersion: version,
       });
@@ -148,14 +132,14 @@ describe('decideSessionWrite: what is written', () => {
 
   it('leaves the record it decided on as it was, with no timer due and with one', () => {
     const reserving = stored(
-      decide(session, request(OWNER, { members: { reserve_1: { constants: { system: { xuid: '2003' } } } } })),
+      decide(session, writeRequest(OWNER, { members: { reserve_1: { constants: { system: { xuid: '2003' } } } } })),
     );
     for (const [record, now] of [
       [session, T0],
       [reserving, T0 + 24 * 60 * 60 * 1000],
     ] as const) {
       const before = structuredClone(record);
-      const decision = decide(record, request(OWNER, { properties: { custom: { changed: now } } }), now);
+      const decision = decide(record, writeRequest(OWNER, { properties: { custom: { changed: now } } }), now);
       expect('write' in decision).toBe(true);
       expect(record).toEqual(before);
     }
@@ -184,7 +168,7 @@ describe('decideSessionWrite: what is written', () => {
       [SERVER, { servers: { host: { constants: { custom: { region: { id: 'eu' } } } } } }],
     ];
     const rich = steps.reduce<SessionRecord | undefined>(
-      (record, [principal, body]) => stored(decide(record, request(principal, body))),
+      (record, [principal, body]) => stored(decide(record, writeRequest(principal, body))),
       undefined,
     );
     const deepFreeze = <T>(value: T): T => {
@@ -204,31 +188,31 @@ describe('decideSessionWrite: what is written', () => {
       ['a joiner', user('2004'), joinWith('2004', nested)],
       ['a member going inactive', OWNER, { members: { me: { properties: { system: { active: false } } } } }],
     ])('%s', (_case, principal, body) => {
-      const expected = decide(structuredClone(rich), request(principal, body));
-      expect(decide(deepFreeze(structuredClone(rich)), request(principal, body))).toEqual(expected);
+      const expected = decide(structuredClone(rich), writeRequest(principal, body));
+      expect(decide(deepFreeze(structuredClone(rich)), writeRequest(principal, body))).toEqual(expected);
       expect(expected).toMatchObject({ write: {} });
     });
   });
 
   it('a PUT that changes nothing writes nothing and answers the stored commit', () => {
-    const decision = decide(session, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+    const decision = decide(session, writeRequest(OWNER, activeJoin(OWNER.xuid ?? '')));
     expect('write' in decision).toBe(false);
     expect(decision.answer.kind).toBe('updated');
     expect(etagOfAnswer(decision)).toBe(sessionEtag);
   });
 
   it('nocommit writes nothing and answers an ETag that names no commit', () => {
-    const decision = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }, { noCommit: true }));
+    const decision = decide(session, writeRequest(OWNER, { properties: { custom: { a: 1 } } }, { noCommit: true }));
     expect('write' in decision).toBe(false);
     const answer = decision.answer;
     if (answer.kind !== 'updated') throw new Error('expected updated');
     expect(answer.session.rendered.changeNumber).toBe(2);
-    const real = decide(session, request(OWNER, { properties: { custom: { a: 1 } } }));
+    const real = decide(session, writeRequest(OWNER, { properties: { custom: { a: 1 } } }));
     expect(answer.session.etag).not.toBe(etagOfAnswer(real));
   });
 
   it('the last member leaving writes a tombstone that keeps the correlation id and the deletion’s change number for 24 h', () => {
-    const decision = decide(session, request(OWNER, { members: { me: null } }), T0 + 5_000);
+    const decision = decide(session, writeRequest(OWNER, { members: { me: null } }), T0 + 5_000);
     expect(decision.answer).toEqual({ kind: 'gone' });
     expect(stored(decision)).toEqual({
       kind: 'deleted',
@@ -236,41 +220,43 @@ describe('decideSessionWrite: what is written', () => {
       changeNumber: (session.kind === 'session' ? session.document.changeNumber : 0) + 1,
       expiresAt: Math.ceil((T0 + 5_000) / 1000) + 24 * 60 * 60,
     });
-    const preview = decide(session, request(OWNER, { members: { me: null } }, { noCommit: true }));
+    const preview = decide(session, writeRequest(OWNER, { members: { me: null } }, { noCommit: true }));
     expect(preview).toEqual({ answer: { kind: 'gone' } });
   });
 
   it('a re-created session keeps the correlation id of the tombstone it replaces', () => {
-    const tombstone = stored(decide(session, request(OWNER, { members: { me: null } })));
-    const again = stored(decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? ''))));
+    const tombstone = stored(decide(session, writeRequest(OWNER, { members: { me: null } })));
+    const again = stored(decide(tombstone, writeRequest(OWNER, activeJoin(OWNER.xuid ?? ''))));
     expect(again.kind === 'session' && again.document.correlationId).toBe(
       tombstone.kind === 'deleted' && tombstone.correlationId,
     );
   });
 
   it('a re-created session continues after the change number its deletion took, on a new branch (family spec §6.8)', () => {
-    const tombstone = stored(decide(session, request(OWNER, { members: { me: null } })));
+    const tombstone = stored(decide(session, writeRequest(OWNER, { members: { me: null } })));
     const deletedAt = tombstone.kind === 'deleted' ? tombstone.changeNumber : undefined;
     expect(deletedAt).toBe((session.kind === 'session' ? session.document.changeNumber : 0) + 1);
-    const again = decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? '')));
+    const again = decide(tombstone, writeRequest(OWNER, activeJoin(OWNER.xuid ?? '')));
     const written = stored(again);
     if (written.kind !== 'session' || session.kind !== 'session') throw new Error('expected sessions');
     expect(written.document.changeNumber).toBe((deletedAt ?? 0) + 1);
     expect(written.document.branch).not.toBe(session.document.branch);
     // A preview of the re-creation numbers it the same way.
-    const preview = decide(tombstone, request(OWNER, activeJoin(OWNER.xuid ?? ''), { noCommit: true }));
+    const preview = decide(tombstone, writeRequest(OWNER, activeJoin(OWNER.xuid ?? ''), { noCommit: true }));
     expect(preview.answer.kind === 'created' && preview.answer.session.rendered.changeNumber).toBe(
       (deletedAt ?? 0) + 1,
     );
   });
 
   it('a tombstone written before tombstones kept a change number re-creates at 1, as before', () => {
-    const again = stored(decide({ kind: 'deleted', correlationId: 'c' }, request(OWNER, activeJoin(OWNER.xuid ?? ''))));
+    const again = stored(
+      decide({ kind: 'deleted', correlationId: 'c' }, writeRequest(OWNER, activeJoin(OWNER.xuid ?? ''))),
+    );
     expect(again.kind === 'session' && again.document.changeNumber).toBe(1);
   });
 
   it('a PUT that would create a session with no members writes nothing and is gone', () => {
-    expect(decide(undefined, request(OWNER, { properties: { custom: { a: 1 } } }))).toEqual({
+    expect(decide(undefined, writeRequest(OWNER, { properties: { custom: { a: 1 } } }))).toEqual({
       answer: { kind: 'gone' },
     });
   });

@@ -1,18 +1,13 @@
-import { MpsdError } from '../../../lambda/domain/errors';
 import { parseExactJson } from '../../../lambda/domain/json';
 import type { Principal } from '../../../lambda/domain/principal';
-import {
-  type CommitContext,
-  decideSessionWrite,
-  type SessionWriteDecision,
-} from '../../../lambda/domain/session/commit';
+import { decideSessionWrite, type SessionWriteDecision } from '../../../lambda/domain/session/commit';
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
 import {
   decideElementWrite,
   type ElementWriteRequest,
   type SessionElement,
 } from '../../../lambda/domain/session/sub-resources';
-import { activeJoin, SERVER, T0, template, user } from '../domain-fixtures';
+import { activeJoin, commitContext, refusal, SERVER, T0, user, writeRequest } from '../domain-fixtures';
 
 // The sub-resources' decision at unit level (family spec §2): the equivalent session PUT plus "never creates" (404)
 // and "an absent element is 204". Over HTTP: test/api/session-sub-resources/session-sub-resources.test.ts.
@@ -21,26 +16,8 @@ const OWNER = user('2001');
 const GUEST = user('2002');
 const STRANGER = user('2003');
 
-let guid = 0;
-const ctx = (): CommitContext => ({
-  template: template('open'),
-  newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
-});
-
 function put(record: SessionRecord | undefined, principal: Principal, body: unknown): SessionRecord {
-  const decision = decideSessionWrite(
-    record,
-    {
-      principal,
-      contractVersion: 107,
-      body: parseExactJson(JSON.stringify(body)),
-      ifMatch: undefined,
-      ifNoneMatch: undefined,
-      noCommit: false,
-    },
-    T0,
-    ctx(),
-  );
+  const decision = decideSessionWrite(record, writeRequest(principal, body), T0, commitContext());
   if (!('write' in decision)) throw new Error('expected a write');
   return structuredClone(decision.write);
 }
@@ -55,18 +32,8 @@ function decide(
     record,
     { principal, contractVersion: 107, element, body: undefined, ifMatch: undefined, ifNoneMatch: undefined, ...extra },
     T0,
-    ctx(),
+    commitContext(),
   );
-}
-
-function refusal(run: () => unknown): { status: number; code: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof MpsdError) return { status: error.status, code: error.code };
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** Owner (0) and guest (1) on an open session, with a server entry `game`. */
@@ -153,7 +120,7 @@ describe('decideElementWrite: refusals, which write nothing', () => {
       ['servers/{name} of a missing session', undefined, SERVER, server('game'), {}, 404, 'SessionNotFound'],
     ],
   )('%s', (_case, record, principal, element, extra, status, code) => {
-    expect(refusal(() => decide(record, principal, element, extra))).toEqual({ status, code });
+    expect(refusal(() => decide(record, principal, element, extra))).toMatchObject({ status, code });
   });
 
   it('a failed If-Match answers 412 with the session and writes nothing', () => {

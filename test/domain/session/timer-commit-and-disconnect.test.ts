@@ -1,4 +1,3 @@
-import { parseExactJson } from '../../../lambda/domain/json';
 import { decideSessionWrite } from '../../../lambda/domain/session/commit';
 import {
   connectionsLeaving,
@@ -9,7 +8,7 @@ import {
 import type { SessionRecord } from '../../../lambda/domain/session/session-record';
 import { decideDueTimers } from '../../../lambda/domain/session/timer-commit';
 import type { SessionDocument } from '../../../lambda/domain/session-document';
-import { T0, template, user } from '../domain-fixtures';
+import { commitContext, T0, user, writeRequest } from '../domain-fixtures';
 
 // The sweeper's two decisions at unit level (README, "Timers that fire on their own"; family spec §6.9): what
 // committing due timers writes, what a disconnect check writes, and which connections the tap function records.
@@ -20,12 +19,6 @@ const CID_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const CID_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 const RESERVED_MS = 1_000;
 const INACTIVE_MS = 5_000;
-
-let guid = 0;
-const ctx = () => ({
-  template: template('open'),
-  newGuid: () => `00000000-0000-0000-0000-${String(++guid).padStart(12, '0')}`,
-});
 
 function member(xuid: string, connection?: string) {
   return {
@@ -47,19 +40,7 @@ function created(members: Record<string, unknown>, detects = true): SessionRecor
     },
     members,
   };
-  const decision = decideSessionWrite(
-    undefined,
-    {
-      principal: HOST,
-      contractVersion: 107,
-      body: parseExactJson(JSON.stringify(body)),
-      ifMatch: undefined,
-      ifNoneMatch: undefined,
-      noCommit: false,
-    },
-    T0,
-    ctx(),
-  );
+  const decision = decideSessionWrite(undefined, writeRequest(HOST, body), T0, commitContext());
   if (!('write' in decision)) throw new Error('not created');
   return decision.write;
 }
@@ -82,13 +63,15 @@ describe('decideDueTimers (the sweeper commits due timers)', () => {
   const reserved = created({ me: member('2001', CID_A), reserve_0: { constants: { system: { xuid: '2003' } } } });
 
   it('writes nothing before a timer is due, nor for a tombstone or an absent item', () => {
-    expect(decideDueTimers(reserved, T0 + RESERVED_MS - 1, ctx())).toEqual({ answer: 'nothing-due' });
-    expect(decideDueTimers(undefined, T0, ctx())).toEqual({ answer: 'nothing-due' });
-    expect(decideDueTimers({ kind: 'deleted', correlationId: 'c' }, T0, ctx())).toEqual({ answer: 'nothing-due' });
+    expect(decideDueTimers(reserved, T0 + RESERVED_MS - 1, commitContext())).toEqual({ answer: 'nothing-due' });
+    expect(decideDueTimers(undefined, T0, commitContext())).toEqual({ answer: 'nothing-due' });
+    expect(decideDueTimers({ kind: 'deleted', correlationId: 'c' }, T0, commitContext())).toEqual({
+      answer: 'nothing-due',
+    });
   });
 
   it('commits an expired reservation like an empty PUT: numbered after the fired timer, nothing left due', () => {
-    const decision = decideDueTimers(reserved, T0 + RESERVED_MS, ctx());
+    const decision = decideDueTimers(reserved, T0 + RESERVED_MS, commitContext());
     expect(decision.answer).toBe('committed');
     const written = 'write' in decision ? decision.write : undefined;
     const document = documentOf(written);
@@ -110,7 +93,7 @@ describe('decideDueTimers (the sweeper commits due timers)', () => {
       if (entry.reserved !== true) delete alone.members[index];
     }
     expect(Object.keys(alone.members)).toHaveLength(1);
-    const decision = decideDueTimers({ kind: 'session', document: alone }, T0 + RESERVED_MS, ctx());
+    const decision = decideDueTimers({ kind: 'session', document: alone }, T0 + RESERVED_MS, commitContext());
     expect(decision).toMatchObject({
       answer: 'ended',
       write: { kind: 'deleted', correlationId: lone.document.correlationId },

@@ -1,7 +1,8 @@
 /**
- * Debian's Chromium, headless, driven by puppeteer-core (which downloads nothing): the report test and the README
- * screenshot open report.html with it. A fresh profile in a temporary folder each time, removed on close, and no
- * background traffic (no component updates, sync or field trials), so opening a report sends nothing anywhere.
+ * Debian's Chromium, headless, driven by puppeteer-core (which downloads nothing): the load kit's report screenshot,
+ * the report test and the session explorer's browser test open pages with it. A fresh profile in a temporary folder
+ * each time, removed on close, and no background traffic (no component updates, sync or field trials), so opening a
+ * page sends nothing anywhere.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,15 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 /** Where Debian's `chromium` package puts the browser (`.ci/run` installs it when missing). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** A running browser and how to end it (and remove its profile). */
 export interface HeadlessChromium {
   readonly browser: Browser;
   close(): Promise<void>;
 }
 
+/** Starts Debian's Chromium headless on a fresh profile. */
 export async function launchChromium(): Promise<HeadlessChromium> {
-  const profile = await mkdtemp(path.join(tmpdir(), 'loadtest-chromium-'));
+  const profile = await mkdtemp(path.join(tmpdir(), 'headless-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
