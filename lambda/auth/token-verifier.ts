@@ -4,6 +4,13 @@ import { MpsdError, serviceUnavailable } from '../domain/errors';
 import type { Principal } from '../domain/principal';
 import { parseAuthorizationHeader } from './authorization-header';
 import { CLAIM_RULES, claimProblem, type IdentityClaim } from './token-claims';
+import {
+  CLOCK_TOLERANCE_SECONDS,
+  TOKEN_EXPIRED_MESSAGE,
+  TOKEN_NOT_YET_VALID_MESSAGE,
+  tokenTimeProblem,
+} from './token-times';
+import type { VerifiedToken, VerifiedTokenCache } from './verified-token-cache';
 
 /** Turns an `Authorization` header value into the caller's principal, or throws 401. */
 export type TokenVerifier = (authorizationHeader: string | undefined) => Promise<Principal>;
@@ -19,6 +26,14 @@ export interface TokenClaimChecks {
 export interface HmacVerifierOptions extends TokenClaimChecks {
   /** The HS256 signing secret. */
   readonly secret: string;
+  /** Epoch-ms clock the time claims (`exp`, `nbf`) are checked against; Date.now when absent. */
+  readonly clock?: () => number;
+  /**
+   * Where tokens verified once are remembered (verified-token-cache.ts), so a token sent again costs a lookup and
+   * the time check instead of a signature check; without it every request's token is verified by jose. Only tokens
+   * that passed every check go in; the time claims are checked on every request all the same.
+   */
+  readonly verifiedTokens?: VerifiedTokenCache;
 }
 
 export interface JwksVerifierOptions {
@@ -32,9 +47,6 @@ export interface JwksVerifierOptions {
 
 /** Algorithms a JWKS-verified token may use; HS256 is refused there (no algorithm confusion with a public key). */
 export const JWKS_ALGORITHMS = ['RS256', 'ES256'] as const;
-
-/** Clock skew allowed on `exp` and `nbf` between the token issuer and the service. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /**
  * An identity claim as a string: a JSON string, or a safe integer (an id written as a number). Anything else, or a
@@ -72,9 +84,9 @@ export function principalFromClaims(payload: Record<string, unknown>): Principal
 }
 
 function describeJoseError(error: unknown, algorithms: readonly string[]): string {
-  if (error instanceof errors.JWTExpired) return 'The token has expired; get a new one.';
+  if (error instanceof errors.JWTExpired) return TOKEN_EXPIRED_MESSAGE;
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return 'The token is not valid yet (its "nbf" is in the future).';
+    if (error.claim === 'nbf') return TOKEN_NOT_YET_VALID_MESSAGE;
     if (error.claim === 'iss') return 'The token was issued by an issuer this service does not accept ("iss").';
     if (error.claim === 'aud') return 'The token is meant for another audience ("aud").';
     if (error.claim === 'exp' && error.reason === 'missing')
@@ -104,9 +116,32 @@ function keySetUnavailable(error: unknown, key: VerificationKey): boolean {
   return !(error instanceof errors.JOSEError);
 }
 
-function makeVerifier(key: VerificationKey, algorithms: readonly string[], checks: TokenClaimChecks): TokenVerifier {
+/** How a verifier keeps time and what it remembers. */
+interface VerifierMemory {
+  readonly clock: () => number;
+  readonly verifiedTokens: VerifiedTokenCache | undefined;
+}
+
+function makeVerifier(
+  key: VerificationKey,
+  algorithms: readonly string[],
+  checks: TokenClaimChecks,
+  memory: VerifierMemory,
+): TokenVerifier {
+  const { clock, verifiedTokens } = memory;
+  /** The token's principal if it is inside its time window at `now`; 401 (and forgotten) otherwise. */
+  const admit = (token: string, verified: VerifiedToken, now: number): Principal => {
+    const problem = tokenTimeProblem(verified, now);
+    if (problem === undefined) return verified.principal;
+    verifiedTokens?.forget(token);
+    throw new MpsdError('InvalidToken', problem);
+  };
   return async (header) => {
     const { token } = parseAuthorizationHeader(header);
+    const now = clock();
+    // Keyed by the whole token: another string, even with the same claims, is verified on its own.
+    const remembered = verifiedTokens?.get(token);
+    if (remembered !== undefined) return admit(token, remembered, now);
     let payload: Record<string, unknown>;
     try {
       // `exp` is required: a token without one would be valid forever. jose checks `nbf` whenever it is present.
@@ -114,6 +149,7 @@ function makeVerifier(key: VerificationKey, algorithms: readonly string[], check
         algorithms: [...algorithms],
         requiredClaims: ['exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(now),
         ...(checks.issuer === undefined ? {} : { issuer: checks.issuer }),
         ...(checks.audience === undefined ? {} : { audience: checks.audience }),
       };
@@ -129,7 +165,13 @@ function makeVerifier(key: VerificationKey, algorithms: readonly string[], check
       }
       throw new MpsdError('InvalidToken', describeJoseError(error, algorithms), { cause: error });
     }
-    return principalFromClaims(payload);
+    // jose has checked that `exp` is a number (required) and `nbf` one when present (RFC 7519 NumericDate).
+    const verified = {
+      principal: principalFromClaims(payload),
+      exp: payload.exp as number,
+      ...(payload.nbf === undefined ? {} : { nbf: payload.nbf as number }),
+    };
+    return admit(token, verifiedTokens?.remember(token, verified) ?? verified, now);
   };
 }
 
@@ -141,7 +183,10 @@ export function makeHmacTokenVerifier(options: HmacVerifierOptions): TokenVerifi
     imported ??= webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     return imported;
   };
-  return makeVerifier({ kind: 'secret', key }, ['HS256'], options);
+  return makeVerifier({ kind: 'secret', key }, ['HS256'], options, {
+    clock: options.clock ?? Date.now,
+    verifiedTokens: options.verifiedTokens,
+  });
 }
 
 /**
@@ -153,5 +198,10 @@ export function makeJwksTokenVerifier(options: JwksVerifierOptions): TokenVerifi
     throw new Error('A JWKS token verifier needs both an issuer and an audience to check.');
   }
   const keySet = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2000, cooldownDuration: 30_000 });
-  return makeVerifier({ kind: 'key-set', key: keySet }, JWKS_ALGORITHMS, options);
+  // No verified-token cache here: an issuer may withdraw a key from its set, and jose's key set forgets it when it
+  // next reads the set, whereas a remembered token would stay accepted until it expires.
+  return makeVerifier({ kind: 'key-set', key: keySet }, JWKS_ALGORITHMS, options, {
+    clock: Date.now,
+    verifiedTokens: undefined,
+  });
 }

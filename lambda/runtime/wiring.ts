@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEVELOPMENT_TOKEN_SECRET } from '../auth/development-token';
 import { makeHmacTokenVerifier, makeJwksTokenVerifier, type TokenVerifier } from '../auth/token-verifier';
+import { makeVerifiedTokenCache } from '../auth/verified-token-cache';
 import { loadFairUsePolicies } from '../config/fair-use-files';
 import { loadTemplateCatalogue } from '../config/template-files';
 import type { ApiHandler } from '../http/api-types';
@@ -357,7 +358,8 @@ function makeVerifier(config: RtaConfig): TokenVerifier {
   if (config.tokenSecret === undefined || config.tokenSecret === '') {
     throw new Error('Configure a token secret (HS256) or a token JWKS URL: tokens cannot be verified otherwise.');
   }
-  return makeHmacTokenVerifier({ secret: config.tokenSecret, ...checks });
+  // Tokens verified once are remembered for the container's life (bounded), their time claims checked per request.
+  return makeHmacTokenVerifier({ secret: config.tokenSecret, ...checks, verifiedTokens: makeVerifiedTokenCache() });
 }
 
 /** The fair-use gate over the counters store, unless the limits are off or no counters table is configured. */
