@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeDynamoDbClient } from '../lambda/runtime/dynamodb-client';
+import { SESSION_ITEM_ATTRIBUTES } from '../lambda/store/table-schema';
 import { createLocalServer } from '../local/http-server';
 import { localRuntimeConfig } from '../local/local-config';
 import { makeLocalHandlers } from '../local/local-handlers';
@@ -46,7 +47,10 @@ function trivialServer(): Server {
         const { Item } = await rawGet(client, tableName, key);
         if (Item === undefined) throw new Error(`no item ${key}`);
         if (request.method === 'PUT') await rawWriteNextVersion(client, tableName, Item);
-        const body = Buffer.from(Item.document?.S ?? '{}');
+        // The stored document as it is stored (brotli or JSON text): the service answers it decoded, about twice the
+        // bytes; decoding is the service's work, not the trivial server's.
+        const stored = Item[SESSION_ITEM_ATTRIBUTES.document];
+        const body = Buffer.from(stored?.B ?? stored?.S ?? '{}');
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
         response.end(body);
       } catch (error) {

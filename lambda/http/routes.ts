@@ -80,7 +80,10 @@ export const SESSION_TEMPLATES_SEGMENTS = ['sessiontemplates', 'sessionTemplates
 
 /** The session resource path for one spelling of the template segment (spec/mpsd-session.md §1.1). */
 export function toSessionPath(templatesSegment: string): string {
-  return `/serviceconfigs/{scid}/${templatesSegment}/{sessionTemplateName}/sessions/{sessionName}`;
+  return sessionPathOf(
+    { scid: '{scid}', templateName: '{sessionTemplateName}', name: '{sessionName}' },
+    templatesSegment,
+  );
 }
 
 /** The parts of one session's path, as `{scid}`, `{sessionTemplateName}` and `{sessionName}` hold them. */
@@ -91,22 +94,16 @@ export interface SessionPathParts {
 }
 
 /**
- * One session's path: the session resource's path template filled with the parts as given (a caller encodes or
- * lower-cases them first). The docs' spelling unless another is asked for.
+ * One session's path, the one home of its shape (the route template is this path with its placeholders as parts):
+ * the parts as given (a caller encodes or lower-cases them first), in the docs' spelling unless another is asked
+ * for. Built directly rather than by filling the template with a regular expression: every session request builds
+ * it twice (its log line and Content-Location), issue 12.
  */
 export function sessionPathOf(
   parts: SessionPathParts,
   templatesSegment: string = SESSION_TEMPLATES_SEGMENTS[0],
 ): string {
-  const values: Record<string, string> = {
-    scid: parts.scid,
-    sessionTemplateName: parts.templateName,
-    sessionName: parts.name,
-  };
-  return toSessionPath(templatesSegment).replace(
-    /\{(scid|sessionTemplateName|sessionName)\}/g,
-    (_, key) => values[key] ?? '',
-  );
+  return `/serviceconfigs/${parts.scid}/${templatesSegment}/${parts.templateName}/sessions/${parts.name}`;
 }
 
 /** The handle routes (spec/mpsd-family.md §3.2, §3.7-§3.11); `{handleId}` is resolved to its handle and session. */

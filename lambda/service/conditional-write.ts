@@ -86,12 +86,16 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
   /** Reads an item, retrying store faults within a fresh budget (a read never writes, so it is never contended). */
   async read(key: string): Promise<R | undefined> {
     const budget = this.newBudget();
-    for (;;) {
-      try {
-        return await this.store.read(key, budget.callOptions());
-      } catch (error) {
-        await this.backOffAfterFault(error, budget, false);
+    try {
+      for (;;) {
+        try {
+          return await this.store.read(key, budget.callOptions());
+        } catch (error) {
+          await this.backOffAfterFault(error, budget, false);
+        }
       }
+    } finally {
+      budget.release();
     }
   }
 
@@ -108,6 +112,7 @@ export class ConditionalWriter<R extends VersionedRecord, W> {
       if (error instanceof MpsdError) outcome = error.code;
       throw error;
     } finally {
+      budget.release();
       this.deps.observeWrite?.({ attempts: budget.attempts, faults: budget.faults, outcome });
     }
   }
