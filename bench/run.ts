@@ -7,7 +7,8 @@
  *
  * Environment: DYNAMODB_ENDPOINT to use a running DynamoDB Local (else one is started and stopped), BENCH_ROUNDS
  * (repetitions, default 3), BENCH_SECONDS (per throughput leg and round, default 5), BENCH_LOADS (fresh-process
- * imports per bundle, default 10), BENCH_ONLY (comma-separated parts: bundles,micro,handler,items,throughput).
+ * imports per bundle, default 10), BENCH_ONLY (comma-separated parts: bundles,micro,handler,items,throughput),
+ * BENCH_LEGS (comma-separated throughput legs, e.g. `service GET`: to profile one leg's work).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -18,7 +19,7 @@ import { type BundleFigure, measureBundles } from './bundles';
 import { type HandlerCost, measureHandlerCost } from './handler-cost';
 import { documentJsonOf, type ItemSize, measureItemSize, writeUnits } from './item-size';
 import { type MicroFigures, measureMicro, type Stat } from './micro';
-import { type Leg, measureThroughput, ratioOf, type ThroughputResult } from './throughput';
+import { LEGS, type Leg, measureThroughput, ratioOf, type ThroughputResult } from './throughput';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -26,6 +27,17 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const SECONDS = Math.max(0.5, Number(process.env.BENCH_SECONDS ?? 5));
 const LOADS = Math.max(1, Number(process.env.BENCH_LOADS ?? 10));
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'bundles,micro,handler,items,throughput').split(','));
+const THROUGHPUT_LEGS = legsToRun(process.env.BENCH_LEGS);
+
+/** The throughput legs BENCH_LEGS names (comma-separated), every leg without it; a name it does not know stops the run. */
+function legsToRun(names: string | undefined): readonly Leg[] {
+  if (names === undefined || names.trim() === '') return LEGS;
+  return names.split(',').map((name) => {
+    const leg = LEGS.find((known) => known === name.trim());
+    if (leg === undefined) throw new Error(`BENCH_LEGS: no leg "${name}"; the legs are ${LEGS.join(', ')}`);
+    return leg;
+  });
+}
 
 const lines: string[] = [];
 const print = (line = '') => {
@@ -157,12 +169,16 @@ function printThroughput(t: ThroughputResult): void {
     print(row([leg, spread(statsOf(values), 0)], w));
   }
   for (const r of RATIOS.filter((r) => r.baseline.startsWith('trivial'))) {
-    const per = t.cpuMicrosPerOp[r.measured].map((v, i) => v / (t.cpuMicrosPerOp[r.baseline][i] as number));
+    const measured = t.cpuMicrosPerOp[r.measured];
+    const baseline = t.cpuMicrosPerOp[r.baseline];
+    if (measured === undefined || baseline === undefined) continue;
+    const per = measured.map((v, i) => v / (baseline[i] as number));
     print(row([`CPU ${r.name}`, spread(statsOf(per), 2)], [28, 20]));
   }
   print('Ratios per round (median (min..max))');
   for (const r of RATIOS) {
     const s = ratioOf(t, r.measured, r.baseline);
+    if (s === undefined) continue;
     const verdict = r.target === undefined ? '' : `  target >= ${r.target}: ${mark(s.median >= r.target)}`;
     print(row([r.name, spread(s, 2)], [28, 20]) + verdict);
   }
@@ -223,8 +239,8 @@ async function main(): Promise<void> {
     progress('starting DynamoDB...');
     const dynamoDb = await benchDynamoDb();
     try {
-      progress(`throughput: ${ROUNDS} rounds x 7 legs x ${SECONDS} s...`);
-      const throughput = await measureThroughput(dynamoDb.endpoint, ROUNDS, SECONDS, progress);
+      progress(`throughput: ${ROUNDS} rounds x ${THROUGHPUT_LEGS.length} legs x ${SECONDS} s...`);
+      const throughput = await measureThroughput(dynamoDb.endpoint, ROUNDS, SECONDS, progress, THROUGHPUT_LEGS);
       results.throughput = {
         ...throughput,
         ratios: Object.fromEntries(RATIOS.map((r) => [r.name, ratioOf(throughput, r.measured, r.baseline)])),

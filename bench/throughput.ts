@@ -23,6 +23,17 @@ const OWN_CUSTOM_BYTES = 256;
 /** Players that join each session of the join leg before the next session is started. */
 const JOINERS = 16;
 
+/** Every leg, in the order a round starts from. */
+export const LEGS = [
+  'ceiling GET',
+  'ceiling GET+PUT',
+  'trivial GET',
+  'trivial GET+PUT',
+  'service GET',
+  'service PUT update',
+  'service PUT join',
+] as const;
+
 export type Leg =
   | 'ceiling GET'
   | 'ceiling GET+PUT'
@@ -34,15 +45,15 @@ export type Leg =
 
 export interface ThroughputResult {
   /** Operations per second of each leg, one figure per round. */
-  readonly rounds: Record<Leg, number[]>;
+  readonly rounds: Partial<Record<Leg, number[]>>;
   /**
    * CPU microseconds per operation (user + system) of the process that serves the leg, one figure per round: the
    * bench process for the ceiling (its SDK calls), the servers' process for the trivial server and the service.
    * Unlike operations per second, this hardly moves with the machine's load.
    */
-  readonly cpuMicrosPerOp: Record<Leg, number[]>;
+  readonly cpuMicrosPerOp: Partial<Record<Leg, number[]>>;
   /** Failed operations per leg (non-2xx answers or errors); they do not count as operations. */
-  readonly failures: Record<Leg, number>;
+  readonly failures: Partial<Record<Leg, number>>;
 }
 
 type Op = (caller: number, n: number) => Promise<void>;
@@ -123,6 +134,7 @@ export async function measureThroughput(
   rounds: number,
   seconds: number,
   progress: (line: string) => void,
+  only: readonly Leg[] = LEGS,
 ): Promise<ThroughputResult> {
   const tableName = `bench-${randomUUID()}`;
   const client = makeDynamoDbClient({ region: 'us-east-1', dynamoDbEndpoint: endpoint });
@@ -191,7 +203,8 @@ export async function measureThroughput(
         );
       },
     };
-    const names = Object.keys(legs) as Leg[];
+    // BENCH_LEGS runs some legs only: a profile of the servers' process then shows one leg's work (docs/performance.md).
+    const names = (Object.keys(legs) as Leg[]).filter((name) => only.includes(name));
     const serversCpu = async () => {
       let text = '';
       await new Promise<void>((resolve, reject) => {
@@ -210,11 +223,9 @@ export async function measureThroughput(
       const { user, system } = process.cpuUsage();
       return user + system;
     };
-    const result: ThroughputResult = {
-      rounds: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<Leg, number[]>,
-      cpuMicrosPerOp: Object.fromEntries(names.map((n) => [n, []])) as unknown as Record<Leg, number[]>,
-      failures: Object.fromEntries(names.map((n) => [n, 0])) as Record<Leg, number>,
-    };
+    const perSecond = new Map(names.map((n) => [n, [] as number[]]));
+    const cpuPerOp = new Map(names.map((n) => [n, [] as number[]]));
+    const failures = new Map(names.map((n) => [n, 0]));
     // Warm-up: JIT, connection pools, DynamoDB Local's caches; not counted.
     round = -1;
     for (const name of names) await runFor(Math.min(1, seconds), legs[name], () => {});
@@ -224,17 +235,21 @@ export async function measureThroughput(
       for (const name of order) {
         const cpu = name.startsWith('ceiling') ? ownCpu : serversCpu;
         const cpuBefore = await cpu();
-        const { perSecond, done } = await runFor(seconds, legs[name], () => {
-          result.failures[name] += 1;
+        const leg = await runFor(seconds, legs[name], () => {
+          failures.set(name, (failures.get(name) ?? 0) + 1);
         });
-        result.rounds[name].push(perSecond);
-        result.cpuMicrosPerOp[name].push(((await cpu()) - cpuBefore) / Math.max(1, done));
+        perSecond.get(name)?.push(leg.perSecond);
+        cpuPerOp.get(name)?.push(((await cpu()) - cpuBefore) / Math.max(1, leg.done));
       }
       progress(
-        `  round ${round + 1}/${rounds}: ${names.map((n) => `${n} ${result.rounds[n].at(-1)?.toFixed(0)}/s`).join(', ')}`,
+        `  round ${round + 1}/${rounds}: ${names.map((n) => `${n} ${perSecond.get(n)?.at(-1)?.toFixed(0)}/s`).join(', ')}`,
       );
     }
-    return result;
+    return {
+      rounds: Object.fromEntries(perSecond),
+      cpuMicrosPerOp: Object.fromEntries(cpuPerOp),
+      failures: Object.fromEntries(failures),
+    };
   } finally {
     servers.child.kill('SIGTERM');
     agent.destroy();
@@ -242,8 +257,9 @@ export async function measureThroughput(
   }
 }
 
-/** Ratio of two legs per round (interleaved rounds pair up), as median and spread. */
+/** Ratio of two legs per round (interleaved rounds pair up), as median and spread; undefined unless both ran. */
 export function ratioOf(result: ThroughputResult, measured: Leg, baseline: Leg) {
-  const per = result.rounds[measured].map((v, i) => v / (result.rounds[baseline][i] as number));
+  const per = (result.rounds[measured] ?? []).map((v, i) => v / (result.rounds[baseline]?.[i] ?? Number.NaN));
+  if (per.length === 0 || per.some(Number.isNaN)) return undefined;
   return { ...stats(per), rounds: per };
 }
