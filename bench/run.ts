@@ -78,9 +78,9 @@ function printMicro(m: MicroFigures): void {
   print(row(['  and back', spread(m.unbrotliUs)], w));
   print(row(['gzip level 1 of the same (the first format)', spread(m.gzipUs)], w));
   print(row(['  and back', spread(m.gunzipUs)], w));
-  print(row(['AttemptBudget + options of 2 store calls (one PUT)', spread(m.budgetTwoCallsUs, 2)], w));
-  print(row(['  AbortSignal.timeout(7000) once', spread(m.abortSignalTimeoutUs, 2)], w));
-  print(row(['  AbortSignal.timeout(7000) twice (one per call)', spread(m.twoAbortSignalsUs, 2)], w));
+  print(row(['AttemptBudget, options of 2 store calls, release (one PUT)', spread(m.budgetTwoCallsUs, 2)], w));
+  print(row(['  before: AbortSignal.timeout(7000) once (never stopped)', spread(m.abortSignalTimeoutUs, 2)], w));
+  print(row(['  earlier: AbortSignal.timeout(7000) per store call', spread(m.twoAbortSignalsUs, 2)], w));
 }
 
 function printHandlerCost(costs: HandlerCost[]): void {
