@@ -6,58 +6,31 @@ import { type ExactJsonText, type JsonValue, LosslessNumber, serializeExactJson 
 // unchanged by a write: remembering each custom value's text spares serialising it again for the stored text and
 // again for the answer (docs/performance.md). Sound because the service never changes such a value in place once it
 // has a text: a stored session is decided on without being changed (a deeply frozen record decides alike,
-// commit.test.ts), a change is made to a copy (copySessionForChange), and a document is not changed after it is
-// serialised. The text is a non-enumerable property under a symbol: JSON.stringify, Object.keys, spreads and
-// structuredClone never see it (a spread copy must not inherit a text its changes would make wrong), and it goes
-// with its value (a WeakMap measured some 10 % of a large PUT's CPU in garbage collection).
+// commit.test.ts), a change puts a new custom value in its bag rather than editing one (copySessionForChange), and a
+// document is not changed after it is serialised. The text is a non-enumerable property under a symbol:
+// JSON.stringify, Object.keys, spreads and structuredClone never see it (a spread copy must not inherit a text its
+// changes would make wrong), and it goes with its value (a WeakMap measured some 10 % of a large PUT's CPU in garbage
+// collection).
 const TEXT = Symbol('exact JSON text');
-const ORIGINAL = Symbol('copied from');
 
-function keep(value: object, key: symbol, kept: unknown): void {
+function keep(value: object, text: ExactJsonText): void {
   // A frozen value (tests freeze records) keeps nothing: its text is made again when asked for.
-  if (Object.isExtensible(value)) Object.defineProperty(value, key, { value: kept, writable: true });
+  if (Object.isExtensible(value)) Object.defineProperty(value, TEXT, { value: text, writable: true });
 }
 
 /** Remembers that `value` is exactly what `text` says (it was parsed from it, or serialised to it). */
 export function rememberText(value: object, text: ExactJsonText): void {
-  keep(value, TEXT, text);
+  keep(value, text);
 }
 
-/**
- * Remembers that `copy` was made as a copy of `original`'s first level (copySessionForChange's custom data): while
- * the copy still holds the very same entries in the same order, the original's text is its text.
- */
-export function rememberCopy(copy: object, original: object): void {
-  keep(copy, ORIGINAL, original);
-}
-
-/** The exact text of `value`: remembered, its original's while it holds the same entries, or made now. */
+/** The exact text of `value`: remembered, or made now (and remembered). */
 export function textOf(value: JsonValue): ExactJsonText {
   if (typeof value !== 'object' || value === null || value instanceof LosslessNumber) return serializeExactJson(value);
-  const held = value as { [TEXT]?: ExactJsonText; [ORIGINAL]?: object & { [TEXT]?: ExactJsonText } };
-  const known = held[TEXT];
+  const known = (value as { [TEXT]?: ExactJsonText })[TEXT];
   if (known !== undefined) return known;
-  const original = held[ORIGINAL];
-  const originalText = original?.[TEXT];
-  if (originalText !== undefined && sameEntries(value, original as object)) {
-    keep(value, TEXT, originalText);
-    return originalText;
-  }
   const made = serializeExactJson(value);
-  keep(value, TEXT, made);
+  keep(value, made);
   return made;
-}
-
-/** True when both objects hold the very same values under the same keys in the same order (first level only). */
-function sameEntries(a: object, b: object): boolean {
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  for (let i = 0; i < keysA.length; i += 1) {
-    const key = keysA[i] as string;
-    if (key !== keysB[i] || (a as Record<string, unknown>)[key] !== (b as Record<string, unknown>)[key]) return false;
-  }
-  return true;
 }
 
 // A stand-in is a string no caller can write: a NUL character (JSON.stringify escapes it as the six characters

@@ -1,5 +1,4 @@
 import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from './json';
-import { rememberCopy } from './json-texts';
 
 /** A property bag (spec §2.1): a validated `system` object and free-form `custom` JSON. */
 export interface PropertyBag {
@@ -108,12 +107,12 @@ export function findMemberByXuid(
 }
 
 /**
- * A copy of the session that a change may be made to in place, leaving `session` as it was. Deep, except below the
- * first level of each `custom` object, which is shared: the merge of spec §2.1 only ever adds, replaces or deletes a
- * first-level field of `custom` and stores what is below it verbatim, so nothing there is changed in place (a test
- * decides changes on a deeply frozen session). Custom data is most of a session's bytes: copying it whole cost as
- * much CPU as serialising it (bench/handler-cost.ts), and sharing it lets comparisons of unchanged members stop at
- * the first level.
+ * A copy of the session that a change may be made to in place, leaving `session` as it was. Deep, except the
+ * `custom` values, which are shared whole: a change never edits one in place but puts a new one in its bag (the
+ * merge of spec §2.1, mergeCustom; a joiner's unset constants, join.ts), and stores what is below its first level
+ * verbatim (a test decides changes on a deeply frozen session). Custom data is most of a session's bytes: copying it
+ * whole cost as much CPU as serialising it (bench/handler-cost.ts); shared, an unchanged member compares by identity
+ * and keeps the text it was read with (json-texts.ts).
  */
 export function copySessionForChange(session: SessionDocument): SessionDocument {
   const copy: Record<string, unknown> = {};
@@ -142,11 +141,7 @@ function copyEntries(entries: Record<string, object>): Record<string, object> {
 function copyBag(bag: PropertyBag): PropertyBag {
   const copy: Record<string, JsonValue> = {};
   for (const [key, value] of Object.entries(bag)) {
-    if (key === 'custom' && isJsonObject(value)) {
-      copy[key] = { ...value };
-      // While the merge leaves it as it is, its text is the original's (json-texts.ts).
-      rememberCopy(copy[key] as object, value);
-    } else copy[key] = cloneJson(value as JsonValue);
+    copy[key] = key === 'custom' ? (value as JsonValue) : cloneJson(value as JsonValue);
   }
   return copy as unknown as PropertyBag;
 }

@@ -85,9 +85,10 @@ function fillUnsetMemberConstants(member: StoredMember, sent: PropertyBag): void
     if (!Object.hasOwn(member.constants.system, key)) member.constants.system[key] = cloneJson(value);
   }
   if (isJsonObject(sent.custom) && isJsonObject(member.constants.custom)) {
-    for (const [key, value] of Object.entries(sent.custom)) {
-      if (!Object.hasOwn(member.constants.custom, key)) member.constants.custom[key] = cloneJson(value);
-    }
+    const current = member.constants.custom;
+    const unset = Object.entries(sent.custom).filter(([key]) => !Object.hasOwn(current, key));
+    // A new object, never the stored one changed in place: custom values are shared by copies (copySessionForChange).
+    if (unset.length > 0) member.constants.custom = { ...current, ...cloneJson(Object.fromEntries(unset)) };
   }
 }
 

@@ -166,6 +166,7 @@ describe('decideSessionWrite: what is written', () => {
       ],
       [PEER, joinWith(PEER.xuid ?? '', nested)],
       [SERVER, { servers: { host: { constants: { custom: { region: { id: 'eu' } } } } } }],
+      [OWNER, { members: { reserve_1: { constants: { system: { xuid: '2005' }, custom: { seat: { row: 1 } } } } } }],
     ];
     const rich = steps.reduce<SessionRecord | undefined>(
       (record, [principal, body]) => stored(decide(record, writeRequest(principal, body))),
@@ -186,6 +187,18 @@ describe('decideSessionWrite: what is written', () => {
       ['a server custom changed', SERVER, { servers: { host: { properties: { custom: { load: { cpu: 1 } } } } } }],
       ['a member leaving', PEER, { members: { me: null } }],
       ['a joiner', user('2004'), joinWith('2004', nested)],
+      [
+        'a reserved member joining with constants of its own',
+        user('2005'),
+        {
+          members: {
+            me: {
+              constants: { system: { xuid: '2005' }, custom: { seat: { row: 1 }, badge: { id: 2 } } },
+              properties: { system: { active: true } },
+            },
+          },
+        },
+      ],
       ['a member going inactive', OWNER, { members: { me: { properties: { system: { active: false } } } } }],
     ])('%s', (_case, principal, body) => {
       const expected = decide(structuredClone(rich), writeRequest(principal, body));
