@@ -28,6 +28,9 @@ const SECONDS = Math.max(0.5, Number(process.env.BENCH_SECONDS ?? 5));
 const LOADS = Math.max(1, Number(process.env.BENCH_LOADS ?? 10));
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'bundles,micro,handler,items,throughput').split(','));
 const THROUGHPUT_LEGS = legsToRun(process.env.BENCH_LEGS);
+// Handler calls per round at 10 members (fewer for larger sessions: bench/handler-cost.ts). 600 rather than 200: at
+// 200 a 32-member round was some 60 ms of CPU, and one garbage collection more or less moved its figure by a tenth.
+const HANDLER_CALLS = 600;
 
 /** The throughput legs BENCH_LEGS names (comma-separated), every leg without it; a name it does not know stops the run. */
 function legsToRun(names: string | undefined): readonly Leg[] {
@@ -214,7 +217,7 @@ async function main(): Promise<void> {
   let costs: HandlerCost[] | undefined;
   if (ONLY.has('handler') || ONLY.has('items') || ONLY.has('micro')) {
     progress('handler cost over the in-memory store...');
-    costs = await measureHandlerCost(ROUNDS, 200);
+    costs = await measureHandlerCost(ROUNDS, HANDLER_CALLS);
   }
   if (ONLY.has('micro') && costs !== undefined) {
     const item = costs.find((c) => c.members === 100)?.item;
