@@ -69,9 +69,13 @@ const DECOMPRESS = {
   gzip: gunzipSync,
 } as const;
 
-/** A write id as the service makes them (randomUUID): lower-case hex in the 8-4-4-4-12 form. */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * Write ids as the service makes them (randomUUID): lower-case hex in the 8-4-4-4-12 form, any number of them one
+ * after the other (one test of the joined ids rather than one per id: a PUT writes 32).
+ */
+const CANONICAL_UUIDS = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})*$/;
 const UUID_BYTES = 16;
+const UUID_TEXT_LENGTH = 36;
 
 /**
  * The recent write ids (every item carries 32): as one binary of 16 bytes per id when all are UUIDs in the form the
@@ -80,12 +84,11 @@ const UUID_BYTES = 16;
  * By hand because it is only hex: Buffer reads and writes it, and node:crypto has no UUID parser.
  */
 function encodeWriteIds(ids: readonly string[]): AttributeValue {
-  if (!ids.every((id) => CANONICAL_UUID.test(id))) return { L: ids.map((id) => ({ S: id })) };
-  const bytes = Buffer.alloc(ids.length * UUID_BYTES);
-  ids.forEach((id, i) => {
-    bytes.write(id.replaceAll('-', ''), i * UUID_BYTES, 'hex');
-  });
-  return { B: bytes };
+  // Every id 36 characters long and the joined text UUID after UUID: then each id is one.
+  const joined = ids.join('');
+  const canonical = ids.every((id) => id.length === UUID_TEXT_LENGTH) && CANONICAL_UUIDS.test(joined);
+  if (!canonical) return { L: ids.map((id) => ({ S: id })) };
+  return { B: Buffer.from(joined.replaceAll('-', ''), 'hex') };
 }
 
 /** The write ids back, from either form (items written before the binary form hold the list). */

@@ -27,6 +27,8 @@ const PLAIN =
   '{"changeNumber":3,"properties":{"system":{},"custom":{"score":42,"ratio":0.25,"xuid":"2533274790395904"}}}';
 const padded = (text: string) => text.replace('"custom":{', `"custom":{"pad":"${PADDING}",`);
 const newKey = () => `scid#template#${randomUUID()}`;
+/** Two UUIDs with one character moved from the first to the second. */
+const splitAcross = (a: string, b: string) => [a.slice(0, -1), a.slice(-1) + b];
 
 describe('the stored document format', () => {
   it.each([
@@ -56,6 +58,8 @@ describe('the stored document format', () => {
   it.each([
     ['UUIDs as the service makes them, as one binary of 16 bytes each', [randomUUID(), randomUUID()], 32],
     ['any other ids as a list of strings', ['w2', randomUUID().toUpperCase()], undefined],
+    // Joined, these two read as two UUIDs; one by one neither is one.
+    ['ids that are UUIDs only when joined, as a list of strings', splitAcross(randomUUID(), randomUUID()), undefined],
   ])('stores the recent write ids, %s, and reads them back as written', async (_case, ids, binaryBytes) => {
     const key = newKey();
     const document = parseExactJson(PLAIN) as unknown as SessionDocument;
