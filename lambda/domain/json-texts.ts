@@ -13,14 +13,10 @@ import { type ExactJsonText, type JsonValue, LosslessNumber, serializeExactJson 
 // collection).
 const TEXT = Symbol('exact JSON text');
 
-function keep(value: object, text: ExactJsonText): void {
-  // A frozen value (tests freeze records) keeps nothing: its text is made again when asked for.
-  if (Object.isExtensible(value)) Object.defineProperty(value, TEXT, { value: text, writable: true });
-}
-
 /** Remembers that `value` is exactly what `text` says (it was parsed from it, or serialised to it). */
 export function rememberText(value: object, text: ExactJsonText): void {
-  keep(value, text);
+  // A frozen value (tests freeze records) keeps nothing: its text is made again when asked for.
+  if (Object.isExtensible(value)) Object.defineProperty(value, TEXT, { value: text });
 }
 
 /** The exact text of `value`: remembered, or made now (and remembered). */
@@ -29,7 +25,7 @@ export function textOf(value: JsonValue): ExactJsonText {
   const known = (value as { [TEXT]?: ExactJsonText })[TEXT];
   if (known !== undefined) return known;
   const made = serializeExactJson(value);
-  keep(value, made);
+  rememberText(value, made);
   return made;
 }
 
