@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mintToken } from '../../lambda/auth/development-token';
 import type { SweepReport } from '../../lambda/service/timer-sweeper';
 import { DynamoDbConnectionStore } from '../../lambda/store/dynamodb-connection-store';
@@ -74,13 +75,19 @@ async function nextTap(socket: RtaTestClient, name: string): Promise<any> {
  * Sweeps until `done` says the sweep did what the test waits for: the index and the local stream are read
  * asynchronously, so the first sweep may come before a write reached them. Bounded by a generous deadline.
  */
-async function sweepUntil(done: (report: SweepReport) => boolean | Promise<boolean>): Promise<SweepReport> {
+async function sweepUntil(
+  done: (report: SweepReport) => boolean | Promise<boolean>,
+  /** What the failure says besides the last report: the state the test waited on. */
+  state: () => Promise<unknown> = async () => undefined,
+): Promise<SweepReport> {
   const until = Date.now() + FRAME_DEADLINE_MS;
   for (;;) {
     const report = await service.sweep();
     if (await done(report)) return report;
     if (Date.now() > until)
-      throw new Error(`no sweep did it within ${FRAME_DEADLINE_MS} ms: ${JSON.stringify(report)}`);
+      throw new Error(
+        `no sweep did it within ${FRAME_DEADLINE_MS} ms: ${JSON.stringify(report)}; at ${now}: ${JSON.stringify(await state())}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -181,7 +188,20 @@ describe('disconnect detection (issue 11 item 6, family spec §6.9)', () => {
         Object.values(read.json.members).map((member: any) => [member.constants.system.xuid, member]),
       );
     };
-    const report = await sweepUntil(async () => (await membersByXuid())[HOST].properties.system.active === false);
+    const report = await sweepUntil(
+      async () => (await membersByXuid())[HOST].properties.system.active === false,
+      async () => ({
+        closedAt,
+        host: await service.admin.send(
+          new GetItemCommand({
+            TableName: service.connectionTableName as string,
+            Key: { pk: { S: `connection#${hostSocket.connectionId}` } },
+            ConsistentRead: true,
+          }),
+        ),
+        session: (await peer.get(MC_SCID, TEMPLATE, name)).json,
+      }),
+    );
     expect(report.failed).toBe(0);
     const tap = await nextTap(peerNew.socket, name);
     expect(tap[2].shoulderTaps[0].changeNumber).toBe(moved.json.changeNumber + 1);
