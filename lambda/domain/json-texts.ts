@@ -19,9 +19,14 @@ export function rememberText(value: object, text: ExactJsonText): void {
   if (Object.isExtensible(value)) Object.defineProperty(value, TEXT, { value: text });
 }
 
+/** True for an object or array: what can keep a text (a number, string, boolean or null is its own short text). */
+function holdsText(value: JsonValue): value is JsonValue & object {
+  return typeof value === 'object' && value !== null && !(value instanceof LosslessNumber);
+}
+
 /** The exact text of `value`: remembered, or made now (and remembered). */
 export function textOf(value: JsonValue): ExactJsonText {
-  if (typeof value !== 'object' || value === null || value instanceof LosslessNumber) return serializeExactJson(value);
+  if (!holdsText(value)) return serializeExactJson(value);
   const known = (value as { [TEXT]?: ExactJsonText })[TEXT];
   if (known !== undefined) return known;
   const made = serializeExactJson(value);
@@ -53,7 +58,7 @@ export class JsonSplice {
 
   /** What the shadow holds in place of `value`: a stand-in for an object or array, the value itself otherwise. */
   standIn(value: JsonValue): JsonValue {
-    if (typeof value !== 'object' || value === null || value instanceof LosslessNumber) return value;
+    if (!holdsText(value)) return value;
     this.#texts.push(textOf(value));
     return `${this.#prefix}${this.#texts.length - 1}`;
   }
