@@ -7,6 +7,7 @@ import { MpsdError } from '../../lambda/domain/errors';
 import type { Principal } from '../../lambda/domain/principal';
 import type { ApiEvent } from '../../lambda/http/api-types';
 import { makeSessionHandlers } from '../../lambda/runtime/wiring';
+import { refusalRejectedBy } from '../support/refusal';
 
 // Issue 12: a container remembers the tokens it verified (keyed by the whole token string), so a token sent again
 // costs no signature check; its time claims are still checked on every request against the clock, and nothing that
@@ -15,16 +16,6 @@ import { makeSessionHandlers } from '../../lambda/runtime/wiring';
 const SECRET = 'a-test-secret-of-enough-length-for-hs256-000000';
 const T0 = Date.parse('2026-11-29T12:00:00Z');
 const secondsAt = (ms: number) => Math.floor(ms / 1000);
-
-async function refusal(promise: Promise<unknown>): Promise<MpsdError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof MpsdError) return error;
-    throw error;
-  }
-  throw new Error('the token was accepted');
-}
 
 /** A verifier over `cache` whose clock is whatever `now.ms` says when it is called. */
 function verifierAt(now: { ms: number }, cache: VerifiedTokenCache | undefined): TokenVerifier {
@@ -74,7 +65,7 @@ describe('remembered tokens', () => {
     await verify(header);
     expect(cache.size).toBe(1);
     now.ms = T0 + (60 + CLOCK_TOLERANCE_SECONDS) * 1000;
-    const error = await refusal(verify(header));
+    const error = await refusalRejectedBy(verify(header));
     expect([error.status, error.code, error.message]).toEqual([
       401,
       'InvalidToken',
@@ -111,7 +102,7 @@ describe('remembered tokens', () => {
     const verify = verifierAt({ ms: T0 }, cache);
     const forged = await mintToken({ xuid: '42' }, { secret: 'another-secret-another-secret-another', now: T0 });
     for (let i = 0; i < 2; i += 1) {
-      expect((await refusal(verify(forged))).message).toMatch(/signature does not verify/);
+      expect((await refusalRejectedBy(verify(forged))).message).toMatch(/signature does not verify/);
     }
     expect(cache.size).toBe(0);
   });
@@ -120,7 +111,7 @@ describe('remembered tokens', () => {
     const cache = makeVerifiedTokenCache();
     const verify = verifierAt({ ms: T0 }, cache);
     const header = await signed({ xuid: 'not-a-xuid', exp: secondsAt(T0) + 600 });
-    for (let i = 0; i < 2; i += 1) expect((await refusal(verify(header))).message).toMatch(/"xuid" claim/);
+    for (let i = 0; i < 2; i += 1) expect((await refusalRejectedBy(verify(header))).message).toMatch(/"xuid" claim/);
     expect(cache.size).toBe(0);
   });
 
@@ -133,7 +124,7 @@ describe('remembered tokens', () => {
     // The same claims under a signature that is not the secret's: refused although its claims are remembered.
     const [head, payload] = header.slice(header.indexOf(';') + 1).split('.');
     const forged = `XBL3.0 x=abc;${head}.${payload}.${Buffer.alloc(32, 7).toString('base64url')}`;
-    expect((await refusal(verify(forged))).message).toMatch(/signature does not verify/);
+    expect((await refusalRejectedBy(verify(forged))).message).toMatch(/signature does not verify/);
     // The same claims signed again under another header: a string of its own, verified and remembered apart.
     const resigned = await signed(claims, { typ: 'JWT' });
     const other = await verify(resigned);
